@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one engine every module runs: read -> plan -> diff -> apply -> verify.
+
+A Resource describes one kind of object (a namespace, a link, a rule set):
+how to read what exists, how to turn desired + current state into an ordered
+list of Actions (pure: no system access), how to execute one Action, and how to
+undo it.  The Engine drives it.  Check mode runs exactly the same read and plan
+and stops before apply, so the changes it reports are the changes a real run
+makes.  A real run applies the plan in order; if an action fails, the actions
+this run already applied are undone in reverse, then the error is raised.
+After a successful apply the state is read again and compared with what the
+plan promised (verify).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Marks objects this collection created: interface aliases, rule comments.
+# Never renamed: prune and teardown rely on it to tell ours from foreign ones.
+OWNER_MARK = 'linuxns.net'
+
+
+def owner_tag(kind):
+    """The marker written on an object of `kind` that we created."""
+    return '%s:%s' % (OWNER_MARK, kind)
+
+
+def is_owned(tag):
+    return bool(tag) and (tag == OWNER_MARK or tag.startswith(OWNER_MARK + ':'))
+
+
+class Action:
+    """One step of a plan.
+
+    op           name of the Resource method that performs it ("op_<op>")
+    subject      the object it changes, e.g. "netns/ns1"
+    description  what a person reads in the task result
+    args         keyword arguments for the op
+    undo         (op, args) that reverses it, or None when it cannot be undone
+    """
+
+    def __init__(self, op, subject, description, args=None, undo=None):
+        self.op = op
+        self.subject = subject
+        self.description = description
+        self.args = args or {}
+        self.undo = undo
+
+    def __repr__(self):
+        return 'Action(%r, %r, %r)' % (self.op, self.subject, self.args)
+
+    def __eq__(self, other):
+        return isinstance(other, Action) and (self.op, self.subject, self.args, self.undo) == (
+            other.op, other.subject, other.args, other.undo)
+
+    def __ne__(self, other):
+        return not self == other
+
+
+class Plan:
+    """Ordered actions plus the state before and the state they lead to.
+
+    before/after map a subject to a plain dict view of it (None: absent);
+    they feed the diff and, after a real run, verification.
+    """
+
+    def __init__(self, actions, before, after):
+        self.actions = list(actions)
+        self.before = before
+        self.after = after
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def diff(self):
+        """Before/after for Ansible's --diff, only for subjects that change."""
+        touched = [a.subject for a in self.actions]
+        subjects = sorted(set(touched), key=touched.index)
+        return {
+            'before': dict((s, self.before.get(s)) for s in subjects),
+            'after': dict((s, self.after.get(s)) for s in subjects),
+        }
+
+
+class EngineError(Exception):
+    """A failure after validation; carries what happened to the plan."""
+
+    def __init__(self, message, applied=None, rolled_back=None, not_rolled_back=None):
+        super(EngineError, self).__init__(message)
+        self.applied = applied or []
+        self.rolled_back = rolled_back or []
+        self.not_rolled_back = not_rolled_back or []
+
+
+class Resource:
+    """Template for one kind of object.  Subclasses implement read, plan and
+    op_<name> methods; everything else is shared."""
+
+    def __init__(self, seam):
+        self.seam = seam
+
+    def read(self, desired):
+        """Current state of the subjects in `desired`, as {subject: view}."""
+        raise NotImplementedError
+
+    def plan(self, desired, current):
+        """Pure: desired + current -> Plan."""
+        raise NotImplementedError
+
+    def execute(self, op, args):
+        getattr(self, 'op_' + op)(**args)
+
+    def verify(self, plan, observed):
+        """Differences between what the plan promised and what is there.
+
+        None in a promised view means 'not known before apply' (e.g. the inode
+        of a namespace yet to be created) and is not compared."""
+        problems = []
+        for subject, expected in plan.after.items():
+            found = observed.get(subject)
+            if (expected is None) != (found is None):
+                problems.append('%s: expected %s, found %s' % (
+                    subject, _presence(expected), _presence(found)))
+            elif expected is not None:
+                problems.extend(_mismatches(subject, expected, found))
+        return problems
+
+
+def _presence(view):
+    return 'absent' if view is None else 'present'
+
+
+def _mismatches(path, expected, found):
+    if expected is None:
+        return []
+    if isinstance(expected, dict) and isinstance(found, dict):
+        problems = []
+        for key, value in expected.items():
+            problems.extend(_mismatches('%s.%s' % (path, key), value, found.get(key)))
+        return problems
+    return [] if expected == found else ['%s expected %r, found %r' % (path, expected, found)]
+
+
+class Engine:
+    """Runs one Resource for one module invocation."""
+
+    def __init__(self, resource, check_mode=False):
+        self.resource = resource
+        self.check_mode = check_mode
+
+    def run(self, desired):
+        """Returns (plan, observed): observed is the state after the run
+        (the predicted state in check mode)."""
+        current = self.resource.read(desired)
+        plan = self.resource.plan(desired, current)
+        if self.check_mode or not plan.changed:
+            return plan, plan.after if plan.changed else current
+        self._apply(plan)
+        observed = self.resource.read(desired)
+        problems = self.resource.verify(plan, observed)
+        if problems:
+            raise EngineError('verification after apply failed: ' + '; '.join(problems),
+                              applied=plan.actions)
+        return plan, observed
+
+    def _apply(self, plan):
+        done = []
+        for action in plan.actions:
+            try:
+                self.resource.execute(action.op, action.args)
+            except Exception as exc:  # any failure triggers rollback, then re-raises
+                rolled_back, stuck = self._rollback(done)
+                raise EngineError(
+                    '%s failed: %s' % (action.description, exc),
+                    applied=done, rolled_back=rolled_back, not_rolled_back=stuck)
+            done.append(action)
+
+    def _rollback(self, done):
+        rolled_back, stuck = [], []
+        for action in reversed(done):
+            if action.undo is None:
+                stuck.append(action)
+                continue
+            op, args = action.undo
+            try:
+                self.resource.execute(op, args)
+                rolled_back.append(action)
+            except Exception:  # keep undoing the rest; report what stayed
+                stuck.append(action)
+        return rolled_back, stuck

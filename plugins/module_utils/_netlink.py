@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The netlink seam: the only code that touches network namespaces and links.
+
+Design rules (measured, see the project guide):
+- one netlink session per namespace per run, opened without forking: enter the
+  namespace (pyroute2's pushns with an fd we opened, so a missing namespace is
+  an error and never silently created), open IPRoute, leave (popns).  The
+  socket stays bound to the namespace it was opened in.
+- named namespaces are files under /run/netns bind-mounted from an nsfs inode,
+  exactly as `ip netns add` and `ip netns attach` make them, so iproute2 and
+  every other tool see ours.
+- a namespace name removed during a run is kept open until the run ends, so
+  rollback can bind it again.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import traceback
+
+PYROUTE2_IMPORT_ERROR = None
+try:
+    import pyroute2
+    from pyroute2 import IPRoute
+    from pyroute2 import netns as pyroute2_netns
+except ImportError:
+    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+
+NETNS_RUN_DIR = '/run/netns'
+PYROUTE2_MIN_VERSION = (0, 9)
+
+_MS_BIND = 4096
+_MS_REC = 16384
+_MS_SHARED = 1 << 20
+_MNT_DETACH = 2
+_CLONE_NEWNET = 0x40000000
+_IFF_UP = 1
+_LOOPBACK_INDEX = 1  # the kernel always gives lo ifindex 1 in every namespace
+
+SYSCTL_FORWARDING = {
+    'ipv4': 'net/ipv4/ip_forward',
+    'ipv6': 'net/ipv6/conf/all/forwarding',
+}
+
+
+def pyroute2_problem():
+    """None when a usable pyroute2 is importable, else why not."""
+    if PYROUTE2_IMPORT_ERROR:
+        return 'pyroute2 is not installed'
+    version = tuple(int(p) for p in pyroute2.__version__.split('.')[:2] if p.isdigit())
+    if version < PYROUTE2_MIN_VERSION:
+        return 'pyroute2 %s is too old, need >= %d.%d' % ((pyroute2.__version__,) + PYROUTE2_MIN_VERSION)
+    return None
+
+
+class NamespaceEntry:
+    """A name under /run/netns.  inode is None when the name is a stale
+    mount point (an interrupted create left the file but no namespace)."""
+
+    def __init__(self, name, inode):
+        self.name = name
+        self.inode = inode
+
+    @property
+    def stale(self):
+        return self.inode is None
+
+
+class NetlinkSeam:
+    def __init__(self, run_dir=NETNS_RUN_DIR):
+        self.run_dir = run_dir
+        self._libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+        self._nsfs_dev = os.stat('/proc/self/ns/net').st_dev
+        self._sessions = {}
+        self._held = {}  # name -> fd of a namespace unbound during this run
+
+    # -- plumbing ---------------------------------------------------------
+
+    def _check(self, result, what):
+        if result != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, '%s: %s' % (what, os.strerror(err)))
+
+    def path(self, name):
+        return os.path.join(self.run_dir, name)
+
+    def close(self):
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+        for fd in self._held.values():
+            os.close(fd)
+        self._held.clear()
+
+    def _ns_file(self, netns):
+        """A namespace given by name or as an absolute path (/proc/PID/ns/net)."""
+        return netns if netns.startswith('/') else self.path(netns)
+
+    @contextlib.contextmanager
+    def inside(self, netns):
+        """Run the block inside namespace `netns` (None: stay here)."""
+        if netns is None:
+            yield
+            return
+        fd = os.open(self._ns_file(netns), os.O_RDONLY)  # ENOENT: never create
+        try:
+            pyroute2_netns.pushns(fd)
+        finally:
+            os.close(fd)
+        try:
+            yield
+        finally:
+            pyroute2_netns.popns()
+
+    def session(self, netns=None):
+        """The IPRoute socket for `netns`, opened once per run."""
+        if netns not in self._sessions:
+            with self.inside(netns):
+                self._sessions[netns] = IPRoute()
+        return self._sessions[netns]
+
+    def _drop_session(self, netns):
+        session = self._sessions.pop(netns, None)
+        if session is not None:
+            session.close()
+
+    # -- named namespaces -------------------------------------------------
+
+    def _inode(self, path):
+        """The nsfs inode behind `path`, or None if it is not a namespace."""
+        st = os.stat(path)
+        return st.st_ino if st.st_dev == self._nsfs_dev else None
+
+    def namespaces(self):
+        """{name: NamespaceEntry} for every name under the run directory."""
+        try:
+            names = os.listdir(self.run_dir)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return {}
+            raise
+        entries = {}
+        for name in names:
+            try:
+                entries[name] = NamespaceEntry(name, self._inode(self.path(name)))
+            except OSError as exc:
+                if exc.errno != errno.ENOENT:  # vanished while listing
+                    raise
+        return entries
+
+    def inode(self, netns):
+        """The inode of a namespace given by name or path."""
+        return self._inode(self._ns_file(netns))
+
+    def _share_run_dir(self):
+        """Make the run dir a shared mount, as iproute2 does, so names made
+        here show in every mount namespace that shares it."""
+        try:
+            os.mkdir(self.run_dir, 0o755)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
+                raise
+        run_dir = self.run_dir.encode()
+        if self._libc.mount(b'none', run_dir, b'none', _MS_SHARED | _MS_REC, None) == 0:
+            return
+        self._check(self._libc.mount(run_dir, run_dir, b'none', _MS_BIND | _MS_REC, None),
+                    'bind %s onto itself' % self.run_dir)
+        self._check(self._libc.mount(b'none', run_dir, b'none', _MS_SHARED | _MS_REC, None),
+                    'make %s shared' % self.run_dir)
+
+    def _bind(self, name, source):
+        """Bind the namespace file `source` under `name`."""
+        self._share_run_dir()
+        target = self.path(name)
+        os.close(os.open(target, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
+        try:
+            self._check(self._libc.mount(source.encode(), target.encode(), b'none', _MS_BIND, None),
+                        'bind %s to %s' % (source, target))
+        except OSError:
+            os.unlink(target)
+            raise
+
+    def create_namespace(self, name):
+        """A new, empty namespace named `name`, made in-process (no fork):
+        unshare our own netns, bind it, and go back."""
+        pyroute2_netns.pushns()
+        try:
+            self._check(self._libc.unshare(_CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
+            self._bind(name, '/proc/thread-self/ns/net')
+        finally:
+            pyroute2_netns.popns()
+
+    def attach_namespace(self, name, pid):
+        """Name the namespace of process `pid`, like `ip netns attach`."""
+        self._bind(name, '/proc/%d/ns/net' % pid)
+
+    def remove_namespace(self, name):
+        """Unbind `name`, like `ip netns delete`.  The namespace itself lives on
+        while processes use it; we keep it open until the run ends so rollback
+        can restore the name."""
+        self._drop_session(name)
+        target = self.path(name)
+        if self._inode(target) is not None and name not in self._held:
+            self._held[name] = os.open(target, os.O_RDONLY)
+        if os.path.ismount(target):  # a stale leftover is a plain file
+            self._check(self._libc.umount2(target.encode(), _MNT_DETACH), 'unmount %s' % target)
+        os.unlink(target)
+
+    def restore_namespace(self, name):
+        """Rollback of remove_namespace within the same run."""
+        self._bind(name, '/proc/self/fd/%d' % self._held[name])
+
+    # -- inside a namespace -----------------------------------------------
+
+    def loopback(self, netns):
+        """(is_up, alias) of `lo` in `netns`."""
+        link = self.session(netns).link('get', index=_LOOPBACK_INDEX)[0]
+        return bool(link.get('flags') & _IFF_UP), link.get('IFLA_IFALIAS')
+
+    def set_loopback(self, netns, up=None, alias=None):
+        changes = {}
+        if up is not None:
+            changes['state'] = 'up' if up else 'down'
+        if alias is not None:
+            changes['ifalias'] = alias
+        if changes:
+            self.session(netns).link('set', index=_LOOPBACK_INDEX, **changes)
+
+    def read_sysctl(self, netns, key):
+        """A /proc/sys value as seen inside `netns`; None if the key does not
+        exist there (e.g. IPv6 disabled)."""
+        with self.inside(netns):
+            try:
+                with open('/proc/sys/' + key) as handle:
+                    return handle.read().strip()
+            except IOError as exc:
+                if exc.errno == errno.ENOENT:
+                    return None
+                raise
+
+    def write_sysctl(self, netns, key, value):
+        with self.inside(netns):
+            with open('/proc/sys/' + key, 'w') as handle:
+                handle.write(str(value))

@@ -1,0 +1,241 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Named network namespaces as an engine Resource.
+
+A namespace's view (what --diff shows and the module returns):
+  name        the name under /run/netns
+  id          the namespace's nsfs inode (as `lsns`, `ip netns identify` use)
+  lo          'up' or 'down'
+  owned       True when this collection created it (lo carries our alias)
+  forwarding  {'ipv4': bool, 'ipv6': bool} inside the namespace
+A name whose mount point holds no namespace (an interrupted create) has
+{'name', 'id': None, 'stale': True} and is repaired by the next run.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.linuxns.net.plugins.module_utils._engine import (
+    Action, Plan, Resource, is_owned, owner_tag)
+from ansible_collections.linuxns.net.plugins.module_utils._netlink import SYSCTL_FORWARDING
+from ansible_collections.linuxns.net.plugins.module_utils._validate import (
+    ValidationError, netns_name, pid_exists, unique)
+
+NETNS_MARK = owner_tag('netns')
+
+
+class NamespaceSpec:
+    """One desired namespace, validated."""
+
+    def __init__(self, name, state='present', pid=None, rebind=False, loopback=None, forwarding=None):
+        self.name = netns_name(name, 'name')
+        self.state = state
+        self.pid = pid
+        self.rebind = rebind
+        self.loopback = loopback
+        self.forwarding = forwarding
+
+    @property
+    def subject(self):
+        return subject(self.name)
+
+    @classmethod
+    def from_params(cls, params):
+        """Specs from the module's parameters; raises ValidationError."""
+        names = unique([netns_name(n, 'name') for n in params['name']], 'name')
+        pid = params.get('pid')
+        if pid is not None:
+            if params['state'] != 'present':
+                raise ValidationError('pid', 'adopting a process namespace needs state=present')
+            if len(names) != 1:
+                raise ValidationError('pid', 'adopting a process namespace needs exactly one name, got %d' % len(names))
+            pid_exists(pid)
+        return [cls(n, params['state'], pid, params.get('rebind', False),
+                    params.get('loopback'), params.get('forwarding')) for n in names]
+
+
+def subject(name):
+    return 'netns/%s' % name
+
+
+def pid_subject(pid):
+    return 'pid/%d' % pid
+
+
+def _forwarding_values(enabled):
+    return dict((family, enabled) for family in SYSCTL_FORWARDING)
+
+
+class NetnsResource(Resource):
+
+    @staticmethod
+    def specs(params):
+        return NamespaceSpec.from_params(params)
+
+    # -- read -----------------------------------------------------------
+
+    def read(self, desired):
+        entries = self.seam.namespaces()
+        current = {}
+        for spec in desired:
+            entry = entries.get(spec.name)
+            if entry is None:
+                current[spec.subject] = None
+            elif entry.stale:
+                current[spec.subject] = {'name': spec.name, 'id': None, 'stale': True}
+            else:
+                current[spec.subject] = self._view(spec.name, spec.name)
+            if spec.pid is not None:
+                current[pid_subject(spec.pid)] = self._view(None, '/proc/%d/ns/net' % spec.pid)
+        return current
+
+    def _view(self, name, ns_file):
+        lo_up, alias = self.seam.loopback(ns_file)
+        forwarding = {}
+        for family, key in SYSCTL_FORWARDING.items():
+            value = self.seam.read_sysctl(ns_file, key)
+            forwarding[family] = None if value is None else value != '0'
+        return {'name': name, 'id': self.seam.inode(ns_file), 'lo': 'up' if lo_up else 'down',
+                'owned': is_owned(alias), 'forwarding': forwarding}
+
+    # -- plan (pure) ----------------------------------------------------
+
+    def plan(self, desired, current):
+        actions, after = [], dict(current)
+        for spec in desired:
+            have = current.get(spec.subject)
+            if spec.state == 'absent':
+                actions.extend(self._plan_absent(spec, have))
+                after[spec.subject] = None
+                continue
+            made, view = self._plan_binding(spec, have, current)
+            actions.extend(made)
+            actions.extend(self._plan_settings(spec, view))
+            after[spec.subject] = view
+        return Plan(actions, current, after)
+
+    def _plan_absent(self, spec, have):
+        if have is None:
+            return []
+        if have.get('stale'):
+            return [Action('remove', spec.subject, 'remove stale network namespace entry %s' % spec.name,
+                           {'name': spec.name})]
+        return [Action('remove', spec.subject, 'remove network namespace %s' % spec.name,
+                       {'name': spec.name}, undo=('restore', {'name': spec.name}))]
+
+    def _plan_binding(self, spec, have, current):
+        """Actions that make the name exist and point at the right namespace,
+        and the view of that namespace before its settings are applied."""
+        actions = []
+        if have is not None and have.get('stale'):
+            actions.append(Action('remove', spec.subject,
+                                  'remove stale network namespace entry %s (left by an interrupted run)' % spec.name,
+                                  {'name': spec.name}))
+            have = None
+        if spec.pid is None:
+            if have is not None:
+                return actions, dict(have)
+            lo_up = spec.loopback != 'down'
+            actions.append(Action('create', spec.subject, 'create network namespace %s (lo %s)'
+                                  % (spec.name, 'up' if lo_up else 'down'),
+                                  {'name': spec.name, 'lo_up': lo_up}, undo=('remove', {'name': spec.name})))
+            view = {'name': spec.name, 'id': None, 'lo': 'up' if lo_up else 'down', 'owned': True,
+                    'forwarding': _forwarding_values(None)}
+            return actions, view
+        target = dict(current[pid_subject(spec.pid)], name=spec.name)
+        if have is not None and have['id'] == target['id']:
+            return actions, dict(have)
+        if have is not None:
+            if not spec.rebind:
+                raise ValidationError('pid', 'network namespace name %s is bound to namespace %s, not to that of pid %d '
+                                             '(%s); set rebind=true to re-point the name'
+                                      % (spec.name, have['id'], spec.pid, target['id']))
+            actions.append(Action('remove', spec.subject, 'unbind network namespace name %s from namespace %s'
+                                  % (spec.name, have['id']), {'name': spec.name}, undo=('restore', {'name': spec.name})))
+        actions.append(Action('attach', spec.subject, 'name the network namespace of pid %d %s'
+                              % (spec.pid, spec.name), {'name': spec.name, 'pid': spec.pid},
+                              undo=('remove', {'name': spec.name})))
+        return actions, target
+
+    def _plan_settings(self, spec, view):
+        """lo and forwarding: changed in place on `view` (the promised state)."""
+        actions = []
+        if spec.loopback is not None and view['lo'] != spec.loopback:
+            actions.append(Action('loopback', spec.subject, 'set lo %s in network namespace %s' % (spec.loopback, spec.name),
+                                  {'name': spec.name, 'up': spec.loopback == 'up'},
+                                  undo=('loopback', {'name': spec.name, 'up': view['lo'] == 'up'})))
+            view['lo'] = spec.loopback
+        if spec.forwarding is not None:
+            wanted = dict((family, spec.forwarding if have is not None else None)
+                          for family, have in view['forwarding'].items())
+            if view['id'] is None:  # new namespace: its defaults are known only once it exists
+                wanted = _forwarding_values(spec.forwarding)
+            if wanted != view['forwarding']:
+                actions.append(Action('forwarding', spec.subject, 'turn forwarding %s in network namespace %s'
+                                      % ('on' if spec.forwarding else 'off', spec.name),
+                                      {'name': spec.name, 'enabled': spec.forwarding},
+                                      undo=('restore_forwarding', {'name': spec.name, 'values': view['forwarding']})))
+                view['forwarding'] = wanted
+        return actions
+
+    # -- ops: the only code here that changes the system ------------------
+
+    def op_create(self, name, lo_up):
+        self.seam.create_namespace(name)
+        self.seam.set_loopback(name, up=True if lo_up else None, alias=NETNS_MARK)
+
+    def op_attach(self, name, pid):
+        self.seam.attach_namespace(name, pid)
+
+    def op_remove(self, name):
+        self.seam.remove_namespace(name)
+
+    def op_restore(self, name):
+        self.seam.restore_namespace(name)
+
+    def op_loopback(self, name, up):
+        self.seam.set_loopback(name, up=up)
+
+    def op_forwarding(self, name, enabled):
+        self.op_restore_forwarding(name, _forwarding_values(enabled))
+
+    def op_restore_forwarding(self, name, values):
+        for family, key in SYSCTL_FORWARDING.items():
+            # None: not known (new namespace) or not present (no IPv6): skip
+            if values.get(family) is not None and self.seam.read_sysctl(name, key) is not None:
+                self.seam.write_sysctl(name, key, '1' if values[family] else '0')
+
+    # -- results ----------------------------------------------------------
+
+    def summary(self, desired, plan, observed):
+        """Per-namespace return values."""
+        results = []
+        for spec in desired:
+            before = plan.before.get(spec.subject)
+            after = observed.get(spec.subject)
+            ops = [a.op for a in plan.actions if a.subject == spec.subject]
+            entry = dict(after or {'name': spec.name})
+            entry.pop('stale', None)
+            entry.update({
+                'state': 'absent' if after is None else 'present',
+                'existed': before is not None and not before.get('stale'),
+                'action': _outcome(ops),
+                'forwarding_before': before.get('forwarding') if before else None,
+            })
+            results.append(entry)
+        return results
+
+
+def _outcome(ops):
+    if not ops:
+        return 'unchanged'
+    if 'attach' in ops:
+        return 'rebound' if 'remove' in ops else 'adopted'
+    if 'create' in ops:
+        return 'created'
+    if ops == ['remove']:
+        return 'removed'
+    return 'updated'

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Input validation shared by every module.
+
+Every check raises ValidationError naming the option and the rule that was
+broken, so a module can fail before its first change with a message the user
+can act on.  Nothing here touches the system except pid_exists().
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import os
+
+NETNS_NAME_MAX_BYTES = 255  # NAME_MAX of the filesystem holding /run/netns
+IFNAME_MAX_BYTES = 15  # IFNAMSIZ - 1
+
+
+class ValidationError(ValueError):
+    """Bad input, detected before any change."""
+
+    def __init__(self, option, message):
+        super(ValidationError, self).__init__('%s: %s' % (option, message))
+        self.option = option
+
+
+def _path_component(value, option, what, max_bytes):
+    """Rules shared by names that become a file or device name."""
+    if not isinstance(value, str) or value == '':
+        raise ValidationError(option, '%s must be a non-empty string' % what)
+    if len(value.encode('utf-8')) > max_bytes:
+        raise ValidationError(option, '%s %r is longer than %d bytes' % (what, value, max_bytes))
+    if value in ('.', '..'):
+        raise ValidationError(option, '%s must not be %r' % (what, value))
+    if '/' in value:
+        raise ValidationError(option, "%s %r must not contain '/'" % (what, value))
+    if '\0' in value:
+        raise ValidationError(option, '%s %r must not contain a NUL byte' % (what, value))
+    if any(char.isspace() for char in value):
+        raise ValidationError(option, '%s %r must not contain whitespace' % (what, value))
+    return value
+
+
+def netns_name(value, option='name'):
+    """A name under /run/netns, as `ip netns add` accepts it."""
+    return _path_component(value, option, 'network namespace name', NETNS_NAME_MAX_BYTES)
+
+
+def interface_name(value, option='name'):
+    """A network device name, as the kernel's dev_valid_name() accepts it."""
+    _path_component(value, option, 'interface name', IFNAME_MAX_BYTES)
+    if ':' in value:
+        raise ValidationError(option, "interface name %r must not contain ':'" % value)
+    return value
+
+
+def unique(values, option):
+    """Reject duplicates in a list option instead of guessing which one was meant."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValidationError(option, '%r is listed more than once' % (value,))
+        seen.add(value)
+    return list(values)
+
+
+def interface_address(value, option='addresses'):
+    """An address with prefix length, e.g. 10.0.0.2/24 or fd00::2/64.
+
+    The address must be usable by a host: not the network or broadcast
+    address of an IPv4 subnet (except /31 and /32, RFC 3021)."""
+    try:
+        iface = ipaddress.ip_interface(value)
+    except ValueError:
+        raise ValidationError(option, '%r is not an address with a prefix length (e.g. 10.0.0.2/24)' % (value,))
+    if '/' not in str(value):
+        raise ValidationError(option, '%r has no prefix length (e.g. %s/24)' % (value, value))
+    net = iface.network
+    if iface.version == 4 and net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
+        raise ValidationError(option, '%s is the network or broadcast address of %s, not a host address' % (value, net))
+    return iface
+
+
+def network(value, option):
+    """A network in CIDR notation with no host bits set, e.g. 10.244.0.0/16."""
+    try:
+        return ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValidationError(option, '%r is not a network in CIDR notation: %s' % (value, exc))
+
+
+def integer_range(value, option, low, high):
+    """An integer within [low, high], e.g. a port or an MTU."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(option, '%r is not an integer' % (value,))
+    if not low <= value <= high:
+        raise ValidationError(option, '%d is out of range %d-%d' % (value, low, high))
+    return value
+
+
+def pid_exists(pid, option='pid'):
+    """A running process whose network namespace we can open."""
+    integer_range(pid, option, 1, 2 ** 22)
+    if not os.path.exists('/proc/%d/ns/net' % pid):
+        raise ValidationError(option, 'no running process has pid %d' % pid)
+    return pid

@@ -1,0 +1,183 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: netns
+short_description: Manage named Linux network namespaces
+version_added: 0.1.0
+description:
+  - Creates, adopts and removes named network namespaces, the files under C(/run/netns) that
+    C(ip netns) uses, so every tool that knows C(ip netns) sees them.
+  - New namespaces are made without forking and get C(lo) up. The name of a running process's
+    namespace can be bound, like C(ip netns attach NAME PID), e.g. to manage the network of a
+    Docker container.
+  - Names are matched exactly; C(ns1) never matches C(ns10).
+  - A name left behind by an interrupted run (a mount point without a namespace) is repaired.
+author:
+  - linuxns.net contributors
+extends_documentation_fragment:
+  - linuxns.net.attributes
+options:
+  name:
+    description:
+      - Name of the namespace, or a list of names managed alike in one call.
+      - 1 to 255 bytes; no C(/), no whitespace, not C(.) or C(..).
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the names exist; V(absent) removes them.
+      - Removing a name is what C(ip netns delete) does. The namespace itself, with its
+        interfaces, ends when no process uses it any more.
+      - Removing a name that does not exist is not an error.
+    type: str
+    choices: [present, absent]
+    default: present
+  pid:
+    description:
+      - Bind O(name) to the network namespace of this running process instead of creating
+        a new one (adopt it), like C(ip netns attach NAME PID).
+      - Needs exactly one O(name) and O(state=present).
+    type: int
+  rebind:
+    description:
+      - With O(pid), re-point a name that is already bound to a different namespace.
+      - Without it such a request fails before any change.
+    type: bool
+    default: false
+  loopback:
+    description:
+      - State of C(lo) inside the namespaces.
+      - When not set, C(lo) is brought up in namespaces this task creates and left as it is
+        in existing ones. Set it to enforce a state everywhere, or to V(down) to create
+        namespaces with C(lo) down.
+    type: str
+    choices: [up, down]
+  forwarding:
+    description:
+      - Turn IPv4 and IPv6 forwarding on or off inside the namespaces
+        (C(net.ipv4.ip_forward) and C(net.ipv6.conf.all.forwarding)).
+      - When not set, forwarding is left as it is. The previous values are returned in
+        RV(namespaces[].forwarding_before) so they can be restored.
+    type: bool
+seealso:
+  - name: ip-netns(8)
+    description: The iproute2 command whose namespaces this module manages.
+    link: https://man7.org/linux/man-pages/man8/ip-netns.8.html
+"""
+
+EXAMPLES = r"""
+- name: Create three container namespaces in one call
+  linuxns.net.netns:
+    name: [web1, web2, db1]
+
+- name: Create a router namespace with forwarding on
+  linuxns.net.netns:
+    name: router
+    forwarding: true
+
+- name: Name the network namespace of a running Docker container
+  linuxns.net.netns:
+    name: web
+    pid: "{{ container_info.container.State.Pid }}"
+
+- name: Point the name at the container again after it was restarted
+  linuxns.net.netns:
+    name: web
+    pid: "{{ container_info.container.State.Pid }}"
+    rebind: true
+
+- name: Remove namespaces (no error if they are already gone)
+  linuxns.net.netns:
+    name: [web1, web2, db1]
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What the task did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create network namespace web1 (lo up)", "turn forwarding on in network namespace web1"]
+namespaces:
+  description: One entry per requested name, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The namespace name.
+      type: str
+      sample: web1
+    state:
+      description: Whether the name exists after the task.
+      type: str
+      sample: present
+    existed:
+      description: Whether the name was bound to a namespace before the task.
+      type: bool
+      sample: false
+    action:
+      description: What happened to this name.
+      type: str
+      sample: created
+      choices: [created, adopted, rebound, removed, updated, unchanged]
+    id:
+      description:
+        - Inode number of the namespace (as shown by C(lsns -t net)).
+        - V(null) in check mode for a namespace that does not exist yet.
+      type: int
+      sample: 4026532577
+    lo:
+      description: State of C(lo) inside the namespace.
+      type: str
+      sample: up
+    owned:
+      description: Whether this collection created the namespace (adopted ones are not owned).
+      type: bool
+      sample: true
+    forwarding:
+      description:
+        - IPv4 and IPv6 forwarding inside the namespace after the task.
+        - A value is V(null) when it cannot be known yet (check mode, new namespace) or
+          does not exist (IPv6 disabled).
+      type: dict
+      sample: {"ipv4": true, "ipv6": false}
+    forwarding_before:
+      description: Forwarding before the task, to restore it later; V(null) for a new name.
+      type: dict
+      sample: {"ipv4": false, "ipv6": false}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._netns import NetnsResource
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='list', elements='str', required=True),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            pid=dict(type='int'),
+            rebind=dict(type='bool', default=False),
+            loopback=dict(type='str', choices=['up', 'down']),
+            forwarding=dict(type='bool'),
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module, NetnsResource, 'namespaces')
+
+
+if __name__ == '__main__':
+    main()
