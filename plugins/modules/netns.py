@@ -21,7 +21,7 @@ description:
   - Names are matched exactly; C(ns1) never matches C(ns10).
   - A name left behind by an interrupted run (a mount point without a namespace) is repaired.
 author:
-  - linuxns.net contributors
+  - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
 options:

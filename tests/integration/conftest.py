@@ -105,7 +105,7 @@ class Ansible:
         command += ['--diff'] if diff else []
         command += list(extra_args)
         proc = subprocess.run(command, env=self.env(results), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
+                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=300, check=False)
         records = []
         if os.path.exists(results):
             with open(results) as handle:

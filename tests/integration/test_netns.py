@@ -11,6 +11,7 @@ __metaclass__ = type
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -30,10 +31,10 @@ def process_in_own_netns():
     def start():
         proc = subprocess.Popen(['unshare', '--net', 'sleep', '600'])
         # wait until unshare has switched namespaces and exec'd sleep
-        for _ in range(100):
-            if os.readlink('/proc/%d/ns/net' % proc.pid) != os.readlink('/proc/self/ns/net'):
-                break
-            subprocess.run(['sleep', '0.02'])
+        deadline = time.time() + 5
+        while os.readlink('/proc/%d/ns/net' % proc.pid) == os.readlink('/proc/self/ns/net'):
+            assert time.time() < deadline, 'unshare did not switch namespaces'
+            time.sleep(0.02)
         started.append(proc)
         return proc.pid
 
