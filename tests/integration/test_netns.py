@@ -278,14 +278,16 @@ def test_installed_collection_works_by_fqcn_from_any_directory(tmp_path):
     bin_dir = os.path.dirname(os.path.abspath(sys.executable))
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     build = tmp_path / 'build'
-    sh('cd %s && %s/ansible-galaxy collection build --output-path %s' % (repo, bin_dir, build))
-    tarball = str(next(build.glob('linuxns-net-*.tar.gz')))
     installed = tmp_path / 'installed'
-    sh('%s/ansible-galaxy collection install -p %s %s' % (bin_dir, installed, tarball))
     elsewhere = tmp_path / 'elsewhere'
     elsewhere.mkdir()
-    out = sh('cd %s && ANSIBLE_COLLECTIONS_PATH=%s %s/ansible localhost -c local -i localhost, '
-             '-e ansible_python_interpreter=%s -m linuxns.net.netns -a name=fromtarball'
-             % (elsewhere, installed, bin_dir, sys.executable))
+    # outside the checkout, so its ansible.cfg (which points at the checkout) is not read
+    env = 'cd %s && ANSIBLE_COLLECTIONS_PATH=%s ' % (elsewhere, installed)
+    sh('%s %s/ansible-galaxy collection build --output-path %s %s' % (env, bin_dir, build, repo))
+    tarball = str(next(build.glob('linuxns-net-*.tar.gz')))
+    sh('%s %s/ansible-galaxy collection install -p %s %s' % (env, bin_dir, installed, tarball))
+    assert (installed / 'ansible_collections' / 'linuxns' / 'net' / 'plugins' / 'modules' / 'netns.py').is_file()
+    out = sh('%s %s/ansible localhost -c local -i localhost, -e ansible_python_interpreter=%s '
+             '-m linuxns.net.netns -a name=fromtarball' % (env, bin_dir, sys.executable))
     assert 'CHANGED' in out
     assert netns_list() == ['fromtarball']
