@@ -68,10 +68,14 @@ class Plan:
     they feed the diff and, after a real run, verification.
     """
 
-    def __init__(self, actions, before, after):
+    def __init__(self, actions, before, after, assumptions=None):
         self.actions = list(actions)
         self.before = before
         self.after = after
+        # Things the plan needs that do not exist yet (a namespace, a bridge an
+        # earlier task of the same play creates).  Check mode reports them as
+        # assumptions; a real run refuses to start while any is unmet.
+        self.assumptions = list(assumptions or [])
 
     @property
     def changed(self):
@@ -122,6 +126,8 @@ class Resource:
         of a namespace yet to be created) and is not compared."""
         problems = []
         for subject, expected in plan.after.items():
+            if subject.startswith('_'):  # resource-private data, not a view
+                continue
             found = observed.get(subject)
             if (expected is None) != (found is None):
                 problems.append('%s: expected %s, found %s' % (
@@ -160,6 +166,8 @@ class Engine:
         plan = self.resource.plan(desired, current)
         if self.check_mode or not plan.changed:
             return plan, plan.after if plan.changed else current
+        if plan.assumptions:
+            raise EngineError('nothing was changed: ' + '; '.join(plan.assumptions))
         self._apply(plan)
         observed = self.resource.read(desired)
         problems = self.resource.verify(plan, observed)

@@ -52,6 +52,8 @@ def run_module(module, resource_class, result_key):
         module.fail_json(msg='could not read the current state: %s' % exc, changed=False)
     finally:
         seam.close()
+    for assumption in plan.assumptions:  # only left in check mode
+        module.warn('check mode assumed that an earlier task creates what this needs: %s' % assumption)
     if module._diff:
         result['diff'] = plan.diff()
     module.exit_json(**result)

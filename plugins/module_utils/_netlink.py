@@ -82,6 +82,7 @@ class NetlinkSeam:
         self._nsfs_dev = os.stat('/proc/self/ns/net').st_dev
         self._sessions = {}
         self._held = {}  # name -> fd of a namespace unbound during this run
+        self._here_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # the module's own namespace
 
     # -- plumbing ---------------------------------------------------------
 
@@ -100,6 +101,9 @@ class NetlinkSeam:
         for fd in self._held.values():
             os.close(fd)
         self._held.clear()
+        if self._here_fd is not None:
+            os.close(self._here_fd)
+            self._here_fd = None
 
     def _ns_file(self, netns):
         """A namespace given by name or as an absolute path (/proc/PID/ns/net)."""
@@ -251,3 +255,100 @@ class NetlinkSeam:
         with self.inside(netns):
             with open('/proc/sys/' + key, 'w') as handle:
                 handle.write(str(value))
+
+    # -- links and addresses ----------------------------------------------
+
+    def links(self, netns):
+        """{ifname: link dict} of every link in `netns`, addresses included."""
+        session = self.session(netns)
+        addresses = {}
+        for msg in session.get_addr():
+            addresses.setdefault(msg['index'], []).append(
+                '%s/%d' % (msg.get('IFA_ADDRESS'), msg['prefixlen']))
+        by_index = dict((msg['index'], msg) for msg in session.get_links())
+        links = {}
+        for index, msg in by_index.items():
+            info = msg.get('IFLA_LINKINFO')
+            data = (info.get('IFLA_INFO_DATA') if info else None) or {}
+            slave = (info.get('IFLA_INFO_SLAVE_DATA') if info else None) or {}
+            master = by_index.get(msg.get('IFLA_MASTER'))
+            links[msg.get('IFLA_IFNAME')] = {
+                'index': index,
+                'kind': info.get('IFLA_INFO_KIND') if info else None,
+                'mtu': msg.get('IFLA_MTU'),
+                'mac': msg.get('IFLA_ADDRESS'),
+                'up': bool(msg['flags'] & _IFF_UP),
+                'master': master.get('IFLA_IFNAME') if master else None,
+                'alias': msg.get('IFLA_IFALIAS'),
+                'link_index': msg.get('IFLA_LINK'),
+                'link_netnsid': msg.get('IFLA_LINK_NETNSID'),
+                'addresses': sorted(addresses.get(index, [])),
+                'stp': data.get('IFLA_BR_STP_STATE'),
+                'forward_delay': data.get('IFLA_BR_FORWARD_DELAY'),
+                'hairpin': bool(slave.get('IFLA_BRPORT_MODE')) if slave else None,
+            }
+        return links
+
+    def netnsid(self, netns, other):
+        """The id under which `netns` knows namespace `other`, or None."""
+        fd = os.open(self._ns_file(other) if other else '/proc/self/ns/net', os.O_RDONLY)
+        try:
+            reply = self.session(netns).get_netnsid(fd=fd)
+        finally:
+            os.close(fd)
+        nsid = reply.get('nsid') if isinstance(reply, dict) else None
+        return None if nsid is None or nsid < 0 else nsid
+
+    def _index(self, netns, name):
+        found = self.session(netns).link_lookup(ifname=name)
+        if not found:
+            raise OSError(errno.ENODEV, 'no interface %s in %s' % (name, netns or 'this namespace'))
+        return found[0]
+
+    def add_veth(self, netns, name, peer_netns, peer_name):
+        """Create a pair whose peer is born in its namespace under its name."""
+        here = self._here_fd if peer_netns is None else None
+        fd = here if here is not None else os.open(self._ns_file(peer_netns), os.O_RDONLY)
+        try:
+            self.session(netns).link('add', ifname=name, kind='veth',
+                                     peer={'ifname': peer_name, 'net_ns_fd': fd})
+        finally:
+            if here is None:
+                os.close(fd)
+
+    def add_bridge(self, netns, name, stp, forward_delay):
+        self.session(netns).link('add', ifname=name, kind='bridge', **_bridge_args(stp, forward_delay))
+
+    def set_bridge(self, netns, name, stp=None, forward_delay=None):
+        self.session(netns).link('set', index=self._index(netns, name), kind='bridge',
+                                 **_bridge_args(stp, forward_delay))
+
+    def set_link(self, netns, name, **changes):
+        """Change mtu, address (mac), state, master (a name or None), ifalias."""
+        if 'master' in changes:
+            master = changes.pop('master')
+            changes['master'] = self._index(netns, master) if master else 0
+        if 'mac' in changes:
+            changes['address'] = changes.pop('mac')
+        self.session(netns).link('set', index=self._index(netns, name), **changes)
+
+    def set_hairpin(self, netns, name, enabled):
+        self.session(netns).brport('set', index=self._index(netns, name), mode=1 if enabled else 0)
+
+    def address(self, netns, name, command, cidr):
+        """command: 'add' or 'del'."""
+        address, prefixlen = cidr.split('/')
+        self.session(netns).addr(command, index=self._index(netns, name), address=address,
+                                 prefixlen=int(prefixlen))
+
+    def delete_link(self, netns, name):
+        self.session(netns).link('del', index=self._index(netns, name))
+
+
+def _bridge_args(stp, forward_delay):
+    args = {}
+    if stp is not None:
+        args['br_stp_state'] = 1 if stp else 0
+    if forward_delay is not None:
+        args['br_forward_delay'] = forward_delay
+    return args
