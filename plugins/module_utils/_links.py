@@ -173,9 +173,12 @@ class LinkReader:
         if link['link_netnsid'] is None:
             candidates = [netns]
         else:
-            candidates = [ns for ns in (peer_netns, netns)
-                          if ns != netns and self.links(ns) is not None
-                          and self.seam.netnsid(netns, ns) == link['link_netnsid']]
+            # the expected namespace first; every named one only when the pair is wrong
+            if self.namespaces is None:
+                self.namespaces = self.seam.namespaces()
+            others = [peer_netns, None] + sorted(n for n, e in self.namespaces.items() if not e.stale)
+            candidates = (ns for ns in others if ns != netns and self.links(ns) is not None
+                          and self.seam.netnsid(netns, ns) == link['link_netnsid'])
         for ns in candidates:
             for name, other in (self.links(ns) or {}).items():
                 if other['index'] == link['link_index'] and other['kind'] == 'veth':
@@ -218,6 +221,13 @@ def plan_settings(end, view, available, assumptions):
                                   % (end.bridge, _where(ns), bridge['kind'] or 'plain'))
         set_link('master', 'master', end.bridge, view['master'])
         view['master'] = end.bridge
+    going_down = view['state'] != end.state and end.state == 'down'
+    if going_down:
+        # Taking a link down flushes its IPv6 addresses (keep_addr_on_down=0):
+        # go down first, then (re-)add the addresses that must stay.
+        set_link('state', 'state', end.state, view['state'])
+        view['state'] = end.state
+        view['addresses'] = [a for a in view['addresses'] if ':' not in a]
     actions.extend(plan_addresses(end, view))
     if view['state'] != end.state:
         set_link('state', 'state', end.state, view['state'])
@@ -226,22 +236,27 @@ def plan_settings(end, view, available, assumptions):
 
 
 def plan_addresses(end, view):
+    """Removals first, then additions.  Removing a primary IPv4 address makes
+    the kernel drop the secondaries of its subnet, so kept addresses of such a
+    subnet are asserted again ('replace' adds or keeps, never fails)."""
     actions, subject, ns = [], end.subject, end.netns
     have = list(view['addresses'])
+
+    def address(command, cidr, text, undo_command):
+        actions.append(Action('address', subject, '%s %s in %s' % (text % cidr, end.name, _where(ns)),
+                              {'netns': ns, 'name': end.name, 'command': command, 'cidr': cidr},
+                              undo=('address', {'netns': ns, 'name': end.name, 'command': undo_command, 'cidr': cidr})))
+
+    removed = [c for c in have if c not in end.addresses] if end.purge_addresses else []
+    for cidr in removed:
+        address('del', cidr, 'remove address %s from', 'replace')
+    dropped_nets = set(ipaddress.ip_interface(c).network for c in removed if ':' not in c)
     for cidr in end.addresses:
         if cidr not in have:
-            actions.append(Action('address', subject, 'add address %s to %s in %s' % (cidr, end.name, _where(ns)),
-                                  {'netns': ns, 'name': end.name, 'command': 'add', 'cidr': cidr},
-                                  undo=('address', {'netns': ns, 'name': end.name, 'command': 'del', 'cidr': cidr})))
-            have.append(cidr)
-    if end.purge_addresses:
-        for cidr in list(have):
-            if cidr not in end.addresses:
-                actions.append(Action('address', subject, 'remove address %s from %s in %s' % (cidr, end.name, _where(ns)),
-                                      {'netns': ns, 'name': end.name, 'command': 'del', 'cidr': cidr},
-                                      undo=('address', {'netns': ns, 'name': end.name, 'command': 'add', 'cidr': cidr})))
-                have.remove(cidr)
-    view['addresses'] = sorted(have)
+            address('replace', cidr, 'add address %s to', 'del')
+        elif cidr not in removed and ipaddress.ip_interface(cidr).network in dropped_nets:
+            address('replace', cidr, 'keep address %s (a removed address of its subnet takes secondaries along) on', 'replace')
+    view['addresses'] = sorted((set(have) - set(removed)) | set(end.addresses))
     return actions
 
 
@@ -317,9 +332,10 @@ class VethResource(LinkResource):
                 refuse_foreign_kind(end, view, 'veth')
             if spec.absent:
                 for end, view in zip(ends, views):
+                    # deleting one end of the pair removes both
                     if view is not None and not (end is spec.peer and _paired(spec, views)):
                         actions.append(delete_action(end, 'veth'))
-                        after[end.subject] = None
+                    after[end.subject] = None
                 continue
             if not _paired(spec, views) and any(views):
                 if not spec.recreate:

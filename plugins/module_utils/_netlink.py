@@ -336,7 +336,7 @@ class NetlinkSeam:
         self.session(netns).brport('set', index=self._index(netns, name), mode=1 if enabled else 0)
 
     def address(self, netns, name, command, cidr):
-        """command: 'add' or 'del'."""
+        """command: 'replace' (add, or keep if present) or 'del'."""
         address, prefixlen = cidr.split('/')
         self.session(netns).addr(command, index=self._index(netns, name), address=address,
                                  prefixlen=int(prefixlen))

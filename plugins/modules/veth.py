@@ -1,0 +1,241 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: veth
+short_description: Manage veth pairs across network namespaces, with addresses and bridge ports
+version_added: 0.1.0
+description:
+  - Creates, changes and deletes veth pairs. Each end has its own namespace, addresses,
+    MTU, MAC, up/down state and optional bridge (master).
+  - The peer is created directly in its namespace under its final name; nothing is moved or
+    renamed, so an interrupted run leaves no half-made pair.
+  - An existing pair that differs in addresses, MTU, MAC, state or bridge is changed in place.
+    A pair whose peer is not the requested one is recreated only with O(recreate=true).
+  - An interface of that name that is not a veth (a physical NIC, a bridge) is never touched.
+  - Manage one pair with the top-level options, or many in one call with O(pairs).
+author:
+  - linuxns.net maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxns.net.attributes
+options:
+  name:
+    description:
+      - Name of this end (1 to 15 bytes, no C(/), C(:) or whitespace).
+      - Required unless O(pairs) is given.
+    type: str
+  netns:
+    description: Named network namespace of this end; omit for the namespace the module runs in.
+    type: str
+  addresses:
+    description:
+      - Addresses with prefix length for this end, IPv4 or IPv6, e.g. C(172.18.0.2/24).
+      - The exact set wanted; others are removed unless O(purge_addresses=false).
+        IPv6 link-local addresses are always left alone.
+    type: list
+    elements: str
+  purge_addresses:
+    description: Remove addresses not listed in O(addresses) (on both ends). Set V(false) to only add.
+    type: bool
+    default: true
+  mtu:
+    description: MTU of this end (68-65535).
+    type: int
+  mac:
+    description: Unicast MAC address of this end.
+    type: str
+  bridge:
+    description: Bridge (in the same namespace) this end is a port of.
+    type: str
+  state:
+    description:
+      - V(present) or V(up) make sure the pair exists with both ends up; V(down) with both ends
+        down (the peer's own O(peer.state) wins); V(absent) deletes the pair.
+      - Deleting either end removes both. A missing namespace on V(absent) is not an error.
+    type: str
+    choices: [present, up, down, absent]
+    default: present
+  recreate:
+    description:
+      - Delete and recreate ends that exist but are not paired as requested (wrong peer name or
+        namespace). Without it such a pair fails before any change, saying what differs.
+    type: bool
+    default: false
+  peer:
+    description: The other end. Required unless O(pairs) is given.
+    type: dict
+    suboptions:
+      name:
+        description: Name of the peer end.
+        type: str
+        required: true
+      netns:
+        description: Named network namespace of the peer; omit for the namespace the module runs in.
+        type: str
+      addresses:
+        description: Addresses of the peer, as O(addresses).
+        type: list
+        elements: str
+      mtu:
+        description: MTU of the peer.
+        type: int
+      mac:
+        description: MAC address of the peer.
+        type: str
+      bridge:
+        description: Bridge (in the peer's namespace) the peer is a port of.
+        type: str
+      state:
+        description: V(up) or V(down); defaults to the pair's state.
+        type: str
+        choices: [up, down]
+  pairs:
+    description:
+      - Many pairs in one call. Each entry takes the top-level options O(name), O(netns),
+        O(addresses), O(purge_addresses), O(mtu), O(mac), O(bridge), O(state), O(recreate)
+        and O(peer).
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+seealso:
+  - module: linuxns.net.netns
+  - module: linuxns.net.bridge
+"""
+
+EXAMPLES = r"""
+- name: Connect container ns1 to bridge br0
+  linuxns.net.veth:
+    name: veth2
+    bridge: br0
+    peer:
+      name: eth0
+      netns: ns1
+      addresses: [172.18.0.2/24]
+
+- name: A bare pair between the host and a namespace
+  linuxns.net.veth:
+    name: veth-host
+    addresses: [192.168.50.2/24]
+    peer:
+      name: veth-ns
+      netns: ns1
+      addresses: [192.168.50.3/24]
+
+- name: Several containers in one task
+  linuxns.net.veth:
+    pairs:
+      - name: veth-web
+        bridge: br0
+        peer: {name: eth0, netns: web, addresses: [172.18.0.2/24]}
+      - name: veth-db
+        bridge: br0
+        peer: {name: eth0, netns: db, addresses: [172.18.0.3/24]}
+
+- name: Two bridges joined by a veth pair
+  linuxns.net.veth:
+    name: veth7
+    bridge: br0
+    peer:
+      name: veth8
+      bridge: br1
+
+- name: Delete a pair
+  linuxns.net.veth:
+    name: veth2
+    peer:
+      name: eth0
+      netns: ns1
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What the task did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create veth pair veth2 in the host namespace with peer eth0 in namespace ns1"]
+pairs:
+  description: One entry per pair, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of this end.
+      type: str
+    netns:
+      description: Namespace of this end (V(null) for the module's own).
+      type: str
+    action:
+      description: What happened to the pair.
+      type: str
+      choices: [created, recreated, updated, deleted, unchanged]
+    end:
+      description:
+        - This end after the task. V(null) values are not known yet (check mode).
+        - Keys C(name), C(netns), C(state) (V(present)/V(absent)), and when present C(kind), C(index),
+          C(peer_index), C(mtu), C(mac), C(master), C(addresses), C(owned) and C(peer) (C(name), C(netns)).
+      type: dict
+      sample: {"name": "veth2", "netns": null, "index": 3, "peer_index": 2, "mtu": 1500,
+               "mac": "4e:c4:89:9c:90:83", "master": "br0", "addresses": [], "owned": true,
+               "peer": {"name": "eth0", "netns": "ns1"}, "kind": "veth", "state": "present"}
+    peer:
+      description: The peer end, like RV(pairs[].end).
+      type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._links import VethResource
+from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+
+PEER_OPTIONS = dict(
+    name=dict(type='str', required=True),
+    netns=dict(type='str'),
+    addresses=dict(type='list', elements='str'),
+    mtu=dict(type='int'),
+    mac=dict(type='str'),
+    bridge=dict(type='str'),
+    state=dict(type='str', choices=['up', 'down']),
+)
+
+
+def pair_options():
+    return dict(
+        name=dict(type='str'),
+        netns=dict(type='str'),
+        addresses=dict(type='list', elements='str'),
+        purge_addresses=dict(type='bool', default=True),
+        mtu=dict(type='int'),
+        mac=dict(type='str'),
+        bridge=dict(type='str'),
+        state=dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present'),
+        recreate=dict(type='bool', default=False),
+        peer=dict(type='dict', options=PEER_OPTIONS),
+    )
+
+
+def main():
+    argument_spec = pair_options()
+    argument_spec['pairs'] = dict(type='list', elements='dict', options=dict(
+        pair_options(), name=dict(type='str', required=True), peer=dict(type='dict', options=PEER_OPTIONS, required=True)))
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[('name', 'pairs')],
+        required_one_of=[('name', 'pairs')],
+        required_by={'name': 'peer'},
+        supports_check_mode=True,
+    )
+    run_module(module, VethResource, 'pairs')
+
+
+if __name__ == '__main__':
+    main()
