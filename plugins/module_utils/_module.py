@@ -52,8 +52,9 @@ def run_module(module, resource_class, result_key):
         module.fail_json(msg='could not read the current state: %s' % exc, changed=False)
     finally:
         seam.close()
-    for assumption in plan.assumptions:  # only left in check mode
-        module.warn('check mode assumed that an earlier task creates what this needs: %s' % assumption)
+    if plan.assumptions:  # only left in check mode
+        module.warn('check mode assumed that earlier tasks create what this task needs: %s'
+                    % '; '.join(plan.assumptions))
     if module._diff:
         result['diff'] = plan.diff()
     module.exit_json(**result)

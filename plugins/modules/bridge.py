@@ -89,6 +89,55 @@ options:
       - Mutually exclusive with O(name).
     type: list
     elements: dict
+    suboptions:
+      name:
+        description: Name of the bridge, as O(name).
+        type: str
+        required: true
+      netns:
+        description: As O(netns).
+        type: str
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, up, down, absent]
+        default: present
+      addresses:
+        description: As O(addresses).
+        type: list
+        elements: str
+      purge_addresses:
+        description: As O(purge_addresses).
+        type: bool
+        default: true
+      mtu:
+        description: As O(mtu).
+        type: int
+      mac:
+        description: As O(mac).
+        type: str
+      stp:
+        description: As O(stp).
+        type: bool
+      forward_delay:
+        description: As O(forward_delay).
+        type: float
+      ports:
+        description: As O(ports).
+        type: list
+        elements: str
+      purge_ports:
+        description: As O(purge_ports).
+        type: bool
+        default: false
+      hairpin:
+        description: As O(hairpin).
+        type: list
+        elements: str
+      force:
+        description: As O(force).
+        type: bool
+        default: false
 seealso:
   - module: linuxns.net.veth
   - module: linuxns.net.netns

@@ -104,6 +104,69 @@ options:
       - Mutually exclusive with O(name).
     type: list
     elements: dict
+    suboptions:
+      name:
+        description: Name of this end, as O(name).
+        type: str
+        required: true
+      netns:
+        description: Namespace of this end, as O(netns).
+        type: str
+      addresses:
+        description: Addresses of this end, as O(addresses).
+        type: list
+        elements: str
+      purge_addresses:
+        description: As O(purge_addresses).
+        type: bool
+        default: true
+      mtu:
+        description: As O(mtu).
+        type: int
+      mac:
+        description: As O(mac).
+        type: str
+      bridge:
+        description: As O(bridge).
+        type: str
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, up, down, absent]
+        default: present
+      recreate:
+        description: As O(recreate).
+        type: bool
+        default: false
+      peer:
+        description: The other end, as O(peer).
+        type: dict
+        required: true
+        suboptions:
+          name:
+            description: Name of the peer end.
+            type: str
+            required: true
+          netns:
+            description: Namespace of the peer.
+            type: str
+          addresses:
+            description: Addresses of the peer.
+            type: list
+            elements: str
+          mtu:
+            description: MTU of the peer.
+            type: int
+          mac:
+            description: MAC address of the peer.
+            type: str
+          bridge:
+            description: Bridge the peer is a port of.
+            type: str
+          state:
+            description: V(up) or V(down); defaults to the pair's state.
+            type: str
+            choices: [up, down]
 seealso:
   - module: linuxns.net.netns
   - module: linuxns.net.bridge
