@@ -20,18 +20,17 @@ description:
     collection did not create (and that are not listed in O(ports)) is deleted only with
     O(force=true).
   - Manage one bridge with the top-level options, or many in one call with O(bridges).
+  - When O(mtu) or O(mac) is not set, the kernel derives them from the ports.
 author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.link
 options:
   name:
     description:
       - Name of the bridge (1 to 15 bytes, no C(/), C(:) or whitespace).
       - Required unless O(bridges) is given.
-    type: str
-  netns:
-    description: Named network namespace of the bridge; omit for the namespace the module runs in.
     type: str
   state:
     description:
@@ -40,23 +39,6 @@ options:
     type: str
     choices: [present, up, down, absent]
     default: present
-  addresses:
-    description:
-      - Addresses with prefix length, e.g. the gateway C(172.18.0.1/24).
-      - The exact set wanted; others are removed unless O(purge_addresses=false).
-        IPv6 link-local addresses are always left alone.
-    type: list
-    elements: str
-  purge_addresses:
-    description: Remove addresses not listed in O(addresses). Set V(false) to only add.
-    type: bool
-    default: true
-  mtu:
-    description: MTU of the bridge (68-65535). When not set, the kernel derives it from the ports.
-    type: int
-  mac:
-    description: Unicast MAC address of the bridge. When not set, the kernel derives it from the ports.
-    type: str
   stp:
     description: Spanning tree on or off. New bridges have it off.
     type: bool

@@ -21,35 +21,18 @@ description:
     A pair whose peer is not the requested one is recreated only with O(recreate=true).
   - An interface of that name that is not a veth (a physical NIC, a bridge) is never touched.
   - Manage one pair with the top-level options, or many in one call with O(pairs).
+  - The top-level O(netns), O(addresses), O(mtu) and O(mac) are those of this end; the peer's
+    are under O(peer). O(purge_addresses) applies to both ends.
 author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.link
 options:
   name:
     description:
       - Name of this end (1 to 15 bytes, no C(/), C(:) or whitespace).
       - Required unless O(pairs) is given.
-    type: str
-  netns:
-    description: Named network namespace of this end; omit for the namespace the module runs in.
-    type: str
-  addresses:
-    description:
-      - Addresses with prefix length for this end, IPv4 or IPv6, e.g. C(172.18.0.2/24).
-      - The exact set wanted; others are removed unless O(purge_addresses=false).
-        IPv6 link-local addresses are always left alone.
-    type: list
-    elements: str
-  purge_addresses:
-    description: Remove addresses not listed in O(addresses) (on both ends). Set V(false) to only add.
-    type: bool
-    default: true
-  mtu:
-    description: MTU of this end (68-65535).
-    type: int
-  mac:
-    description: Unicast MAC address of this end.
     type: str
   bridge:
     description: Bridge (in the same namespace) this end is a port of.

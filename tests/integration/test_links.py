@@ -285,3 +285,16 @@ def test_bad_input_fails_before_any_change(ansible, module, args, option, messag
     assert msg.startswith(option + ': '), msg
     assert message in msg
     assert sh('ip -d -j link show') == before
+
+
+def test_bridge_state_down_with_diff(ansible):
+    assert ansible.play([task('bridge', name='br0', addresses=['10.5.0.1/24'])]).rc == 0
+    down = [task('bridge', name='br0', addresses=['10.5.0.1/24'], state='down')]
+    run = ansible.play(down, check=True, diff=True)
+    result = run.task('bridge')
+    assert result['actions'] == ['set state of br0 in the host namespace to down']
+    assert (result['diff']['before']['br0']['state'], result['diff']['after']['br0']['state']) == ('up', 'down')
+    assert 'UP' in json.loads(link_json('br0'))[0]['flags']
+    assert ansible.play(down).changed == ['bridge']
+    assert 'UP' not in json.loads(link_json('br0'))[0]['flags']
+    assert ansible.play(down).changed == []
