@@ -38,7 +38,8 @@ def link_subject(netns, name):
     return name if netns is None else '%s/%s' % (netns, name)
 
 
-def _where(netns):
+def where(netns):
+    """How messages name a namespace."""
     return 'namespace %s' % netns if netns else 'the host namespace'
 
 
@@ -88,7 +89,7 @@ class VethSpec:
                                                               'purge_addresses': params.get('purge_addresses')})
         self.recreate = bool(params.get('recreate'))
         if (self.end.netns, self.end.name) == (self.peer.netns, self.peer.name):
-            raise ValidationError(prefix + 'peer.name', 'both ends are %s in %s' % (self.end.name, _where(self.end.netns)))
+            raise ValidationError(prefix + 'peer.name', 'both ends are %s in %s' % (self.end.name, where(self.end.netns)))
 
     @property
     def absent(self):
@@ -198,12 +199,12 @@ def plan_settings(end, view, available, assumptions):
     settings; updates `view` to the promised state.  `available` is the
     {name: link} of its namespace (None: namespace does not exist yet)."""
     actions, subject, ns = [], end.subject, end.netns
-    where = '%s in %s' % (end.name, _where(ns))
+    place = '%s in %s' % (end.name, where(ns))
 
     def set_link(what, field, value, old):
         # a fresh link's random mac has no value to go back to; rollback deletes the link anyway
         undo = None if old is None and field != 'master' else ('set_link', {'netns': ns, 'name': end.name, field: old})
-        actions.append(Action('set_link', subject, 'set %s of %s to %s' % (what, where, value),
+        actions.append(Action('set_link', subject, 'set %s of %s to %s' % (what, place, value),
                               {'netns': ns, 'name': end.name, field: value}, undo=undo))
 
     if end.mtu is not None and view['mtu'] != end.mtu:
@@ -215,10 +216,10 @@ def plan_settings(end, view, available, assumptions):
     if end.bridge is not None and view['master'] != end.bridge:
         bridge = (available or {}).get(end.bridge)
         if bridge is None:
-            assumptions.append('%sbridge: bridge %s does not exist in %s' % (end.prefix, end.bridge, _where(ns)))
+            assumptions.append('%sbridge: bridge %s does not exist in %s' % (end.prefix, end.bridge, where(ns)))
         elif bridge['kind'] != 'bridge':
             raise ValidationError(end.prefix + 'bridge', '%s in %s is a %s device, not a bridge'
-                                  % (end.bridge, _where(ns), bridge['kind'] or 'plain'))
+                                  % (end.bridge, where(ns), bridge['kind'] or 'plain'))
         set_link('master', 'master', end.bridge, view['master'])
         view['master'] = end.bridge
     going_down = view['state'] != end.state and end.state == 'down'
@@ -243,7 +244,7 @@ def plan_addresses(end, view):
     have = list(view['addresses'])
 
     def address(command, cidr, text, undo_command):
-        actions.append(Action('address', subject, '%s %s in %s' % (text % cidr, end.name, _where(ns)),
+        actions.append(Action('address', subject, '%s %s in %s' % (text % cidr, end.name, where(ns)),
                               {'netns': ns, 'name': end.name, 'command': command, 'cidr': cidr},
                               undo=('address', {'netns': ns, 'name': end.name, 'command': undo_command, 'cidr': cidr})))
 
@@ -263,11 +264,11 @@ def plan_addresses(end, view):
 def refuse_foreign_kind(end, link, kind):
     if link is not None and link['kind'] != kind:
         raise ValidationError(end.prefix + 'name', '%s in %s is a %s device, not a %s; refusing to touch it'
-                              % (end.name, _where(end.netns), link['kind'] or 'physical or plain', kind))
+                              % (end.name, where(end.netns), link['kind'] or 'physical or plain', kind))
 
 
 def delete_action(end, kind):
-    return Action('delete', end.subject, 'delete %s %s in %s' % (kind, end.name, _where(end.netns)),
+    return Action('delete', end.subject, 'delete %s %s in %s' % (kind, end.name, where(end.netns)),
                   {'netns': end.netns, 'name': end.name})
 
 
@@ -350,7 +351,7 @@ class VethResource(LinkResource):
                     if current['_links'].get(end.netns) is None and end.netns is not None:
                         assumptions.append('%snetns: network namespace %s does not exist' % (end.prefix, end.netns))
                 actions.append(Action('create', spec.end.subject, 'create veth pair %s in %s with peer %s in %s'
-                                      % (spec.end.name, _where(spec.end.netns), spec.peer.name, _where(spec.peer.netns)),
+                                      % (spec.end.name, where(spec.end.netns), spec.peer.name, where(spec.peer.netns)),
                                       {'netns': spec.end.netns, 'name': spec.end.name,
                                        'peer_netns': spec.peer.netns, 'peer_name': spec.peer.name},
                                       undo=('delete', {'netns': spec.end.netns, 'name': spec.end.name})))
@@ -388,12 +389,12 @@ def _mismatch(spec, views):
     parts = []
     for end, other, view in ((spec.end, spec.peer, views[0]), (spec.peer, spec.end, views[1])):
         if view is None:
-            parts.append('%s in %s does not exist' % (end.name, _where(end.netns)))
+            parts.append('%s in %s does not exist' % (end.name, where(end.netns)))
         elif view.get('peer') != {'name': other.name, 'netns': other.netns}:
             peer = view.get('peer') or {}
             parts.append('%s in %s is paired with %s in %s, not with %s in %s' % (
-                end.name, _where(end.netns), peer.get('name') or 'an interface', peer.get('netns') or 'another namespace',
-                other.name, _where(other.netns)))
+                end.name, where(end.netns), peer.get('name') or 'an interface', peer.get('netns') or 'another namespace',
+                other.name, where(other.netns)))
     return 'the existing pair differs: ' + '; '.join(parts)
 
 
@@ -438,7 +439,7 @@ class BridgeResource(LinkResource):
                     if foreign and not spec.force:
                         raise ValidationError(end.prefix + 'force', 'bridge %s in %s has ports this collection did not '
                                               'create (%s); set force=true to delete the bridge (the ports are kept)'
-                                              % (end.name, _where(end.netns), ', '.join(foreign)))
+                                              % (end.name, where(end.netns), ', '.join(foreign)))
                     actions.append(delete_action(end, 'bridge'))
                 after[end.subject] = None
                 continue
@@ -448,7 +449,7 @@ class BridgeResource(LinkResource):
                     assumptions.append('%snetns: network namespace %s does not exist' % (end.prefix, end.netns))
                 stp = bool(spec.stp)
                 delay = spec.forward_delay if spec.forward_delay is not None else BRIDGE_DEFAULT_FORWARD_DELAY
-                actions.append(Action('create', end.subject, 'create bridge %s in %s' % (end.name, _where(end.netns)),
+                actions.append(Action('create', end.subject, 'create bridge %s in %s' % (end.name, where(end.netns)),
                                       {'netns': end.netns, 'name': end.name, 'stp': stp,
                                        'forward_delay': int(round(delay * _CLOCK_TICKS))},
                                       undo=('delete', {'netns': end.netns, 'name': end.name})))
@@ -474,7 +475,7 @@ class BridgeResource(LinkResource):
         if not changes:
             return []
         text = ', '.join('%s %s' % (k, view[k]) for k in sorted(changes))
-        return [Action('bridge_options', end.subject, 'set %s of bridge %s in %s' % (text, end.name, _where(end.netns)),
+        return [Action('bridge_options', end.subject, 'set %s of bridge %s in %s' % (text, end.name, where(end.netns)),
                        dict(changes, netns=end.netns, name=end.name), undo=('bridge_options', dict(undo, netns=end.netns, name=end.name)))]
 
     @staticmethod
@@ -486,16 +487,16 @@ class BridgeResource(LinkResource):
                 continue
             link = (links or {}).get(port)
             if link is None:
-                assumptions.append('%sports: interface %s does not exist in %s' % (end.prefix, port, _where(ns)))
+                assumptions.append('%sports: interface %s does not exist in %s' % (end.prefix, port, where(ns)))
             elif link['kind'] == 'bridge' or port == end.name:
                 raise ValidationError(end.prefix + 'ports', '%s is a bridge and cannot be a port of %s' % (port, end.name))
-            actions.append(Action('set_link', end.subject, 'attach %s to bridge %s in %s' % (port, end.name, _where(ns)),
+            actions.append(Action('set_link', end.subject, 'attach %s to bridge %s in %s' % (port, end.name, where(ns)),
                                   {'netns': ns, 'name': port, 'master': end.name},
                                   undo=('set_link', {'netns': ns, 'name': port, 'master': link['master'] if link else None})))
             ports.append(port)
         if spec.purge_ports and spec.ports is not None:
             for port in [p for p in ports if p not in spec.ports]:
-                actions.append(Action('set_link', end.subject, 'release %s from bridge %s in %s' % (port, end.name, _where(ns)),
+                actions.append(Action('set_link', end.subject, 'release %s from bridge %s in %s' % (port, end.name, where(ns)),
                                       {'netns': ns, 'name': port, 'master': None},
                                       undo=('set_link', {'netns': ns, 'name': port, 'master': end.name})))
                 ports.remove(port)

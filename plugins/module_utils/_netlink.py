@@ -344,6 +344,30 @@ class NetlinkSeam:
     def delete_link(self, netns, name):
         self.session(netns).link('del', index=self._index(netns, name))
 
+    def routes(self, netns):
+        """Every unicast route of every table in `netns`, as plain dicts."""
+        session = self.session(netns)
+        names = dict((msg['index'], msg.get('IFLA_IFNAME')) for msg in session.get_links())
+        return list(_read_routes(session, names))
+
+    def route(self, netns, command, route):
+        """command: 'replace' (add or change in place) or 'del'.  `route` is a
+        dict as routes() returns; the route is marked with ROUTE_PROTO."""
+        family = _route_family(route)
+        dst = route['dst'] if route['dst'] != 'default' else ('::/0' if family == _AF_INET6 else '0.0.0.0/0')
+        args = {'dst': dst, 'family': family, 'table': route['table'], 'priority': route['metric']}
+        if command != 'del':
+            args['proto'] = ROUTE_PROTO
+            args['scope'] = route['scope']
+            for key, attr in (('gateway', 'gateway'), ('src', 'prefsrc')):
+                if route.get(key):
+                    args[attr] = route[key]
+            if route.get('dev'):
+                args['oif'] = self._index(netns, route['dev'])
+            if route.get('onlink'):
+                args['flags'] = _RTNH_F_ONLINK
+        self.session(netns).route(command, **args)
+
 
 def _bridge_args(stp, forward_delay):
     args = {}
@@ -352,3 +376,35 @@ def _bridge_args(stp, forward_delay):
     if forward_delay is not None:
         args['br_forward_delay'] = forward_delay
     return args
+
+
+# -- routes ----------------------------------------------------------------
+
+ROUTE_PROTO = 76  # marks routes this collection made (`ip route show proto 76`)
+_RTN_UNICAST = 1
+_RTNH_F_ONLINK = 4
+_AF_INET, _AF_INET6 = 2, 10
+
+
+def _route_family(route):
+    return _AF_INET6 if ':' in (route.get('gateway') or '') or ':' in route['dst'] else _AF_INET
+
+
+def _read_routes(session, names):
+    for family in (_AF_INET, _AF_INET6):
+        for msg in session.route('dump', family=family):
+            if msg['type'] != _RTN_UNICAST:
+                continue
+            dst = msg.get('RTA_DST')
+            yield {
+                'dst': 'default' if msg['dst_len'] == 0 else '%s/%d' % (dst, msg['dst_len']),
+                'family': 6 if family == _AF_INET6 else 4,
+                'gateway': msg.get('RTA_GATEWAY'),
+                'dev': names.get(msg.get('RTA_OIF')),
+                'metric': msg.get('RTA_PRIORITY') or 0,
+                'table': msg.get('RTA_TABLE') or msg['table'],
+                'scope': msg['scope'],
+                'src': msg.get('RTA_PREFSRC'),
+                'onlink': bool(msg['flags'] & _RTNH_F_ONLINK),
+                'proto': msg['proto'],
+            }

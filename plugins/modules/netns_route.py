@@ -1,0 +1,232 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: netns_route
+short_description: Manage IPv4 and IPv6 routes inside a network namespace
+version_added: 0.1.0
+description:
+  - Adds, replaces and removes routes in a named network namespace or the one the module
+    runs in, like C(ip route replace) and C(ip route del), idempotently.
+  - A route is identified by its destination, table and metric. One that exists with another
+    gateway, device, scope or source is replaced in place, never duplicated. When only the
+    metric changes, the new route is added before the old one of ours is removed.
+  - Routes this module makes carry routing protocol number 76 (C(ip route show proto 76)), which
+    is how O(purge) tells ours from routes of the kernel, DHCP or a routing daemon.
+  - A gateway that is not on a network of any interface fails before any change (unless
+    O(onlink=true)).
+author:
+  - linuxns.net maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxns.net.attributes
+options:
+  netns:
+    description: Named network namespace; omit for the namespace the module runs in.
+    type: str
+  state:
+    description:
+      - V(present) adds or replaces the routes; V(absent) removes them (a route that is not there
+        is not an error, nor is a missing namespace).
+    type: str
+    choices: [present, absent]
+    default: present
+  dst:
+    description:
+      - Destination in CIDR notation, or V(default) (IPv6 when the gateway is IPv6, or V(::/0)).
+      - One route; use O(routes) for a list.
+    type: str
+  gateway:
+    description: Next hop address.
+    type: str
+  dev:
+    description: Output interface. Needed with an IPv6 link-local gateway.
+    type: str
+  metric:
+    description: Route metric (priority). Defaults to the kernel's 0 for IPv4 and 1024 for IPv6.
+    type: int
+  table:
+    description: Routing table, a number (1-4294967295) or V(main), V(local), V(default).
+    type: raw
+    default: main
+  scope:
+    description:
+      - V(universe), V(site), V(link), V(host) or a number. Defaults, as in iproute2, to V(link)
+        for IPv4 routes without gateway, else V(universe).
+    type: raw
+  src:
+    description: Preferred source address.
+    type: str
+  onlink:
+    description: Treat the gateway as directly reachable on O(dev) even if no address says so.
+    type: bool
+    default: false
+  routes:
+    description: Many routes in one call, each with O(dst), O(gateway), O(dev), O(metric), O(table), O(scope), O(src), O(onlink).
+    type: list
+    elements: dict
+    suboptions:
+      dst:
+        description: As O(dst).
+        type: str
+        required: true
+      gateway:
+        description: As O(gateway).
+        type: str
+      dev:
+        description: As O(dev).
+        type: str
+      metric:
+        description: As O(metric).
+        type: int
+      table:
+        description: As O(table).
+        type: raw
+        default: main
+      scope:
+        description: As O(scope).
+        type: raw
+      src:
+        description: As O(src).
+        type: str
+      onlink:
+        description: As O(onlink).
+        type: bool
+        default: false
+  purge:
+    description:
+      - Make the given routes the exact set of this collection's routes in their tables (or in
+        O(table) when no route is given), so our other routes there are removed. Routes made by
+        anything else are never purged.
+    type: bool
+    default: false
+seealso:
+  - module: linuxns.net.veth
+  - name: ip-route(8)
+    description: The iproute2 command for the same routes.
+    link: https://man7.org/linux/man-pages/man8/ip-route.8.html
+"""
+
+EXAMPLES = r"""
+- name: Default route of a container via the bridge gateway
+  linuxns.net.netns_route:
+    netns: web1
+    dst: default
+    gateway: 172.18.0.1
+
+- name: Routes to other hosts' container subnets (host-gw), exactly these
+  linuxns.net.netns_route:
+    routes:
+      - {dst: 10.244.1.0/24, gateway: 198.51.100.11}
+      - {dst: 10.244.2.0/24, gateway: 198.51.100.12}
+    purge: true
+
+- name: IPv6 default route via a link-local router
+  linuxns.net.netns_route:
+    netns: web1
+    dst: default
+    gateway: fe80::1
+    dev: eth0
+
+- name: Remove a route
+  linuxns.net.netns_route:
+    netns: web1
+    dst: 10.99.0.0/16
+    gateway: 172.18.0.254
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What the task did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["add route default via 172.18.0.1 in namespace web1"]
+routes:
+  description: One entry per requested route, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    dst:
+      description: Destination (V(default) or a CIDR).
+      type: str
+    family:
+      description: 4 or 6.
+      type: int
+    gateway:
+      description: Next hop.
+      type: str
+    dev:
+      description: Output interface (V(null) in check mode when the kernel will pick it).
+      type: str
+    metric:
+      description: Metric.
+      type: int
+    table:
+      description: Table number.
+      type: int
+    scope:
+      description: Scope number (0 universe, 253 link).
+      type: int
+    src:
+      description: Preferred source.
+      type: str
+    onlink:
+      description: Whether the route is on-link.
+      type: bool
+    owned:
+      description: Whether the route carries this collection's mark (proto 76).
+      type: bool
+    netns:
+      description: Namespace.
+      type: str
+    state:
+      description: V(present) or V(absent) after the task.
+      type: str
+    action:
+      description: What happened.
+      type: str
+      choices: [added, replaced, removed, unchanged]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._routes import RouteResource
+
+
+def route_options(dst_required=False):
+    return dict(
+        dst=dict(type='str', required=dst_required),
+        gateway=dict(type='str'),
+        dev=dict(type='str'),
+        metric=dict(type='int'),
+        table=dict(type='raw', default='main'),
+        scope=dict(type='raw'),
+        src=dict(type='str'),
+        onlink=dict(type='bool', default=False),
+    )
+
+
+def main():
+    argument_spec = route_options()
+    argument_spec.update(
+        netns=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        routes=dict(type='list', elements='dict', options=route_options(dst_required=True)),
+        purge=dict(type='bool', default=False),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, RouteResource, 'routes')
+
+
+if __name__ == '__main__':
+    main()
