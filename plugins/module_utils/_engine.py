@@ -116,6 +116,10 @@ class Resource:
         """Pure: desired + current -> Plan."""
         raise NotImplementedError
 
+    def extra_results(self, plan):
+        """Module return values beyond the per-object summary."""
+        return {}
+
     def execute(self, op, args):
         getattr(self, 'op_' + op)(**args)
 

@@ -11,6 +11,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Engine, EngineError
+from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesError
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import (
     PYROUTE2_IMPORT_ERROR, NetlinkSeam, pyroute2_problem)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
@@ -40,6 +41,7 @@ def run_module(module, resource_class, result_key):
             'actions': [action.description for action in plan.actions],
             result_key: resource.summary(desired, plan, observed),
         }
+        result.update(resource.extra_results(plan))
     except ValidationError as exc:  # raised while planning: nothing was changed
         module.fail_json(msg=str(exc), option=exc.option, changed=False)
     except EngineError as exc:
@@ -48,7 +50,7 @@ def run_module(module, resource_class, result_key):
             applied=[a.description for a in exc.applied],
             rolled_back=[a.description for a in exc.rolled_back],
             not_rolled_back=[a.description for a in exc.not_rolled_back])
-    except (OSError, IOError) as exc:  # reading state failed: nothing was changed
+    except (OSError, IOError, IptablesError) as exc:  # reading state failed: nothing was changed
         module.fail_json(msg='could not read the current state: %s' % exc, changed=False)
     finally:
         seam.close()

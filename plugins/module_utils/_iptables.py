@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The iptables seam and the rule normaliser.
+
+Reads go through iptables-save, writes through one `iptables-restore
+--noflush --wait` per address family, so a change is atomic per table and a
+whole rule set costs one call.  Whatever backend `iptables` is (nf_tables or
+legacy) is used, exactly as the iptables command would.
+
+iptables-save prints rules in its own form (it adds `-m tcp`, orders options,
+writes /32): normalize() turns a rule given as tokens into one canonical line,
+so ours and the kernel's can be compared structurally instead of as text.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import shlex
+import subprocess
+
+BINARIES = {4: ('iptables-save', 'iptables-restore'), 6: ('ip6tables-save', 'ip6tables-restore')}
+_BASIC = ('-s', '-d', '-i', '-o', '-p')
+_LONG = {'--source': '-s', '--destination': '-d', '--in-interface': '-i', '--out-interface': '-o', '--protocol': '-p',
+         '--jump': '-j', '--match': '-m'}
+_LIST_VALUED = ('--ctstate', '--state')
+
+
+class IptablesError(Exception):
+    pass
+
+
+class IptablesSeam:
+    """Runs the iptables tools inside a namespace (via the netlink seam's
+    namespace switch: a child process inherits the namespace it is forked in)."""
+
+    def __init__(self, netlink):
+        self.netlink = netlink
+
+    def _run(self, netns, command, stdin=None):
+        with self.netlink.inside(netns):
+            try:
+                proc = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      universal_newlines=True, check=False)
+            except OSError as exc:
+                raise IptablesError('cannot run %s: %s (install the iptables package)' % (command[0], exc))
+        if proc.returncode != 0:
+            raise IptablesError('%s failed: %s' % (' '.join(command), proc.stderr.strip()))
+        return proc.stdout
+
+    def save(self, netns, family, table):
+        return self._run(netns, [BINARIES[family][0], '-t', table])
+
+    def restore(self, netns, family, text):
+        self._run(netns, [BINARIES[family][1], '--noflush', '--wait'], stdin=text)
+
+
+def parse_save(text):
+    """iptables-save output of one table -> (chains, rules): chain names in
+    order, and (chain, tokens) per rule in order."""
+    chains, rules = [], []
+    for line in text.splitlines():
+        if line.startswith(':'):
+            chains.append(line[1:].split()[0])
+        elif line.startswith('-A '):
+            tokens = shlex.split(line)
+            rules.append((tokens[1], tokens[2:]))
+    return chains, rules
+
+
+def comment_of(tokens):
+    for i, token in enumerate(tokens[:-1]):
+        if token == '--comment':
+            return tokens[i + 1]
+    return None
+
+
+def normalize(tokens):
+    """A canonical line for a rule's tokens (without '-A CHAIN')."""
+    basic, modules, target, current, negate = {}, [], None, None, False
+    i = 0
+    while i < len(tokens):
+        token = _LONG.get(tokens[i], tokens[i])
+        if token == '!':
+            negate = True
+            i += 1
+            continue
+        if token in _BASIC:
+            basic[token] = ('! ' if negate else '') + _value(token, tokens[i + 1])
+            i += 2
+        elif token == '-m':
+            current = [tokens[i + 1], []]
+            modules.append(current)
+            i += 2
+        elif token == '-j':
+            target = [tokens[i + 1], []]
+            current = target
+            i += 2
+        elif token.startswith('--'):
+            values = []
+            i += 1
+            while i < len(tokens) and not tokens[i].startswith('-') and tokens[i] != '!':
+                values.append(_option_value(token, tokens[i]))
+                i += 1
+            current[1].append(('! ' if negate else '') + ' '.join([token] + values))
+            negate = False
+            continue
+        else:
+            raise IptablesError('cannot parse rule token %r in %r' % (tokens[i], ' '.join(tokens)))
+        negate = False
+    parts = ['%s %s' % (flag, basic[flag]) if not basic[flag].startswith('! ')
+             else '! %s %s' % (flag, basic[flag][2:]) for flag in _BASIC if flag in basic]
+    for name, options in sorted(modules, key=lambda m: (m[0], m[1])):
+        parts.append(' '.join(['-m', name] + options))
+    if target:
+        parts.append(' '.join(['-j', target[0]] + target[1]))
+    return ' '.join(parts)
+
+
+def _value(flag, value):
+    if flag in ('-s', '-d'):
+        return str(ipaddress.ip_network(value, strict=False))
+    if flag == '-p':
+        return value.lower()
+    return value
+
+
+def _option_value(option, value):
+    if option in _LIST_VALUED:
+        return ','.join(sorted(value.split(',')))
+    if option == '--comment' and (not value or any(c.isspace() for c in value)):
+        return '"%s"' % value
+    return value

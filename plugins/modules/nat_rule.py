@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: nat_rule
+short_description: Manage MASQUERADE, SNAT, DNAT (published ports) and FORWARD accepts in chains of our own
+version_added: 0.1.0
+description:
+  - Manages NAT and forward rules the way container networks need them, in chains this
+    collection owns, so rules of Docker, a firewall or a person are never modified, reordered
+    or flushed, and policies are never changed.
+  - 'Chain layout (fixed names): nat C(LINUXNS-POSTROUTING) (jumped from POSTROUTING) holds
+    masquerade and snat rules; nat C(LINUXNS-DNAT) (jumped from PREROUTING and OUTPUT for
+    local destinations, so published ports work from other machines and from the host itself)
+    holds dnat rules; filter C(LINUXNS-FORWARD) (jumped from FORWARD) holds forward accepts.
+    Built-in chains get only the jump rule, inserted first, with the comment C(linuxns.net).'
+  - Every rule carries the comment C(linuxns.net:GROUP[:COMMENT]). Changed chains are rewritten
+    whole with one C(iptables-restore --noflush --wait) per address family, which is atomic;
+    rules are compared structurally with what C(iptables-save) prints, so its reordering
+    and added C(-m tcp) never cause a change. A chain left empty is removed with its jumps.
+  - Works with whichever backend C(iptables) is (nf_tables or legacy), IPv4 and IPv6.
+  - Published ports from a container on the same bridge (hairpin) need a masquerade rule with
+    a negated O(out_interface) (its hairpin companion rule is added) and hairpin mode on the
+    bridge ports (M(linuxns.net.bridge), O(linuxns.net.bridge#module:hairpin)).
+author:
+  - linuxns.net maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxns.net.attributes
+options:
+  kind:
+    description:
+      - V(masquerade) (C(-j MASQUERADE)), V(snat) (C(-j SNAT --to-source TO)), V(dnat)
+        (C(-j DNAT --to-destination TO), publishes O(port)), or V(forward) (accepts traffic
+        matching the rule, and its replies and DNAT-ed connections the other way).
+      - One rule; use O(rules) for a list.
+    type: str
+    choices: [masquerade, snat, dnat, forward]
+  source:
+    description: Source address or network (C(-s)); a leading C(!) negates.
+    type: str
+  destination:
+    description: Destination address or network (C(-d)); a leading C(!) negates.
+    type: str
+  protocol:
+    description: V(tcp), V(udp) or V(sctp). Defaults to V(tcp) for dnat.
+    type: str
+  port:
+    description: Destination port or range C(8000-8010). Required for dnat.
+    type: raw
+  in_interface:
+    description: Input interface (C(-i)); a leading C(!) negates, as on the iptables command line.
+    type: str
+  out_interface:
+    description: Output interface (C(-o)); a leading C(!) negates.
+    type: str
+  to:
+    description:
+      - For dnat C(ADDRESS), C(ADDRESS:PORT), C(ADDRESS:PORT-PORT) or C([IPV6]:PORT); for snat an address.
+    type: str
+  hairpin:
+    description:
+      - For masquerade with a negated O(out_interface) (C(-s SUBNET ! -o BRIDGE)), also masquerade
+        DNAT-ed traffic of the subnet that goes back into the bridge, so a container reaches a
+        published port of another container through the host's address.
+    type: bool
+    default: true
+  comment:
+    description: A label added to the rule's comment (letters, digits, C(._/:@+-)).
+    type: str
+  family:
+    description: V(ipv4) or V(ipv6), for rules without addresses. Otherwise taken from the addresses.
+    type: str
+    choices: [ipv4, ipv6]
+  rules:
+    description: Many rules in one call, each with the options of one rule.
+    type: list
+    elements: dict
+    suboptions:
+      kind:
+        description: As O(kind).
+        type: str
+        choices: [masquerade, snat, dnat, forward]
+        required: true
+      source:
+        description: As O(source).
+        type: str
+      destination:
+        description: As O(destination).
+        type: str
+      protocol:
+        description: As O(protocol).
+        type: str
+      port:
+        description: As O(port).
+        type: raw
+      in_interface:
+        description: As O(in_interface).
+        type: str
+      out_interface:
+        description: As O(out_interface).
+        type: str
+      to:
+        description: As O(to).
+        type: str
+      hairpin:
+        description: As O(hairpin).
+        type: bool
+        default: true
+      comment:
+        description: As O(comment).
+        type: str
+      family:
+        description: As O(family).
+        type: str
+        choices: [ipv4, ipv6]
+  group:
+    description:
+      - The group the rules belong to, written in their comment. O(purge) works per group, so
+        several roles or hosts' worth of rules can share the chains.
+    type: str
+    default: default
+  purge:
+    description: Make the given rules the exact set of the group; its other rules are removed.
+    type: bool
+    default: false
+  netns:
+    description: Named network namespace whose rules to manage; omit for the module's own.
+    type: str
+  state:
+    description: V(present) adds the rules; V(absent) removes them (with O(purge), the whole group).
+    type: str
+    choices: [present, absent]
+    default: present
+requirements:
+  - The iptables tools (C(iptables-save), C(iptables-restore), and the C(ip6tables) ones for IPv6).
+seealso:
+  - module: linuxns.net.netns
+  - module: linuxns.net.bridge
+"""
+
+EXAMPLES = r"""
+- name: Egress of the container subnet, masqueraded (with hairpin NAT)
+  linuxns.net.nat_rule:
+    kind: masquerade
+    source: 172.18.0.0/24
+    out_interface: "!br0"
+
+- name: Publish port 8080 of the host as port 80 of a container
+  linuxns.net.nat_rule:
+    kind: dnat
+    protocol: tcp
+    port: 8080
+    to: 172.18.0.2:80
+
+- name: The whole rule set of a host in one call, exactly
+  linuxns.net.nat_rule:
+    group: containers
+    purge: true
+    rules:
+      - {kind: masquerade, source: 172.18.0.0/24, out_interface: "!br0"}
+      - {kind: forward, in_interface: br0}
+      - {kind: dnat, port: 8080, to: "172.18.0.2:80"}
+      - {kind: dnat, protocol: udp, port: 5353, to: "172.18.0.3:53"}
+
+- name: Remove a published port
+  linuxns.net.nat_rule:
+    kind: dnat
+    port: 8080
+    to: 172.18.0.2:80
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What the task did (or, in check mode, would do).
+  returned: always
+  type: list
+  elements: str
+  sample: ["rewrite chains LINUXNS-DNAT +1 -0 (IPv4)"]
+added:
+  description: Rules added, as iptables lines.
+  returned: always
+  type: list
+  elements: str
+  sample: ["-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80"]
+removed:
+  description: Rules removed, as iptables lines.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+rules:
+  description: One entry per requested rule, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: The rule's kind.
+      type: str
+    family:
+      description: V(ipv4) or V(ipv6).
+      type: str
+    state:
+      description: V(present) when all its iptables rules are in place after the task.
+      type: str
+    rules:
+      description: The iptables rules it stands for (a forward or hairpin masquerade rule stands for two).
+      type: list
+      elements: dict
+      contains:
+        table:
+          description: Table.
+          type: str
+        chain:
+          description: Chain.
+          type: str
+        rule:
+          description: The rule, as an iptables line in normalized form.
+          type: str
+        present:
+          description: Whether it is in place.
+          type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
+
+
+def rule_options(kind_required=False):
+    return dict(
+        kind=dict(type='str', choices=['masquerade', 'snat', 'dnat', 'forward'], required=kind_required),
+        source=dict(type='str'),
+        destination=dict(type='str'),
+        protocol=dict(type='str'),
+        port=dict(type='raw'),
+        in_interface=dict(type='str'),
+        out_interface=dict(type='str'),
+        to=dict(type='str'),
+        hairpin=dict(type='bool', default=True),
+        comment=dict(type='str'),
+        family=dict(type='str', choices=['ipv4', 'ipv6']),
+    )
+
+
+def main():
+    argument_spec = rule_options()
+    argument_spec.update(
+        rules=dict(type='list', elements='dict', options=rule_options(kind_required=True)),
+        group=dict(type='str', default='default'),
+        purge=dict(type='bool', default=False),
+        netns=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run_module(module, NatResource, 'rules')
+
+
+if __name__ == '__main__':
+    main()
