@@ -250,18 +250,23 @@ class NatResource(Resource):
 
     @staticmethod
     def _chain_content(desired, raw, wanted, group_mark):
-        """Tokens of the rules a chain must hold: other groups' rules as they
-        are, then this group's (exact set with purge, else added to)."""
+        """Tokens of the rules a chain must hold, in a stable order: what is
+        there stays where it is (other groups' rules untouched; this group's
+        dropped when purged or removed), new rules of the group go last."""
         wanted_lines = [normalize(t) for t in wanted]
-        mine = [t for t in raw if (comment_of(t) or '').split(':', 2)[:2] == group_mark.split(':', 2)[:2]]
-        others = [t for t in raw if not any(t is m for m in mine)]
-        if desired['state'] == 'absent':
-            kept = [] if desired['purge'] else [t for t in mine if normalize(t) not in wanted_lines]
-            return others + kept
-        kept = [] if desired['purge'] else [t for t in mine if normalize(t) not in wanted_lines]
-        existing = dict((normalize(t), t) for t in mine)
-        ordered = [existing.get(line, tokens) for line, tokens in zip(wanted_lines, wanted)]
-        return others + kept + ordered
+        absent, purge = desired['state'] == 'absent', desired['purge']
+        content, seen = [], set()
+        for tokens in raw:
+            line = normalize(tokens)
+            if _group_of(tokens) == group_mark:
+                keep = (not purge and line not in wanted_lines) if absent else (line in wanted_lines or not purge)
+                if not keep or line in seen:  # a duplicate of ours is dropped too
+                    continue
+            content.append(tokens)
+            seen.add(line)
+        if not absent:
+            content.extend(t for t, line in zip(wanted, wanted_lines) if line not in seen)
+        return content
 
     def _restore_action(self, netns, family, writes, current):
         forward, backward, notes = {}, {}, []
@@ -306,6 +311,12 @@ class NatResource(Resource):
             added.extend('-A %s %s' % (chain, r) for r in (after or []) if r not in before)
             removed.extend('-A %s %s' % (chain, r) for r in before if r not in (after or []))
         return {'added': added, 'removed': removed}
+
+
+def _group_of(tokens):
+    """'linuxns.net:<group>' of one of our rules, else None."""
+    parts = (comment_of(tokens) or '').split(':')
+    return ':'.join(parts[:2]) if parts[0] == OWNER_MARK and len(parts) > 1 else None
 
 
 def _subject(family, table, chain):

@@ -11,7 +11,9 @@ __metaclass__ = type
 
 import json
 import os
+import shlex
 import subprocess
+import sys
 
 RUN_NETNS = '/run/netns'
 
@@ -43,5 +45,59 @@ def lo_flags(netns):
     return json.loads(sh('ip -n %s -j link show lo' % netns))[0]['flags']
 
 
+def ping(src_netns, address):
+    """One ping from `src_netns` (None: the sandbox itself), 2 s at most."""
+    prefix = 'ip netns exec %s ' % src_netns if src_netns else ''
+    return sh('%sping -c 1 -W 2 %s' % (prefix, address), check=False).count('1 received') == 1
+
+
 def sysctl(netns, key):
     return sh('ip netns exec %s sysctl -n %s' % (netns, key)).strip()
+
+
+SERVER = r'''
+import socket, sys, time
+name, port, deadline = sys.argv[1], int(sys.argv[2]), time.time() + float(sys.argv[3])
+family = socket.AF_INET6 if len(sys.argv) > 4 else socket.AF_INET
+server = socket.socket(family, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('::' if family == socket.AF_INET6 else '0.0.0.0', port))
+server.listen(8)
+server.settimeout(0.5)
+print('ready', flush=True)
+while time.time() < deadline:
+    try:
+        conn, peer = server.accept()
+    except socket.timeout:
+        continue
+    conn.sendall(('%s %s\n' % (name, peer[0])).encode())
+    conn.close()
+'''
+
+CLIENT = r'''
+import socket, sys
+try:
+    conn = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+    print(conn.recv(200).decode().strip())
+except OSError as exc:
+    print('FAILED %s' % exc)
+'''
+
+
+class Server:
+    """A TCP server in a namespace that answers '<name> <peer address>' to each
+    connection; it stops by itself after `seconds`."""
+
+    def __init__(self, netns, port, name, seconds=60):
+        self.proc = subprocess.Popen(['ip', 'netns', 'exec', netns, sys.executable, '-c', SERVER, name, str(port),
+                                      str(seconds)], stdout=subprocess.PIPE, universal_newlines=True)
+        assert self.proc.stdout.readline().strip() == 'ready'
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def connect(netns, host, port):
+    """What a TCP client in `netns` gets from host:port ('FAILED ...' if nothing)."""
+    return sh('ip netns exec %s %s -c %s %s %d' % (netns, sys.executable, shlex.quote(CLIENT), host, port)).strip()

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from kernel import netns_list, sh
+from kernel import netns_list, ping, sh
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +28,6 @@ def clean_links():
 
 def task(module, **args):
     return {'name': module, 'linuxns.net.' + module: args}
-
-
-def ping(src_netns, address):
-    prefix = 'ip netns exec %s ' % src_netns if src_netns else ''
-    return sh('%sping -c 1 -W 2 %s' % (prefix, address), check=False).count('1 received') == 1
 
 
 def link_json(name, netns=None):

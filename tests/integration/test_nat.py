@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""linuxns.net.nat_rule proven with real packets between sandbox namespaces:
+
+  outside (198.51.100.2) --- router (198.51.100.1, br0 172.18.0.1) --- ctr (172.18.0.2)
+                                                                   `-- ctr2 (172.18.0.3)
+
+outside has no route to 172.18.0.0/24: egress only works masqueraded."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from kernel import Server, connect, ping, sh
+
+
+def t(module, **args):
+    return {'name': module, 'linuxns.net.' + module: args}
+
+
+TOPOLOGY = [
+    t('netns', name=['outside', 'ctr', 'ctr2']),
+    t('netns', name='router', forwarding=True),
+    t('veth', name='uplink', netns='router', addresses=['198.51.100.1/24'],
+      peer={'name': 'eth0', 'netns': 'outside', 'addresses': ['198.51.100.2/24']}),
+    t('bridge', name='br0', netns='router', addresses=['172.18.0.1/24']),
+    t('veth', pairs=[
+        {'name': 'v-ctr', 'netns': 'router', 'bridge': 'br0',
+         'peer': {'name': 'eth0', 'netns': 'ctr', 'addresses': ['172.18.0.2/24']}},
+        {'name': 'v-ctr2', 'netns': 'router', 'bridge': 'br0',
+         'peer': {'name': 'eth0', 'netns': 'ctr2', 'addresses': ['172.18.0.3/24']}},
+    ]),
+    t('netns_route', netns='ctr', dst='default', gateway='172.18.0.1'),
+    t('netns_route', netns='ctr2', dst='default', gateway='172.18.0.1'),
+]
+
+EGRESS = t('nat_rule', netns='router', kind='masquerade', source='172.18.0.0/24', out_interface='!br0')
+FORWARD = t('nat_rule', netns='router', kind='forward', in_interface='br0')
+PUBLISH = t('nat_rule', netns='router', kind='dnat', protocol='tcp', port=8080, to='172.18.0.2:80')
+
+
+def foreign_state(netns):
+    """Everything in iptables-save that is not ours, counters dropped."""
+    lines = []
+    for table in ('nat', 'filter'):
+        for line in sh('ip netns exec %s iptables-save -t %s' % (netns, table)).splitlines():
+            if line.startswith('#') or 'linuxns.net' in line or 'LINUXNS-' in line:
+                continue
+            lines.append(line.split(' [')[0])
+    return lines
+
+
+@pytest.fixture
+def lab(ansible):
+    run = ansible.play(TOPOLOGY)
+    assert run.rc == 0, run.output
+    # foreign rules a firewall or Docker would have: must survive everything we do
+    sh('ip netns exec router sh -c "iptables -P FORWARD DROP && iptables -N FOREIGN && iptables -A FORWARD -j FOREIGN '
+       '&& iptables -A FOREIGN -p udp --dport 9 -j DROP && iptables -t nat -N DOCKER '
+       '&& iptables -t nat -A PREROUTING -p tcp --dport 9999 -j DOCKER && iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j RETURN"')
+    servers = [Server('ctr', 80, 'ctr'), Server('outside', 7000, 'outside')]
+    yield foreign_state('router')
+    for server in servers:
+        server.stop()
+
+
+def test_egress_is_masqueraded(ansible, lab):
+    assert not ping('ctr', '198.51.100.2')  # FORWARD policy DROP, no NAT yet
+    run = ansible.play([EGRESS, FORWARD], check=True, diff=True)
+    assert run.changed == ['nat_rule', 'nat_rule']
+    assert 'LINUXNS' not in sh('ip netns exec router iptables-save')
+    run = ansible.play([EGRESS, FORWARD], diff=True)
+    assert run.changed == ['nat_rule', 'nat_rule']
+    assert ping('ctr', '198.51.100.2')
+    # outside sees the router's address, not the container's
+    assert connect('ctr', '198.51.100.2', 7000) == 'outside 198.51.100.1'
+    assert ansible.play([EGRESS, FORWARD]).changed == []
+    assert ansible.play([EGRESS, FORWARD], check=True).changed == []
+    assert foreign_state('router') == lab
+
+
+def test_published_port_from_outside_host_and_neighbour(ansible, lab):
+    assert ansible.play([EGRESS, FORWARD, PUBLISH]).rc == 0
+    # from another machine, through PREROUTING
+    assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
+    # from the router itself, through OUTPUT
+    assert connect('router', '198.51.100.1', 8080).startswith('ctr ')
+    # from a container on the same bridge via the router's address: hairpin NAT
+    assert connect('ctr2', '198.51.100.1', 8080) == 'ctr 172.18.0.1'
+    assert foreign_state('router') == lab
+
+    run = ansible.play([dict(PUBLISH, **{'linuxns.net.nat_rule': dict(PUBLISH['linuxns.net.nat_rule'], state='absent')})])
+    assert run.task('nat_rule')['removed'] == [
+        '-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp --dport 8080 '
+        '-j DNAT --to-destination 172.18.0.2:80',
+        '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT',
+        '-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT']
+    assert connect('outside', '198.51.100.1', 8080).startswith('FAILED')
+    assert 'LINUXNS-DNAT' not in sh('ip netns exec router iptables-save -t nat')
+    assert foreign_state('router') == lab
+
+
+def test_exact_group_and_atomic_rewrite(ansible, lab):
+    ansible.play([EGRESS, FORWARD, PUBLISH])
+    exact = [t('nat_rule', netns='router', purge=True, rules=[
+        {'kind': 'masquerade', 'source': '172.18.0.0/24', 'out_interface': '!br0'},
+        {'kind': 'forward', 'in_interface': 'br0'},
+        {'kind': 'dnat', 'port': '9000-9001', 'to': '172.18.0.2:80'},
+    ])]
+    run = ansible.play(exact, check=True)
+    predicted = run.task('nat_rule')
+    assert predicted['actions'] == ['rewrite chains LINUXNS-DNAT +1 -1 (IPv4, namespace router)']
+    assert predicted['added'] == ['-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp '
+                                  '--dport 9000:9001 -j DNAT --to-destination 172.18.0.2:80']
+    assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
+    result = ansible.play(exact).task('nat_rule')
+    assert (result['actions'], result['added'], result['removed']) == (
+        predicted['actions'], predicted['added'], predicted['removed'])
+    assert connect('outside', '198.51.100.1', 9001) == 'ctr 198.51.100.2'
+    assert connect('outside', '198.51.100.1', 8080).startswith('FAILED')
+    assert ansible.play(exact).changed == []
+    assert foreign_state('router') == lab
+
+
+def test_groups_do_not_touch_each_other(ansible, lab):
+    web = t('nat_rule', netns='router', group='web', purge=True, kind='dnat', port=8080, to='172.18.0.2:80')
+    db = t('nat_rule', netns='router', group='db', purge=True, kind='dnat', port=5432, to='172.18.0.3:5432')
+    ansible.play([web, db])
+    rules = sh('ip netns exec router iptables-save -t nat')
+    assert 'linuxns.net:web' in rules and 'linuxns.net:db' in rules
+    assert ansible.play([web, db]).changed == []
+    ansible.play([t('nat_rule', netns='router', group='db', purge=True, state='absent')])
+    rules = sh('ip netns exec router iptables-save -t nat')
+    assert 'linuxns.net:web' in rules and 'linuxns.net:db' not in rules
+
+
+def test_ipv6_rules_use_ip6tables(ansible, lab):
+    rule = t('nat_rule', netns='router', kind='dnat', port=8080, to='[fd00:18::2]:80')
+    run = ansible.play([rule])
+    assert run.rc == 0, run.output
+    assert '--to-destination [fd00:18::2]:80' in sh('ip netns exec router ip6tables-save -t nat')
+    assert 'LINUXNS-DNAT' not in sh('ip netns exec router iptables-save -t nat')
+    assert ansible.play([rule]).changed == []
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'kind': 'dnat', 'port': 0, 'to': '10.0.0.1:80'}, 'port: 0 is out of range'),
+    ({'kind': 'dnat', 'port': 65536, 'to': '10.0.0.1:80'}, 'port: 65536 is out of range'),
+    ({'kind': 'dnat', 'port': '90-80', 'to': '10.0.0.1:80'}, 'port: range 90-80 goes backwards'),
+    ({'kind': 'dnat', 'port': 'http', 'to': '10.0.0.1:80'}, "port: 'http' is not a port"),
+    ({'kind': 'dnat', 'port': 80, 'protocol': 'icmp', 'to': '10.0.0.1'}, "protocol: 'icmp' is not one of"),
+    ({'kind': 'dnat', 'port': 80}, 'to: a dnat rule needs to'),
+    ({'kind': 'dnat', 'to': '10.0.0.1'}, 'port: a dnat rule needs the port'),
+    ({'kind': 'dnat', 'port': 80, 'to': '10.0.0.1:99999'}, 'to: 99999 is out of range'),
+    ({'kind': 'dnat', 'port': 80, 'to': 'junk:80'}, "to: 'junk:80' is not address"),
+    ({'kind': 'masquerade', 'source': '10.0.0.0/33'}, 'source: '),
+    ({'kind': 'masquerade', 'source': '10.0.0.1/24'}, 'source: '),
+    ({'kind': 'masquerade', 'source': '10.0.0.0/24', 'out_interface': '!' + 'x' * 16}, 'out_interface: '),
+    ({'kind': 'dnat', 'port': 80, 'destination': 'fd00::1', 'to': '10.0.0.1'}, 'source: IPv4 and IPv6 are mixed'),
+    ({'kind': 'masquerade', 'comment': 'has space'}, 'comment: '),
+])
+def test_bad_input_fails_before_any_change(ansible, args, message):
+    sh('ip netns add router && ip netns exec router iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j RETURN')
+    before = sh('ip netns exec router iptables-save -t nat') + sh('ip netns exec router ip6tables-save -t nat')
+    run = ansible.play([t('nat_rule', netns='router', **args)])
+    assert run.failed == ['nat_rule']
+    assert run.task('nat_rule')['msg'].startswith(message), run.task('nat_rule')['msg']
+    after = sh('ip netns exec router iptables-save -t nat') + sh('ip netns exec router ip6tables-save -t nat')
+    assert [line for line in after.splitlines() if not line.startswith('#')] == \
+        [line for line in before.splitlines() if not line.startswith('#')]
