@@ -96,16 +96,7 @@ class NatRuleSpec:
             if self.kind == 'dnat':
                 raise ValidationError(self.prefix + 'port', 'a dnat rule needs the port to publish')
             return None
-        text = str(value)
-        low, _, high = text.partition('-')
-        try:
-            low, high = int(low), int(high or low)
-        except ValueError:
-            raise ValidationError(self.prefix + 'port', '%r is not a port or a range like 8000-8010' % text)
-        integer_range(low, self.prefix + 'port', 1, 65535)
-        integer_range(high, self.prefix + 'port', 1, 65535)
-        if low > high:
-            raise ValidationError(self.prefix + 'port', 'range %s goes backwards' % text)
+        low, high = _port_range(str(value), self.prefix + 'port')
         return str(low) if low == high else '%d:%d' % (low, high)
 
     def _to(self, value, families):
@@ -115,22 +106,15 @@ class NatRuleSpec:
             return None
         if not value:
             raise ValidationError(self.prefix + 'to', 'a %s rule needs to (address or address:port)' % self.kind)
-        match = re.match(r'^\[(?P<v6>[^\]]+)\](:(?P<p6>.+))?$|^(?P<addr>[^:]+)(:(?P<port>.+))?$|^(?P<bare6>[0-9a-fA-F:]+)$', value)
-        address = match and (match.group('v6') or match.group('addr') or match.group('bare6'))
-        port = match and (match.group('p6') or match.group('port'))
         try:
-            address = ipaddress.ip_address(address)
+            address, port = _split_address_port(value)
         except ValueError:
             raise ValidationError(self.prefix + 'to', '%r is not address, address:port or [ipv6]:port' % value)
         families.add(address.version)
         if port is not None:
             if self.kind == 'snat':
                 raise ValidationError(self.prefix + 'to', 'give snat only an address')
-            low, _, high = port.partition('-')
-            for part in (low, high or low):
-                if not part.isdigit():
-                    raise ValidationError(self.prefix + 'to', '%r has a bad port %r' % (value, port))
-                integer_range(int(part), self.prefix + 'to', 1, 65535)
+            _port_range(port, self.prefix + 'to')
         host = '[%s]' % address if address.version == 6 and port else str(address)
         return host + (':' + port if port else '')
 
@@ -161,6 +145,30 @@ class NatRuleSpec:
         if not self.protocol:
             return []
         return ['-p', self.protocol] + (['-m', self.protocol, '--dport', self.port] if self.port else [])
+
+
+def _port_range(text, option):
+    """'80' or '8000-8010' -> (low, high), each 1-65535, low <= high."""
+    bounds = text.split('-')
+    if len(bounds) > 2 or not all(b.strip().isdigit() for b in bounds):
+        raise ValidationError(option, '%r is not a port or a range like 8000-8010' % text)
+    low, high = int(bounds[0]), int(bounds[-1])
+    integer_range(low, option, 1, 65535)
+    integer_range(high, option, 1, 65535)
+    if low > high:
+        raise ValidationError(option, 'range %s goes backwards' % text)
+    return low, high
+
+
+def _split_address_port(value):
+    """'10.0.0.2', '10.0.0.2:80', 'fd00::2', '[fd00::2]:80' -> (address, port or None)."""
+    try:
+        return ipaddress.ip_address(value), None
+    except ValueError:
+        match = re.match(r'^\[([^\]]+)\]:(.+)$', value) or re.match(r'^([^:\[\]]+):(.+)$', value)
+        if not match:
+            raise
+        return ipaddress.ip_address(match.group(1)), match.group(2)
 
 
 def _negation(value):
@@ -217,7 +225,8 @@ class NatResource(Resource):
                 for chain in [c for c, spec in CHAINS.items() if spec[0] == table]:
                     current[_subject(family, table, chain)] = [normalize(t) for c, t in rules if c == chain] \
                         if chain in chains else None
-                for builtin in sorted(set(b for c, spec in CHAINS.items() if spec[0] == table for b, _ in spec[1])):
+                for builtin in sorted(set(b for chain_table, jumps in CHAINS.values() if chain_table == table
+                                          for b in _builtins(jumps))):
                     current[_subject(family, table, builtin)] = [
                         normalize(t) for c, t in rules if c == builtin and comment_of(t) == OWNER_MARK]
         return current
@@ -236,12 +245,12 @@ class NatResource(Resource):
                 have = current[_subject(family, table, chain)]
                 new = [normalize(t) for t in content] if content else None
                 jump_lines = [normalize(_jump(family, b, cond, chain)) for b, cond in jumps]
-                jumps_ok = all(line in current[_subject(family, table, b)] for line, (b, _) in zip(jump_lines, jumps))
+                jumps_ok = all(line in current[_subject(family, table, b)] for line, b in zip(jump_lines, _builtins(jumps)))
                 if new == have and (new is None or jumps_ok):
                     continue
                 writes.append((table, chain, jumps, raw if have is not None else None, content))
                 after[_subject(family, table, chain)] = new
-                for line, (builtin, _) in zip(jump_lines, jumps):
+                for line, builtin in zip(jump_lines, _builtins(jumps)):
                     others = [j for j in after[_subject(family, table, builtin)] if j != line]
                     after[_subject(family, table, builtin)] = others + ([line] if new else [])
             if writes:
@@ -271,7 +280,7 @@ class NatResource(Resource):
     def _restore_action(self, netns, family, writes, current):
         forward, backward, notes = {}, {}, []
         for table, chain, jumps, old, new in writes:
-            had = set(j for b, _ in jumps for j in current[_subject(family, table, b)])
+            had = set(j for b in _builtins(jumps) for j in current[_subject(family, table, b)])
             ours = set(normalize(_jump(family, b, cond, chain)) for b, cond in jumps)
             will_have = ours if new else set()
             forward.setdefault(table, []).extend(
@@ -311,6 +320,10 @@ class NatResource(Resource):
             added.extend('-A %s %s' % (chain, r) for r in (after or []) if r not in before)
             removed.extend('-A %s %s' % (chain, r) for r in before if r not in (after or []))
         return {'added': added, 'removed': removed}
+
+
+def _builtins(jumps):
+    return [builtin for builtin, condition in jumps]
 
 
 def _group_of(tokens):
