@@ -82,9 +82,12 @@ class Plan:
         return bool(self.actions)
 
     def diff(self):
-        """Before/after for Ansible's --diff, only for subjects that change."""
+        """Before/after for Ansible's --diff, only for subjects that change:
+        those the actions name and any whose view differs."""
         touched = [a.subject for a in self.actions]
-        subjects = sorted(set(touched), key=touched.index)
+        touched += sorted(k for k in set(self.before) | set(self.after)
+                          if not k.startswith('_') and self.before.get(k) != self.after.get(k))
+        subjects = sorted(set(s for s in touched if s in self.before or s in self.after), key=touched.index)
         return {
             'before': dict((s, self.before.get(s)) for s in subjects),
             'after': dict((s, self.after.get(s)) for s in subjects),

@@ -172,3 +172,37 @@ def test_bad_input_fails_before_any_change(ansible, args, message):
     after = sh('ip netns exec router iptables-save -t nat') + sh('ip netns exec router ip6tables-save -t nat')
     assert [line for line in after.splitlines() if not line.startswith('#')] == \
         [line for line in before.splitlines() if not line.startswith('#')]
+
+
+def test_container_reaches_its_own_published_port(ansible, lab):
+    """Self-hairpin: the DNAT-ed packet must leave through the bridge port it
+    came in on, which needs hairpin mode on that port."""
+    hairpin = t('bridge', name='br0', netns='router', addresses=['172.18.0.1/24'], hairpin=['v-ctr'])
+    assert ansible.play([EGRESS, FORWARD, PUBLISH, hairpin]).rc == 0
+    assert connect('ctr', '198.51.100.1', 8080) == 'ctr 172.18.0.1'
+
+
+def test_diff_shows_rule_lines(ansible, lab):
+    run = ansible.play([PUBLISH], check=True, diff=True)
+    diff = run.task('nat_rule')['diff']
+    assert diff['before']['ipv4 nat LINUXNS-DNAT'] is None
+    assert diff['after']['ipv4 nat LINUXNS-DNAT'] == [
+        '-p tcp -m comment --comment linuxns.net:default -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80']
+    assert diff['after']['ipv4 nat PREROUTING'] == [
+        '-m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT']
+
+
+def test_legacy_backend(ansible, lab, tmp_path):
+    """Whichever backend `iptables` is: here the legacy one, first on PATH."""
+    for tool in ('iptables', 'ip6tables'):
+        for suffix in ('-save', '-restore'):
+            (tmp_path / (tool + suffix)).symlink_to('/usr/sbin/%s-legacy%s' % (tool, suffix))
+    environment = {'PATH': '%s:/usr/sbin:/usr/bin:/sbin:/bin' % tmp_path}
+    tasks = [dict(task, environment=environment) for task in (EGRESS, FORWARD, PUBLISH)]
+    sh('ip netns exec router iptables -P FORWARD ACCEPT')  # the nft policy would drop before legacy accepts
+    run = ansible.play(tasks)
+    assert run.rc == 0, run.output
+    assert 'LINUXNS-DNAT' in sh('ip netns exec router iptables-legacy-save -t nat')
+    assert 'LINUXNS' not in sh('ip netns exec router iptables-nft-save')
+    assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
+    assert ansible.play(tasks).changed == []
