@@ -24,6 +24,11 @@ __metaclass__ = type
 OWNER_MARK = 'linuxns.net'
 
 
+# The undo of an action whose effect goes away with an earlier action's undo,
+# e.g. a setting of an object this run created (deleting the object undoes it).
+COVERED = ('covered', {})
+
+
 def owner_tag(kind):
     """The marker written on an object of `kind` that we created."""
     return '%s:%s' % (OWNER_MARK, kind)
@@ -125,6 +130,9 @@ class Resource:
 
     def execute(self, op, args):
         getattr(self, 'op_' + op)(**args)
+
+    def op_covered(self):
+        """Undo of an action that an earlier action's undo already reverts."""
 
     def verify(self, plan, observed):
         """Differences between what the plan promised and what is there.

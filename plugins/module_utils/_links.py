@@ -22,7 +22,7 @@ import ipaddress
 import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import (
-    Action, Plan, Resource, is_owned, owner_tag)
+    COVERED, Action, Plan, Resource, is_owned, owner_tag)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, integer_range, interface_address, interface_name, netns_name, unique)
 
@@ -203,7 +203,7 @@ def plan_settings(end, view, available, assumptions):
 
     def set_link(what, field, value, old):
         # a fresh link's random mac has no value to go back to; rollback deletes the link anyway
-        undo = None if old is None and field != 'master' else ('set_link', {'netns': ns, 'name': end.name, field: old})
+        undo = COVERED if old is None and field != 'master' else ('set_link', {'netns': ns, 'name': end.name, field: old})
         actions.append(Action('set_link', subject, 'set %s of %s to %s' % (what, place, value),
                               {'netns': ns, 'name': end.name, field: value}, undo=undo))
 

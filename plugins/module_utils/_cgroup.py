@@ -1,0 +1,487 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""cgroup limits as an engine Resource, one vocabulary for cgroup v1 and v2.
+
+A group's view (what --diff shows, in human units):
+  path (relative to the hierarchy root), version ('v1', 'v2' or 'hybrid'),
+  cpu (CPUs as a number, or 'max'), cpu_period (us), cpu_weight (v2 scale
+  1-10000; v1 shares are converted), memory and memory_swap ('128M', or
+  'max'), pids_max (number or 'max'), cpuset_cpus ('0-1'), members (pids).
+Values are compared as the kernel reports them: memory rounded down to
+pages, 'max' for unlimited, shares converted to weight.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs, Hierarchy
+from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._validate import (
+    ValidationError, integer_range, netns_name, pid_exists)
+
+PAGE = 4096
+UNLIMITED_V1 = 2 ** 62  # v1 reports "no limit" as a huge page-aligned number
+DEFAULT_PERIOD = 100000
+OPTION_CONTROLLER = {'cpu': 'cpu', 'cpu_weight': 'cpu', 'memory': 'memory', 'memory_swap': 'memory',
+                     'pids_max': 'pids', 'cpuset_cpus': 'cpuset'}
+LIMITS = ('cpu', 'cpu_period', 'cpu_weight', 'memory', 'memory_swap', 'pids_max', 'cpuset_cpus')
+_SIZE = re.compile(r'^(\d+)\s*([kmgt]?)(i?b)?$', re.IGNORECASE)
+_UNITS = {'': 1, 'k': 2 ** 10, 'm': 2 ** 20, 'g': 2 ** 30, 't': 2 ** 40}
+
+
+# -- conversions (pure) --------------------------------------------------------
+
+def parse_size(value, option):
+    """'128M', '1G', '1048576', 1048576 or 'max' -> bytes or 'max'."""
+    if str(value).strip().lower() == 'max':
+        return 'max'
+    match = _SIZE.match(str(value).strip())
+    if not match:
+        raise ValidationError(option, '%r is not a size like 128M, 1G, 1073741824 or max' % (value,))
+    size = int(match.group(1)) * _UNITS[match.group(2).lower()]
+    if size <= 0:
+        raise ValidationError(option, 'must be more than 0')
+    return size
+
+
+def human_size(size):
+    """Bytes -> '128M' when exact, else the number; 'max' stays."""
+    if size == 'max':
+        return 'max'
+    for unit in ('T', 'G', 'M', 'K'):
+        if size % _UNITS[unit.lower()] == 0 and size >= _UNITS[unit.lower()]:
+            return '%d%s' % (size // _UNITS[unit.lower()], unit)
+    return str(size)
+
+
+def page_rounded(size):
+    return size if size == 'max' else size // PAGE * PAGE
+
+
+def weight_to_shares(weight):
+    """v2 cpu.weight (1-10000) -> v1 cpu.shares (2-262144), the runc/systemd
+    scale; rounded up so that shares_to_weight() gives the weight back."""
+    return 2 + -(-(weight - 1) * 262142 // 9999)
+
+
+def shares_to_weight(shares):
+    return 1 + (shares - 2) * 9999 // 262142
+
+
+def parse_cpus(value, option):
+    """'0-2,4' -> sorted list of CPU numbers."""
+    cpus = set()
+    for part in str(value).replace(' ', '').split(','):
+        match = re.match(r'^(\d+)(?:-(\d+))?$', part)
+        if not match or (match.group(2) and int(match.group(2)) < int(match.group(1))):
+            raise ValidationError(option, '%r is not a CPU list like 0-1,3' % (value,))
+        cpus.update(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
+    return sorted(cpus)
+
+
+def format_cpus(cpus):
+    """[0, 1, 2, 4] -> '0-2,4' (the kernel's own form)."""
+    ranges, start = [], None
+    for i, cpu in enumerate(cpus):
+        if start is None:
+            start = cpu
+        if i + 1 == len(cpus) or cpus[i + 1] != cpu + 1:
+            ranges.append(str(start) if start == cpu else '%d-%d' % (start, cpu))
+            start = None
+    return ','.join(ranges)
+
+
+def _cpu_view(quota, period):
+    return 'max' if quota == 'max' else round(float(quota) / period, 4)
+
+
+# -- specs ---------------------------------------------------------------------
+
+def _relative_path(value, option):
+    """A cgroup path below the hierarchy root: no '..', '.', empty parts or absolute paths."""
+    if not isinstance(value, str) or not value or value.startswith('/'):
+        raise ValidationError(option, '%r must be a relative cgroup path like web or tenants/web' % (value,))
+    for part in value.split('/'):
+        if part in ('', '.', '..') or any(c.isspace() for c in part):
+            raise ValidationError(option, '%r must stay below the managed parent (no empty, ".", ".." or '
+                                          'whitespace parts)' % value)
+    return value
+
+
+class CgroupSpec:
+    def __init__(self, params):
+        parent = _relative_path(params.get('parent') or 'linuxns', 'parent')
+        self.name = _relative_path(params['name'], 'name')
+        self.path = parent + '/' + self.name
+        self.parent = parent
+        self.state = params.get('state') or 'present'
+        self.members_on_remove = params.get('members_on_remove') or 'move'
+        self.limits = self._limits(params)
+        self.processes = [pid_exists(p, 'processes') for p in params.get('processes') or []]
+        self.netns = netns_name(params['netns'], 'netns') if params.get('netns') else None
+        if self.netns and not os.path.exists(os.path.join('/run/netns', self.netns)):
+            raise ValidationError('netns', 'network namespace %s does not exist' % self.netns)
+
+    @staticmethod
+    def _limits(params):
+        limits = {}
+        cpu = params.get('cpu')
+        period = params.get('cpu_period')
+        if period is not None:
+            integer_range(period, 'cpu_period', 1000, 1000000)
+        if cpu is not None:
+            if str(cpu).lower() == 'max':
+                limits['cpu'] = 'max'
+            else:
+                try:
+                    cpus = float(cpu)
+                except ValueError:
+                    raise ValidationError('cpu', '%r is not a number of CPUs like 0.5, or max' % (cpu,))
+                period = period or DEFAULT_PERIOD
+                quota = int(round(cpus * period))
+                if quota < 1000:
+                    raise ValidationError('cpu', '%s CPUs is %d us per %d us period; the kernel needs at least 1000 us'
+                                          % (cpu, quota, period))
+                limits['cpu'] = _cpu_view(quota, period)
+            limits['cpu_period'] = period or DEFAULT_PERIOD
+        elif period is not None:
+            raise ValidationError('cpu_period', 'set cpu as well')
+        if params.get('cpu_weight') is not None:
+            limits['cpu_weight'] = integer_range(params['cpu_weight'], 'cpu_weight', 1, 10000)
+        for option in ('memory', 'memory_swap'):
+            if params.get(option) is not None:
+                limits[option] = human_size(page_rounded(parse_size(params[option], option)))
+        pids = params.get('pids_max')
+        if pids is not None:
+            limits['pids_max'] = 'max' if str(pids).lower() == 'max' else _pids(pids)
+        if params.get('cpuset_cpus') is not None:
+            limits['cpuset_cpus'] = format_cpus(parse_cpus(params['cpuset_cpus'], 'cpuset_cpus'))
+        return limits
+
+
+def _pids(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError('pids_max', '%r is not a number or max' % (value,))
+    return integer_range(number, 'pids_max', 1, 2 ** 22)
+
+
+# -- resource ------------------------------------------------------------------
+
+class CgroupResource(Resource):
+
+    def __init__(self, seam):
+        super(CgroupResource, self).__init__(CgroupFs())  # cgroupfs, not netlink
+
+    @staticmethod
+    def specs(params):
+        return [CgroupSpec(params)]
+
+    def read(self, desired):
+        spec = desired[0]
+        hierarchies = self.seam.hierarchies()
+        used = self._used(spec, hierarchies)
+        current = {'_hierarchies': hierarchies, '_used': used, '_netns_pids': []}
+        if spec.netns:
+            current['_netns_pids'] = self.seam.pids_in_netns(os.path.join('/run/netns', spec.netns))
+        current['_origin'] = dict((pid, self._cgroup_of(pid)) for pid in set(spec.processes) | set(current['_netns_pids']))
+        current[spec.path] = self._view(spec.path, used)
+        return current
+
+    def _used(self, spec, hierarchies):
+        """{controller: Hierarchy} this group needs: those of its limits, plus
+        any where it already exists (so members join it everywhere)."""
+        used = {}
+        for option in spec.limits:
+            controller = OPTION_CONTROLLER.get(option)
+            if controller and controller not in hierarchies:
+                offered = ' '.join(sorted(hierarchies)) or 'none'
+                raise ValidationError(option, 'the %s controller is not available here (available: %s); '
+                                              'this limit cannot be enforced' % (controller, offered))
+            if controller:
+                used[controller] = hierarchies[controller]
+        swap_file = 'memory.memsw.limit_in_bytes' if used.get('memory', Hierarchy(2, '')).version == 1 else 'memory.swap.max'
+        if 'memory_swap' in spec.limits and self.seam.read(os.path.join(used['memory'].mount, swap_file)) is None \
+                and used['memory'].version == 1:
+            raise ValidationError('memory_swap', 'swap accounting is off on this host (no %s); '
+                                                 'this limit cannot be enforced' % swap_file)
+        for controller in ('cpu', 'memory', 'pids', 'cpuset'):
+            hierarchy = hierarchies.get(controller)
+            if hierarchy and controller not in used and self.seam.exists(hierarchy.path(spec.path)):
+                used[controller] = hierarchy
+        if not used:  # membership only: the pids controller is the cheapest home
+            for controller in ('pids', 'cpu', 'memory'):
+                if controller in hierarchies:
+                    used[controller] = hierarchies[controller]
+                    break
+        return used
+
+    def _cgroup_of(self, pid):
+        """{hierarchy version/controllers: path} from /proc/PID/cgroup."""
+        text = self.seam.read('/proc/%d/cgroup' % pid) or ''
+        origin = {}
+        for line in text.splitlines():
+            _number, controllers, path = line.split(':', 2)
+            for controller in controllers.split(',') if controllers else ['']:
+                origin[controller] = path.lstrip('/')
+        return origin
+
+    def _view(self, path, used):
+        paths = sorted(set(h.path(path) for h in used.values()))
+        if not any(self.seam.exists(p) for p in paths):
+            return None
+        view = {'path': path, 'version': _version(used), 'paths': paths}
+        for controller, hierarchy in used.items():
+            view.update(self._read_limits(controller, hierarchy, hierarchy.path(path)))
+        view['members'] = self.seam.procs(paths[0])
+        return view
+
+    def _read_limits(self, controller, hierarchy, path):
+        def read(name):
+            return self.seam.read(os.path.join(path, name))
+
+        if controller == 'cpu':
+            if hierarchy.version == 2:
+                quota, period = (read('cpu.max') or 'max %d' % DEFAULT_PERIOD).split()
+                weight = int(read('cpu.weight') or 100)
+            else:
+                quota, period = read('cpu.cfs_quota_us'), read('cpu.cfs_period_us')
+                quota = 'max' if quota in (None, '-1') else quota
+                weight = shares_to_weight(int(read('cpu.shares') or 1024))
+            return {'cpu': _cpu_view('max' if quota == 'max' else int(quota), int(period)),
+                    'cpu_period': int(period), 'cpu_weight': weight}
+        if controller == 'memory':
+            if hierarchy.version == 2:
+                memory, swap = _size_read(read('memory.max')), _size_read(read('memory.swap.max'))
+            else:
+                memory, total = _size_read(read('memory.limit_in_bytes')), _size_read(read('memory.memsw.limit_in_bytes'))
+                swap = 'max' if total in ('max', None) or memory == 'max' else total - memory
+                swap = None if total is None else swap
+            return {'memory': human_size(memory), 'memory_swap': None if swap is None else human_size(swap)}
+        if controller == 'pids':
+            value = read('pids.max')
+            return {'pids_max': value if value == 'max' else int(value)}
+        if controller == 'cpuset':
+            return {'cpuset_cpus': read('cpuset.cpus')}
+        return {}
+
+    def plan(self, desired, current):
+        spec = desired[0]
+        used, have = current['_used'], current.get(spec.path)
+        after = dict(current)
+        if spec.state == 'absent':
+            return self._plan_absent(spec, current, have)
+        actions = self._plan_directories(spec, current, used)
+        view = dict(have) if have else self._fresh_view(spec, used)
+        actions.extend(self._plan_limits(spec, used, view))
+        wanted = sorted(set(spec.processes) | set(current['_netns_pids']))
+        for pid in wanted:
+            if pid not in view['members']:
+                for controller, hierarchy in sorted(used.items()):
+                    origin = current['_origin'].get(pid, {}).get(controller if hierarchy.version == 1 else '', '')
+                    actions.append(Action('attach', spec.path, 'move pid %d into %s (%s)' % (pid, spec.path, controller),
+                                          {'path': hierarchy.path(spec.path), 'pid': pid},
+                                          undo=('attach', {'path': hierarchy.path(origin), 'pid': pid})))
+        view['members'] = sorted(set(view['members']) | set(wanted))
+        after[spec.path] = view
+        return Plan(actions, current, after)
+
+    def _plan_directories(self, spec, current, used):
+        actions = []
+        for hierarchy in sorted(set(used.values()), key=lambda h: h.mount):
+            controllers = sorted(c for c, h in used.items() if h == hierarchy)
+            if hierarchy.version == 2:
+                actions.extend(self._plan_enable(spec, hierarchy, controllers))
+            for path in (spec.parent, spec.path):
+                if not self.seam.exists(hierarchy.path(path)):
+                    actions.append(Action('mkdir', spec.path, 'create cgroup %s (%s)' % (path, ', '.join(controllers)),
+                                          {'path': hierarchy.path(path), 'cpuset': 'cpuset' in controllers and hierarchy.version == 1},
+                                          undo=('rmdir', {'path': hierarchy.path(path)})))
+        return actions
+
+    def _plan_enable(self, spec, hierarchy, controllers):
+        """v2: a controller works in a group only if every ancestor lists it
+        in cgroup.subtree_control."""
+        actions, ancestors = [], ['']
+        for part in spec.path.split('/')[:-1]:
+            ancestors.append((ancestors[-1] + '/' + part).lstrip('/'))
+        for ancestor in ancestors:
+            enabled = (self.seam.read(os.path.join(hierarchy.path(ancestor), 'cgroup.subtree_control')) or '').split()
+            missing = [c for c in controllers if c not in enabled]
+            if missing:
+                actions.append(Action('enable', spec.path, 'enable %s for the children of %s' % (
+                    ', '.join(missing), ancestor or 'the cgroup root'), {'path': hierarchy.path(ancestor), 'controllers': missing}))
+        return actions
+
+    @staticmethod
+    def _fresh_view(spec, used):
+        """A group about to be made: limits not asked for stay at defaults we
+        only know once it exists (None: not compared)."""
+        view = {'path': spec.path, 'version': _version(used), 'paths': sorted(set(h.path(spec.path) for h in used.values())),
+                'members': []}
+        for option in LIMITS:
+            if OPTION_CONTROLLER.get(option, 'cpu') in used:
+                view[option] = None
+        return view
+
+    def _plan_limits(self, spec, used, view):
+        actions = []
+        changed = dict((k, v) for k, v in spec.limits.items() if view.get(k) != v)
+        if 'cpu' in changed or 'cpu_period' in changed:
+            changed['cpu'], changed['cpu_period'] = spec.limits['cpu'], spec.limits['cpu_period']
+        order = list(LIMITS)
+        memory_first = self._memory_first(spec, view)
+        if not memory_first:
+            order.remove('memory')
+            order.insert(order.index('memory_swap') + 1, 'memory')
+        for option in order:
+            if option not in changed or option == 'cpu_period':
+                continue
+            controller = OPTION_CONTROLLER[option]
+            hierarchy = used[controller]
+            target = dict(view, **changed)
+            base = hierarchy.path(spec.path)
+            writes = _writes(option, hierarchy.version, target, view)
+            new = [(os.path.join(base, name), value) for name, value, old in writes]
+            old = [(os.path.join(base, name), old) for name, value, old in reversed(writes)]
+            # a group made by this run takes its settings along when rollback removes it
+            undo = COVERED if any(value is None for path, value in old) else ('write', {'files': old})
+            actions.append(Action('write', spec.path, 'set %s of %s to %s (was %s)' % (
+                option, spec.path, _shown(option, target), _shown(option, view)), {'files': new}, undo=undo))
+        view.update(changed)
+        return actions
+
+    @staticmethod
+    def _memory_first(spec, view):
+        """v1 keeps memory <= memory+swap: raise the total first when memory grows past it."""
+        memory = spec.limits.get('memory')
+        if memory == 'max' or 'max' in (view.get('memory_swap'), view.get('memory')) \
+                or None in (memory, view.get('memory_swap'), view.get('memory')):
+            return True
+        return parse_size(memory, 'memory') <= parse_size(view['memory'], 'memory') + parse_size(view['memory_swap'], 'memory')
+
+    def _plan_absent(self, spec, current, have):
+        if have is None:
+            return Plan([], current, dict(current))
+        actions = []
+        if have['members']:
+            if spec.members_on_remove == 'fail':
+                raise ValidationError('members_on_remove', 'cgroup %s still has processes %s; set members_on_remove=move '
+                                      'to move them to %s' % (spec.path, ', '.join(map(str, have['members'])), spec.parent))
+            for pid in have['members']:
+                for hierarchy in sorted(set(current['_used'].values()), key=lambda h: h.mount):
+                    actions.append(Action('attach', spec.path, 'move pid %d to %s' % (pid, spec.parent),
+                                          {'path': hierarchy.path(spec.parent), 'pid': pid},
+                                          undo=('attach', {'path': hierarchy.path(spec.path), 'pid': pid})))
+        for path in have['paths']:
+            if self.seam.exists(path):
+                actions.append(Action('rmdir', spec.path, 'remove cgroup %s' % path, {'path': path},
+                                      undo=('mkdir', {'path': path, 'cpuset': False})))
+        after = dict(current)
+        after[spec.path] = None
+        return Plan(actions, current, after)
+
+    # -- ops -------------------------------------------------------------------
+
+    def op_mkdir(self, path, cpuset):
+        self.seam.mkdir(path)
+        if cpuset:  # a v1 cpuset group is unusable until it has cpus and mems
+            parent = os.path.dirname(path)
+            for name in ('cpuset.mems', 'cpuset.cpus'):
+                self.seam.write(os.path.join(path, name), self.seam.read(os.path.join(parent, name)))
+
+    def op_rmdir(self, path):
+        self.seam.rmdir(path)
+
+    def op_enable(self, path, controllers):
+        self.seam.write(os.path.join(path, 'cgroup.subtree_control'), ' '.join('+' + c for c in controllers))
+
+    def op_write(self, files):
+        for path, value in files:
+            self.seam.write(path, value)
+
+    def op_attach(self, path, pid):
+        self.seam.attach(path, pid)
+
+    def verify(self, plan, observed):
+        # processes may exit between planning and verifying: only limits and
+        # the group's existence are promised
+        trimmed = Plan(plan.actions, plan.before, dict(
+            (k, dict(v, members=None) if isinstance(v, dict) else v) for k, v in plan.after.items()))
+        return super(CgroupResource, self).verify(trimmed, observed)
+
+    def summary(self, desired, plan, observed):
+        spec = desired[0]
+        view = observed.get(spec.path)
+        result = dict(view) if view else {'path': spec.path, 'paths': []}
+        result['state'] = 'present' if view else 'absent'
+        return [result]
+
+
+def _version(used):
+    versions = set(h.version for h in used.values())
+    return 'hybrid' if len(versions) > 1 else 'v%d' % (versions.pop() if versions else 2)
+
+
+def _size_read(text):
+    if text is None:
+        return None
+    if text == 'max' or int(text) >= UNLIMITED_V1:
+        return 'max'
+    return int(text)
+
+
+def _shown(option, view):
+    value = view.get(option)
+    if value is None:
+        return 'the default'
+    if option == 'cpu' and value != 'max':
+        return '%s CPUs per %d us' % (value, view['cpu_period'])
+    return value
+
+
+def _bytes(value):
+    return 'max' if value == 'max' else parse_size(value, 'memory')
+
+
+def _writes(option, version, target, old):
+    """[(file, value, old value)] that set `option` to target[option]."""
+    if option == 'cpu':
+        period = target['cpu_period']
+        quota = 'max' if target['cpu'] == 'max' else int(round(target['cpu'] * period))
+        old_quota = 'max' if old.get('cpu') in ('max', None) else int(round(old['cpu'] * old['cpu_period']))
+        if version == 2:
+            return [('cpu.max', '%s %d' % (quota, period), '%s %d' % (old_quota, old.get('cpu_period') or DEFAULT_PERIOD))]
+        return [('cpu.cfs_period_us', period, old.get('cpu_period')),
+                ('cpu.cfs_quota_us', -1 if quota == 'max' else quota, -1 if old_quota == 'max' else old_quota)]
+    if option == 'cpu_weight':
+        if version == 2:
+            return [('cpu.weight', target['cpu_weight'], old.get('cpu_weight'))]
+        return [('cpu.shares', weight_to_shares(target['cpu_weight']),
+                 weight_to_shares(old['cpu_weight']) if old.get('cpu_weight') else None)]
+    if option == 'memory':
+        new, before = _bytes(target['memory']), old.get('memory') and _bytes(old['memory'])
+        if version == 2:
+            return [('memory.max', new, before)]
+        return [('memory.limit_in_bytes', -1 if new == 'max' else new, -1 if before == 'max' else before)]
+    if option == 'memory_swap':
+        swap, before = _bytes(target['memory_swap']), old.get('memory_swap') and _bytes(old['memory_swap'])
+        if version == 2:
+            return [('memory.swap.max', swap, before)]
+        memory = _bytes(target['memory'])
+        total = -1 if 'max' in (swap, memory) else memory + swap
+        old_memory = old.get('memory') and _bytes(old['memory'])
+        old_total = -1 if 'max' in (before, old_memory) or before is None else old_memory + before
+        return [('memory.memsw.limit_in_bytes', total, old_total)]
+    if option == 'pids_max':
+        return [('pids.max', target['pids_max'], old.get('pids_max'))]
+    if option == 'cpuset_cpus':
+        return [('cpuset.cpus', target['cpuset_cpus'], old.get('cpuset_cpus'))]
+    return []

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The cgroupfs seam: the only code that reads or writes cgroup files.
+
+Finds the hierarchies from /proc/self/mountinfo: a cgroup2 mount (whose root
+cgroup.controllers lists what v2 offers) and cgroup v1 mounts (one or more
+controllers each).  A controller is used from v2 when v2 offers it, else
+from the v1 hierarchy that has it, which covers v1, v2 and hybrid layouts.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+
+V1_OPTIONS_SKIP = ('rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'clone_children')
+
+
+class Hierarchy:
+    """Where one controller lives: version 1 or 2 and the mount point."""
+
+    def __init__(self, version, mount):
+        self.version = version
+        self.mount = mount
+
+    def path(self, relative):
+        return os.path.join(self.mount, relative) if relative else self.mount
+
+    def __eq__(self, other):
+        return isinstance(other, Hierarchy) and (self.version, self.mount) == (other.version, other.mount)
+
+    def __hash__(self):
+        return hash((self.version, self.mount))
+
+
+class CgroupFs:
+    def __init__(self, mountinfo='/proc/self/mountinfo'):
+        self.mountinfo = mountinfo
+
+    def hierarchies(self):
+        """{controller: Hierarchy} for every controller available."""
+        v1, v2 = {}, None
+        with open(self.mountinfo) as handle:
+            for line in handle:
+                fields = line.split()
+                separator = fields.index('-')
+                mount, fstype, options = fields[4], fields[separator + 1], fields[separator + 3]
+                if fstype == 'cgroup2' and v2 is None:
+                    v2 = mount
+                elif fstype == 'cgroup':
+                    for option in options.split(','):
+                        if option not in V1_OPTIONS_SKIP and '=' not in option:
+                            v1.setdefault(option, Hierarchy(1, mount))
+        found = dict(v1)
+        if v2 is not None:
+            for controller in (self.read(os.path.join(v2, 'cgroup.controllers')) or '').split():
+                found[controller] = Hierarchy(2, v2)
+        return found
+
+    @staticmethod
+    def read(path):
+        """A cgroup file's content, stripped; None if it does not exist."""
+        try:
+            with open(path) as handle:
+                return handle.read().strip()
+        except IOError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return None
+            raise
+
+    @staticmethod
+    def write(path, value):
+        with open(path, 'w') as handle:
+            handle.write(str(value))
+
+    @staticmethod
+    def exists(path):
+        return os.path.isdir(path)
+
+    @staticmethod
+    def mkdir(path):
+        os.mkdir(path, 0o755)
+
+    @staticmethod
+    def rmdir(path):
+        os.rmdir(path)
+
+    def procs(self, path):
+        """Pids in the cgroup at `path`, sorted."""
+        text = self.read(os.path.join(path, 'cgroup.procs'))
+        return sorted(int(pid) for pid in (text or '').split())
+
+    def attach(self, path, pid):
+        self.write(os.path.join(path, 'cgroup.procs'), pid)
+
+    @staticmethod
+    def pids_in_netns(netns_file):
+        """Pids of every process whose network namespace is the one at `netns_file`."""
+        target = os.stat(netns_file)
+        pids = []
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                st = os.stat('/proc/%s/ns/net' % entry)
+            except OSError:
+                continue  # gone, or not ours to see
+            if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+                pids.append(int(entry))
+        return sorted(pids)

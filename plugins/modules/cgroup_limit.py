@@ -1,0 +1,195 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cgroup_limit
+short_description: Limit the CPU, memory and pids of a container's processes, on cgroup v1 and v2
+version_added: 0.1.0
+description:
+  - Creates a cgroup below a managed parent, sets its limits and moves processes into it, with
+    one set of options for cgroup v1, v2 and hybrid layouts. Each controller is used from v2
+    when v2 offers it, else from its v1 hierarchy.
+  - On v2 the needed controllers are enabled in the ancestors' C(cgroup.subtree_control); on v1
+    the group is created in each hierarchy it needs.
+  - A limit whose controller the host does not offer fails with a clear error; it is never
+    skipped silently.
+  - Options not given are left as they are. Values are compared as the kernel reports them
+    (memory in whole pages, V(max) for no limit, v1 C(cpu.shares) converted to weight).
+author:
+  - linuxns.net maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxns.net.attributes
+options:
+  name:
+    description:
+      - Path of the group below O(parent), e.g. V(web) or V(tenant1/web). No C(..), no absolute path.
+    type: str
+    required: true
+  parent:
+    description: The managed parent every group of this collection lives under.
+    type: str
+    default: linuxns
+  state:
+    description:
+      - V(present) creates the group and applies the limits; V(absent) removes it, after moving
+        its processes to O(parent) (see O(members_on_remove)). A missing group is not an error.
+    type: str
+    choices: [present, absent]
+    default: present
+  cpu:
+    description:
+      - CPU quota as a number of CPUs (V(0.5) is half a CPU, V(2) two), or V(max) for none.
+    type: str
+  cpu_period:
+    description: Quota period in microseconds (1000-1000000). Defaults to 100000.
+    type: int
+  cpu_weight:
+    description: Relative CPU weight on the v2 scale (1-10000, default 100); on v1 written as C(cpu.shares).
+    type: int
+  memory:
+    description: Memory limit, e.g. V(128M), V(1G), a number of bytes, or V(max).
+    type: str
+  memory_swap:
+    description:
+      - Swap the group may use on top of O(memory) (v2 C(memory.swap.max); on v1 written as
+        memory + swap to C(memory.memsw.limit_in_bytes)), or V(max).
+    type: str
+  pids_max:
+    description: Most processes and threads in the group, a number or V(max).
+    type: str
+  cpuset_cpus:
+    description: CPUs the group may run on, e.g. V(0-1,3).
+    type: str
+  processes:
+    description: Pids to move into the group.
+    type: list
+    elements: int
+  netns:
+    description:
+      - Move every process running inside this named network namespace into the group, so
+        limiting a container is one task.
+    type: str
+  members_on_remove:
+    description: With O(state=absent), V(move) the group's processes to O(parent), or V(fail).
+    type: str
+    choices: [move, fail]
+    default: move
+notes:
+  - cgroups are global to the host, not per network namespace.
+seealso:
+  - module: linuxns.net.netns
+"""
+
+EXAMPLES = r"""
+- name: Limit container web to half a CPU, 128 MiB and 100 processes
+  linuxns.net.cgroup_limit:
+    name: web
+    cpu: 0.5
+    memory: 128M
+    pids_max: 100
+    netns: web
+
+- name: Weight and CPU pinning for a batch container
+  linuxns.net.cgroup_limit:
+    name: batch
+    cpu_weight: 50
+    cpuset_cpus: "1"
+    processes: [4242]
+
+- name: Remove the group (its processes move to the parent)
+  linuxns.net.cgroup_limit:
+    name: web
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What the task did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create cgroup linuxns/web (memory)", "set memory of linuxns/web to 128M (was max)"]
+cgroups:
+  description: The group after the task (one entry).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: Path below the hierarchy root.
+      type: str
+      sample: linuxns/web
+    version:
+      description: V(v1), V(v2), or V(hybrid) when its controllers come from both.
+      type: str
+    paths:
+      description: The group's directories.
+      type: list
+      elements: str
+    state:
+      description: V(present) or V(absent).
+      type: str
+    cpu:
+      description: CPU quota in CPUs, or V(max).
+      type: raw
+    cpu_period:
+      description: Quota period in microseconds.
+      type: int
+    cpu_weight:
+      description: CPU weight (v2 scale).
+      type: int
+    memory:
+      description: Memory limit, e.g. V(128M), or V(max).
+      type: str
+    memory_swap:
+      description: Swap on top of memory, or V(max); V(null) where swap accounting is off.
+      type: str
+    pids_max:
+      description: Process limit, or V(max).
+      type: raw
+    cpuset_cpus:
+      description: Allowed CPUs.
+      type: str
+    members:
+      description: Pids in the group.
+      type: list
+      elements: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
+from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            parent=dict(type='str', default='linuxns'),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            cpu=dict(type='str'),
+            cpu_period=dict(type='int'),
+            cpu_weight=dict(type='int'),
+            memory=dict(type='str'),
+            memory_swap=dict(type='str'),
+            pids_max=dict(type='str'),
+            cpuset_cpus=dict(type='str'),
+            processes=dict(type='list', elements='int'),
+            netns=dict(type='str'),
+            members_on_remove=dict(type='str', choices=['move', 'fail'], default='move'),
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module, CgroupResource, 'cgroups')
+
+
+if __name__ == '__main__':
+    main()
