@@ -46,10 +46,10 @@ def layout():
 
 LAYOUT = layout()
 VERSIONS = set(LAYOUT.get(c, (0,))[0] for c in ('cpu', 'memory', 'pids'))
-v1_only = pytest.mark.skipif(VERSIONS != {1}, reason='needs cpu, memory and pids on cgroup v1 hierarchies '
-                                                    '(found %s)' % sorted(VERSIONS))
-v2_only = pytest.mark.skipif(VERSIONS != {2}, reason='needs a cgroup v2 mount that offers cpu, memory and pids '
-                                                    '(none writable here: run on a cgroup v2 host)')
+V1_REASON = 'needs cpu, memory and pids on cgroup v1 hierarchies (found versions %s)' % sorted(VERSIONS)
+V2_REASON = 'needs a cgroup v2 mount that offers cpu, memory and pids (none here: run on a cgroup v2 host)'
+v1_only = pytest.mark.skipif(VERSIONS != {1}, reason=V1_REASON)
+v2_only = pytest.mark.skipif(VERSIONS != {2}, reason=V2_REASON)
 
 
 def cgfile(controller, path, name):
