@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 import re
 
@@ -299,11 +300,15 @@ class CgroupResource(Resource):
             controllers = sorted(c for c, h in used.items() if h == hierarchy)
             if hierarchy.version == 2:
                 actions.extend(self._plan_enable(spec, hierarchy, controllers))
-            for path in (spec.parent, spec.path):
+            parts = spec.path.split('/')
+            for depth in range(1, len(parts) + 1):
+                path = '/'.join(parts[:depth])
                 if not self.seam.exists(hierarchy.path(path)):
+                    shared = depth < len(parts)  # an ancestor other runs may create or fill at the same time
                     actions.append(Action('mkdir', spec.path, 'create cgroup %s (%s)' % (path, ', '.join(controllers)),
-                                          {'path': hierarchy.path(path), 'cpuset': 'cpuset' in controllers and hierarchy.version == 1},
-                                          undo=('rmdir', {'path': hierarchy.path(path)})))
+                                          {'path': hierarchy.path(path), 'exist_ok': shared,
+                                           'cpuset': 'cpuset' in controllers and hierarchy.version == 1},
+                                          undo=('rmdir', {'path': hierarchy.path(path), 'busy_ok': shared})))
         return actions
 
     def _plan_enable(self, spec, hierarchy, controllers):
@@ -390,15 +395,24 @@ class CgroupResource(Resource):
 
     # -- ops -------------------------------------------------------------------
 
-    def op_mkdir(self, path, cpuset):
-        self.seam.mkdir(path)
+    def op_mkdir(self, path, cpuset, exist_ok=False):
+        try:
+            self.seam.mkdir(path)
+        except OSError as exc:
+            if not (exist_ok and exc.errno == errno.EEXIST):
+                raise
+            return
         if cpuset:  # a v1 cpuset group is unusable until it has cpus and mems
             parent = os.path.dirname(path)
             for name in ('cpuset.mems', 'cpuset.cpus'):
                 self.seam.write(os.path.join(path, name), self.seam.read(os.path.join(parent, name)))
 
-    def op_rmdir(self, path):
-        self.seam.rmdir(path)
+    def op_rmdir(self, path, busy_ok=False):
+        try:
+            self.seam.rmdir(path)
+        except OSError as exc:
+            if not (busy_ok and exc.errno in (errno.ENOTEMPTY, errno.EBUSY, errno.ENOENT)):
+                raise
 
     def op_enable(self, path, controllers):
         self.seam.write(os.path.join(path, 'cgroup.subtree_control'), ' '.join('+' + c for c in controllers))
