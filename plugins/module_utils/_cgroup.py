@@ -126,8 +126,6 @@ class CgroupSpec:
         self.limits = self._limits(params)
         self.processes = [pid_exists(p, 'processes') for p in params.get('processes') or []]
         self.netns = netns_name(params['netns'], 'netns') if params.get('netns') else None
-        if self.netns and not os.path.exists(os.path.join('/run/netns', self.netns)):
-            raise ValidationError('netns', 'network namespace %s does not exist' % self.netns)
 
     @staticmethod
     def _limits(params):
@@ -189,9 +187,13 @@ class CgroupResource(Resource):
         spec = desired[0]
         hierarchies = self.seam.hierarchies()
         used = self._used(spec, hierarchies)
-        current = {'_hierarchies': hierarchies, '_used': used, '_netns_pids': []}
+        current = {'_hierarchies': hierarchies, '_used': used, '_netns_pids': [], '_missing_netns': False}
         if spec.netns:
-            current['_netns_pids'] = self.seam.pids_in_netns(os.path.join('/run/netns', spec.netns))
+            netns_file = os.path.join('/run/netns', spec.netns)
+            if os.path.exists(netns_file):
+                current['_netns_pids'] = self.seam.pids_in_netns(netns_file)
+            else:  # check mode may run before the task that creates it
+                current['_missing_netns'] = True
         current['_origin'] = dict((pid, self._cgroup_of(pid)) for pid in set(spec.processes) | set(current['_netns_pids']))
         current[spec.path] = self._view(spec.path, used)
         return current
@@ -292,7 +294,8 @@ class CgroupResource(Resource):
                                           undo=('attach', {'path': hierarchy.path(origin), 'pid': pid})))
         view['members'] = sorted(set(view['members']) | set(wanted))
         after[spec.path] = view
-        return Plan(actions, current, after)
+        assumptions = ['netns: network namespace %s does not exist' % spec.netns] if current['_missing_netns'] else []
+        return Plan(actions, current, after, assumptions)
 
     def _plan_directories(self, spec, current, used):
         actions = []
