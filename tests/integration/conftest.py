@@ -85,6 +85,21 @@ class Ansible:
             env['LINUXNS_RESULTS'] = results_file
         return env
 
+    def playbook(self, playbook, inventory, check=False, diff=False, extra_args=()):
+        """Run one of the collection's playbooks against an inventory."""
+        self.runs += 1
+        results = os.path.join(self.workdir, 'results%d.jsonl' % self.runs)
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory,
+                   os.path.join(REPO, 'playbooks', playbook)]
+        command += (['--check'] if check else []) + (['--diff'] if diff else []) + list(extra_args)
+        proc = subprocess.run(command, env=self.env(results), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=900, check=False)
+        records = []
+        if os.path.exists(results):
+            with open(results) as handle:
+                records = [json.loads(line) for line in handle]
+        return PlayResult(proc.returncode, proc.stdout, records)
+
     def play(self, tasks, check=False, diff=False, extra_args=()):
         """Run `tasks` (a list of task dicts) in one play; returns PlayResult."""
         self.runs += 1

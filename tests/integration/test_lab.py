@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The roles and playbooks on the built-in lab: 3 hosts x 3 containers, an
+`outside` host, real traffic across hosts (playbooks/verify.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kernel import sh
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAB = os.path.join(REPO, 'scripts', 'lab')
+
+
+@pytest.fixture
+def lab(tmp_path):
+    directory = str(tmp_path / 'lab')
+    subprocess.run([sys.executable, LAB, 'up', '--hosts', '3', '--containers', '3', '--dir', directory], check=True)
+    with open(os.path.join(directory, 'lab.json')) as handle:
+        state = json.load(handle)
+    yield os.path.join(directory, 'inventory.yml'), state
+    subprocess.run([sys.executable, LAB, 'down', '--dir', directory], check=True)
+
+
+def on(state, host, command):
+    """Run a shell command on a lab host."""
+    return sh('nsenter --target %d --net --mount --uts --pid -- sh -c %s'
+              % (state['hosts'][host], json.dumps(command)))
+
+
+def host_state(state, host):
+    """What a host has that the cluster network could change."""
+    # rules and user chains only: an emptied table still prints its built-in chains
+    return on(state, host, 'ip netns list; ip -br link | cut -d" " -f1; ip route; '
+                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns')
+
+
+def addresses(state, host):
+    return json.loads(on(state, host, 'cat /var/lib/linuxns/containers.json'))['addresses']
+
+
+def verify_summary(run):
+    assert run.rc == 0, run.output
+    return run.task('Fail on any miss')['msg']
+
+
+def test_check_converge_verify_idempotence_teardown(ansible, lab):
+    inventory, state = lab
+    # foreign things on a host: untouched by everything below
+    on(state, 'host1', 'ip netns add foreign && iptables -t nat -N DOCKER && iptables -A FORWARD -p udp --dport 9 -j DROP')
+    before = dict((host, host_state(state, host)) for host in state['hosts'])
+
+    run = ansible.playbook('site.yml', inventory, check=True)
+    assert run.rc == 0, run.output
+    assert run.changed
+    assert dict((host, host_state(state, host)) for host in state['hosts']) == before
+
+    run = ansible.playbook('site.yml', inventory)
+    assert run.rc == 0, run.output
+    # 9 containers ping 9 containers and the outside host; 9 published ports from outside
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
+
+    for check in (False, True):
+        run = ansible.playbook('site.yml', inventory, check=check)
+        assert run.rc == 0 and run.changed == [], run.changed
+
+    run = ansible.playbook('teardown.yml', inventory)
+    assert run.rc == 0, run.output
+    assert dict((host, host_state(state, host)) for host in state['hosts']) == before
+
+
+def containers_file(tmp_path, containers):
+    path = tmp_path / ('containers-%d.json' % len(list(tmp_path.iterdir())))
+    path.write_text(json.dumps({'containers_list': containers}))
+    return ['-e', '@%s' % path]
+
+
+def test_adding_and_removing_containers(ansible, lab, tmp_path):
+    inventory, state = lab
+    first = [{'name': 'a'}, {'name': 'b', 'ports': [{'host': 9000, 'container': 80}]}, {'name': 'c'}]
+    assert ansible.playbook('site.yml', inventory, extra_args=containers_file(tmp_path, first)).rc == 0
+    given = addresses(state, 'host1')
+    assert sorted(given) == ['a', 'b', 'c']
+
+    # a removed and d added: b and c keep their addresses, d gets a free one
+    second = [{'name': 'd'}, {'name': 'b'}, {'name': 'c'}]
+    run = ansible.playbook('site.yml', inventory, extra_args=containers_file(tmp_path, second))
+    assert run.rc == 0, run.output
+    now = addresses(state, 'host1')
+    assert (now['b'], now['c']) == (given['b'], given['c'])
+    assert now['d'] not in (given['b'], given['c'])
+    assert sorted(line.split()[0] for line in on(state, 'host1', 'ip netns list').splitlines()) == ['b', 'c', 'd']
+    assert 've-a' not in on(state, 'host1', 'ip -br link')
+    assert '9000' not in on(state, 'host1', 'iptables-save -t nat')  # b no longer publishes it
+
+
+def test_bad_cluster_data_fails_before_any_host_changes(ansible, lab, tmp_path):
+    inventory, state = lab
+    before = dict((host, host_state(state, host)) for host in state['hosts'])
+    clash = [{'name': 'a', 'ports': [{'host': 8000}]}, {'name': 'b', 'ports': [{'host': 8000}]},
+             {'name': 'c', 'address': '10.99.0.5'}]
+    run = ansible.playbook('site.yml', inventory, extra_args=containers_file(tmp_path, clash))
+    assert run.rc != 0
+    assert 'host1: published port tcp/8000 is used twice' in run.output
+    assert 'host3: address 10.99.0.5 of container c is not a container address of 10.244.3.0/24' in run.output
+    assert dict((host, host_state(state, host)) for host in state['hosts']) == before
