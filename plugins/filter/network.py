@@ -163,6 +163,25 @@ def published_ports(hostvars, hosts):
     return targets
 
 
+def ping_matrix(lines):
+    """'SRC DST ok|FAIL' lines -> rows of a table, sources down, targets across
+    (targets numbered to keep rows short), plus the legend."""
+    results, targets = {}, []
+    for line in lines:
+        source, target, outcome = line.split()
+        results.setdefault(source, {})[target] = outcome
+        if target not in targets:
+            targets.append(target)
+    width = max([len(source) for source in results] + [6])
+    rows = ['%-*s  %s' % (width, 'from', ' '.join('%2d' % (i + 1) for i in range(len(targets))))]
+    for source in results:
+        cells = [' .' if results[source].get(t) == 'ok' else ' X' if t in results[source] else '  ' for t in targets]
+        rows.append('%-*s  %s' % (width, source, ' '.join(cells)))
+    rows.append('to: ' + ', '.join('%d=%s' % (i + 1, t) for i, t in enumerate(targets)))
+    rows.append('. reached, X missed')
+    return rows
+
+
 def gateway(subnet):
     """The first host address of `subnet`, with its prefix: the bridge's address."""
     network = ipaddress.ip_network(subnet)
@@ -187,4 +206,5 @@ class FilterModule(object):
             'container_dnat': container_dnat,
             'ping_targets': ping_targets,
             'published_ports': published_ports,
+            'ping_matrix': ping_matrix,
         }
