@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Runs every command through C(nsenter --target PID --net --mount --uts --pid), so a set of
     namespaces held by one long-lived process (the host's init) behaves as a separate host. This is how the built-in lab of
-    C(scripts/lab) is managed without SSH.
+    C(scripts/lab.py) is managed without SSH.
   - Files are shared with the machine (the lab hosts only have private C(/run/netns),
     C(/var/lib/linuxns), C(/sys), C(/etc/hosts) and C(/etc/resolv.conf)), so transfers are local
     copies. Pipelining is supported.

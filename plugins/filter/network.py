@@ -69,14 +69,14 @@ def container_addresses(containers, subnet, previous=None):
     taken, result = set([gateway]), {}
     for container in containers:
         if container.get('address'):
-            address = ipaddress.ip_address(str(container['address']).split('/')[0])
+            address = ipaddress.ip_interface(str(container['address'])).ip
             result[container['name']] = address
             taken.add(address)
     for container in containers:
         old = (previous or {}).get(container['name'])
         if container['name'] in result or not old:
             continue
-        address = ipaddress.ip_address(str(old).split('/')[0])
+        address = ipaddress.ip_interface(str(old)).ip
         if address in network and address not in taken:
             result[container['name']] = address
             taken.add(address)
@@ -109,7 +109,7 @@ def cluster_problems(hostvars, hosts):
                 problems.append('%s: container name %r must have 1-12 characters (its veth is ve-NAME)' % (host, name))
             names.add(name)
             if container.get('address'):
-                address = ipaddress.ip_address(str(container['address']).split('/')[0])
+                address = ipaddress.ip_interface(str(container['address'])).ip
                 if address not in subnet or address in (subnet.network_address, subnet.broadcast_address, next(subnet.hosts())):
                     problems.append('%s: address %s of container %s is not a container address of %s'
                                     % (host, address, name, subnet))

@@ -19,7 +19,7 @@ import pytest
 from kernel import sh
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB = os.path.join(REPO, 'scripts', 'lab')
+LAB = os.path.join(REPO, 'scripts', 'lab.py')
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, linuxns.net contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The built-in lab: N simulated hosts on one machine.
 
-  scripts/lab up [--hosts N] [--containers K] [--dir DIR]   bring a lab up, write DIR/inventory.yml
-  scripts/lab down [--dir DIR]                              tear it down
+  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--dir DIR]   bring a lab up, write DIR/inventory.yml
+  .venv/bin/python scripts/lab.py down [--dir DIR]                              tear it down
 
 Each host is a long-lived process in its own network, mount and UTS namespaces
 (made by `unshare` without --fork, so the recorded pid holds them), with
@@ -114,8 +113,8 @@ def inventory(hosts, outside_pid, count):
                  'cluster_network_cidr': CLUSTER_CIDR, 'lab_outside_address': OUTSIDE_ADDRESS},
         'children': {
             'cluster': {'hosts': cluster},
-            'outside': {'hosts': {'internet': {'linuxns_lab_pid': outside_pid,
-                                              'cluster_network_underlay_address': OUTSIDE_ADDRESS}}},
+            'outside': {'hosts': {'internet': {
+                'linuxns_lab_pid': outside_pid, 'cluster_network_underlay_address': OUTSIDE_ADDRESS}}},
         },
     }}
 
@@ -124,7 +123,7 @@ def up(args):
     if not os.environ.get('LINUXNS_SANDBOX'):
         raise SystemExit('lab: run inside tests/sandbox (it creates namespaces and links)')
     if os.path.exists(os.path.join(args.dir, 'lab.json')):
-        raise SystemExit('lab: %s already holds a lab; run "scripts/lab down" first' % args.dir)
+        raise SystemExit('lab: %s already holds a lab; run "scripts/lab.py down" first' % args.dir)
     started = time.time()
     os.makedirs(args.dir, exist_ok=True)
     os.makedirs('/var/lib/linuxns', exist_ok=True)
@@ -186,7 +185,7 @@ def down(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('command', choices=['up', 'down'])
     parser.add_argument('--hosts', type=int, default=3)
     parser.add_argument('--containers', type=int, default=3, help='demo containers per host')
