@@ -21,6 +21,7 @@ never touch the machine's own network.
 import argparse
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -33,6 +34,10 @@ OUTSIDE_ADDRESS = SUBNET + '.250'
 DEFAULT_DIR = '/tmp/linuxns-lab'
 CLUSTER_CIDR = '10.244.0.0/16'
 CGROUP_PARENT = 'linuxns-lab'
+# The demo workload: accepts TCP connections on port 80 and closes them (light
+# enough for 100 containers on 2 cores).
+RESPONDER = ('import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); '
+             "s.bind(('0.0.0.0', 80)); s.listen(64); [c.close() for c, a in iter(s.accept, None)]")
 
 HOST_SETUP = '''
 set -e
@@ -90,10 +95,10 @@ def plug(pid, name, address):
 
 
 def containers_of(index, count):
-    """Demo containers: each serves TCP on port 80 and publishes it on the host."""
+    """Demo containers: each answers TCP on port 80, published on the host as 808N."""
     return [{'name': 'c%d' % n, 'ports': [{'host': 8080 + n, 'container': 80}],
-             'limits': {'cpu': '0.5', 'memory': '96M', 'pids_max': '64'},
-             'command': '%s -m http.server 80 --bind 0.0.0.0 --directory /var/lib/linuxns' % sys.executable}
+             'limits': {'cpu': '0.5', 'memory': '64M', 'pids_max': '64'},
+             'command': '%s -c %s' % (sys.executable, shlex.quote(RESPONDER))}
             for n in range(1, count + 1)]
 
 

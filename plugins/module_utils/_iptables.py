@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The iptables seam and the rule normaliser.
 
-Reads go through iptables-save, writes through one `iptables-restore
+Reads go through one iptables-save, writes through one `iptables-restore
 --noflush --wait` per address family, so a change is atomic per table and a
 whole rule set costs one call.  Whatever backend `iptables` is (nf_tables or
 legacy) is used, exactly as the iptables command would.
@@ -51,24 +51,29 @@ class IptablesSeam:
             raise IptablesError('%s failed: %s' % (' '.join(command), proc.stderr.strip()))
         return proc.stdout
 
-    def save(self, netns, family, table):
-        return self._run(netns, [BINARIES[family][0], '-t', table])
+    def save(self, netns, family):
+        """iptables-save of every table, in one call."""
+        return self._run(netns, [BINARIES[family][0]])
 
     def restore(self, netns, family, text):
         self._run(netns, [BINARIES[family][1], '--noflush', '--wait'], stdin=text)
 
 
 def parse_save(text):
-    """iptables-save output of one table -> (chains, rules): chain names in
-    order, and (chain, tokens) per rule in order."""
-    chains, rules = [], []
+    """iptables-save output -> {table: (chains, rules)}: chain names in order,
+    and (chain, tokens) per rule in order."""
+    tables, current = {}, None
     for line in text.splitlines():
-        if line.startswith(':'):
-            chains.append(line[1:].split()[0])
+        if line.startswith('*'):
+            current = tables.setdefault(line[1:].strip(), ([], []))
+        elif current is None:
+            continue
+        elif line.startswith(':'):
+            current[0].append(line[1:].split()[0])
         elif line.startswith('-A '):
             tokens = shlex.split(line)
-            rules.append((tokens[1], tokens[2:]))
-    return chains, rules
+            current[1].append((tokens[1], tokens[2:]))
+    return tables
 
 
 def comment_of(tokens):

@@ -219,8 +219,9 @@ class NatResource(Resource):
     def read(self, desired):
         current = {'_raw': {}}
         for family in desired['families']:
+            tables = parse_save(self.seam.save(desired['netns'], family))
             for table in ('nat', 'filter'):
-                chains, rules = parse_save(self.seam.save(desired['netns'], family, table))
+                chains, rules = tables.get(table, ([], []))  # a table never used is not printed
                 current['_raw'][(family, table)] = (chains, rules)
                 for chain in [c for c, spec in CHAINS.items() if spec[0] == table]:
                     current[_subject(family, table, chain)] = [normalize(t) for c, t in rules if c == chain] \

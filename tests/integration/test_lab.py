@@ -42,7 +42,7 @@ def host_state(state, host):
     """What a host has that the cluster network could change."""
     # rules and user chains only: an emptied table still prints its built-in chains
     return on(state, host, 'ip netns list; ip -br link | cut -d" " -f1; ip route; '
-                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns')
+                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns; sysctl -n net.ipv4.ip_forward')
 
 
 def addresses(state, host):

@@ -27,7 +27,9 @@ COMMIT
 
 
 def test_parse_save():
-    chains, rules = parse_save(SAVED)
+    tables = parse_save(SAVED)
+    assert list(tables) == ['nat']
+    chains, rules = tables['nat']
     assert chains == ['PREROUTING', 'LINUXNS-DNAT']
     assert [rule[0] for rule in rules] == ['PREROUTING', 'LINUXNS-DNAT']
     assert rules[1][1][-2:] == ['--to-destination', '10.0.0.2:80']
