@@ -46,7 +46,7 @@ def run_module(module, resource_class, result_key):
         module.fail_json(msg=str(exc), option=exc.option, changed=False)
     except EngineError as exc:
         module.fail_json(
-            msg=str(exc), changed=bool(exc.not_rolled_back),
+            msg=str(exc), changed=len(exc.applied) > len(exc.rolled_back),  # something stayed applied
             applied=[a.description for a in exc.applied],
             rolled_back=[a.description for a in exc.rolled_back],
             not_rolled_back=[a.description for a in exc.not_rolled_back])
