@@ -217,7 +217,7 @@ class CgroupResource(Resource):
                                                  'this limit cannot be enforced' % swap_file)
         for controller in ('cpu', 'memory', 'pids', 'cpuset'):
             hierarchy = hierarchies.get(controller)
-            if hierarchy and controller not in used and self.seam.exists(hierarchy.path(spec.path)):
+            if hierarchy and controller not in used and self._controls(hierarchy, controller, spec.path):
                 used[controller] = hierarchy
         if not used:  # membership only: the pids controller is the cheapest home
             for controller in ('pids', 'cpu', 'memory'):
@@ -225,6 +225,14 @@ class CgroupResource(Resource):
                     used[controller] = hierarchies[controller]
                     break
         return used
+
+    def _controls(self, hierarchy, controller, path):
+        """Whether `controller` acts on the group at `path`: on v1 the group
+        exists in its hierarchy; on v2 the group's cgroup.controllers lists it
+        (its parent hands it down), else none of its files exist."""
+        if hierarchy.version == 1:
+            return self.seam.exists(hierarchy.path(path))
+        return controller in (self.seam.read(os.path.join(hierarchy.path(path), 'cgroup.controllers')) or '').split()
 
     def _cgroup_of(self, pid):
         """{hierarchy version/controllers: path} from /proc/PID/cgroup."""
@@ -298,35 +306,34 @@ class CgroupResource(Resource):
         return Plan(actions, current, after, assumptions)
 
     def _plan_directories(self, spec, current, used):
+        """Walk down from the hierarchy root: on v2 a controller reaches a
+        group only if every ancestor lists it in cgroup.subtree_control, so
+        each level is enabled in its parent right after that parent exists."""
         actions = []
+        parts = spec.path.split('/')
         for hierarchy in sorted(set(used.values()), key=lambda h: h.mount):
             controllers = sorted(c for c, h in used.items() if h == hierarchy)
-            if hierarchy.version == 2:
-                actions.extend(self._plan_enable(spec, hierarchy, controllers))
-            parts = spec.path.split('/')
-            for depth in range(1, len(parts) + 1):
-                path = '/'.join(parts[:depth])
+            for depth in range(len(parts)):
+                parent, path = '/'.join(parts[:depth]), '/'.join(parts[:depth + 1])
+                if hierarchy.version == 2:
+                    actions.extend(self._plan_enable(spec, hierarchy, parent, controllers))
                 if not self.seam.exists(hierarchy.path(path)):
-                    shared = depth < len(parts)  # an ancestor other runs may create or fill at the same time
+                    shared = depth + 1 < len(parts)  # an ancestor other runs may create or fill at the same time
                     actions.append(Action('mkdir', spec.path, 'create cgroup %s (%s)' % (path, ', '.join(controllers)),
                                           {'path': hierarchy.path(path), 'exist_ok': shared,
                                            'cpuset': 'cpuset' in controllers and hierarchy.version == 1},
                                           undo=('rmdir', {'path': hierarchy.path(path), 'busy_ok': shared})))
         return actions
 
-    def _plan_enable(self, spec, hierarchy, controllers):
-        """v2: a controller works in a group only if every ancestor lists it
-        in cgroup.subtree_control."""
-        actions, ancestors = [], ['']
-        for part in spec.path.split('/')[:-1]:
-            ancestors.append((ancestors[-1] + '/' + part).lstrip('/'))
-        for ancestor in ancestors:
-            enabled = (self.seam.read(os.path.join(hierarchy.path(ancestor), 'cgroup.subtree_control')) or '').split()
-            missing = [c for c in controllers if c not in enabled]
-            if missing:
-                actions.append(Action('enable', spec.path, 'enable %s for the children of %s' % (
-                    ', '.join(missing), ancestor or 'the cgroup root'), {'path': hierarchy.path(ancestor), 'controllers': missing}))
-        return actions
+    def _plan_enable(self, spec, hierarchy, parent, controllers):
+        """v2: the controllers `parent` does not yet hand down to its children
+        (all of them when `parent` is about to be created)."""
+        enabled = (self.seam.read(os.path.join(hierarchy.path(parent), 'cgroup.subtree_control')) or '').split()
+        missing = [c for c in controllers if c not in enabled]
+        if not missing:
+            return []
+        return [Action('enable', spec.path, 'enable %s for the children of %s' % (', '.join(missing), parent or 'the cgroup root'),
+                       {'path': hierarchy.path(parent), 'controllers': missing})]
 
     @staticmethod
     def _fresh_view(spec, used):
@@ -383,10 +390,11 @@ class CgroupResource(Resource):
             if spec.members_on_remove == 'fail':
                 raise ValidationError('members_on_remove', 'cgroup %s still has processes %s; set members_on_remove=move '
                                       'to move them to %s' % (spec.path, ', '.join(map(str, have['members'])), spec.parent))
-            for pid in have['members']:
-                for hierarchy in sorted(set(current['_used'].values()), key=lambda h: h.mount):
-                    actions.append(Action('attach', spec.path, 'move pid %d to %s' % (pid, spec.parent),
-                                          {'path': hierarchy.path(spec.parent), 'pid': pid},
+            for hierarchy in sorted(set(current['_used'].values()), key=lambda h: h.mount):
+                refuge = self._refuge(hierarchy, spec.parent)
+                for pid in have['members']:
+                    actions.append(Action('attach', spec.path, 'move pid %d to %s' % (pid, refuge or 'the cgroup root'),
+                                          {'path': hierarchy.path(refuge), 'pid': pid},
                                           undo=('attach', {'path': hierarchy.path(spec.path), 'pid': pid})))
         for path in have['paths']:
             if self.seam.exists(path):
@@ -395,6 +403,16 @@ class CgroupResource(Resource):
         after = dict(current)
         after[spec.path] = None
         return Plan(actions, current, after)
+
+    def _refuge(self, hierarchy, parent):
+        """Where members of a removed group go: the parent on v1; on v2 the
+        nearest ancestor that may hold processes (one handing controllers to
+        its children may not), at worst the root."""
+        if hierarchy.version == 1:
+            return parent
+        while parent and self.seam.read(os.path.join(hierarchy.path(parent), 'cgroup.subtree_control')):
+            parent = os.path.dirname(parent)
+        return parent
 
     # -- ops -------------------------------------------------------------------
 

@@ -77,7 +77,11 @@ options:
         limiting a container is one task.
     type: str
   members_on_remove:
-    description: With O(state=absent), V(move) the group's processes to O(parent), or V(fail).
+    description:
+      - With O(state=absent), V(move) the group's processes to O(parent), or V(fail).
+      - On cgroup v2 a group that hands controllers down to its children cannot hold processes
+        (the kernel's no-internal-processes rule), so they move to the nearest ancestor of O(parent)
+        that can, at worst the root cgroup.
     type: str
     choices: [move, fail]
     default: move

@@ -48,6 +48,10 @@ class PlayResult:
         self.output = output
         self.records = records
 
+    def __repr__(self):
+        # Shown by pytest when an assertion on a run fails: the run's own words.
+        return '<PlayResult rc=%d, output:\n%s>' % (self.rc, self.output[-6000:])
+
     def task(self, name):
         """The result dict of the (single-host) task called `name`."""
         matches = [r for r in self.records if r['task'] == name]

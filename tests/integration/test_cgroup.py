@@ -113,7 +113,8 @@ def lifecycle(ansible, parent, pid):
     group = result['cgroups'][0]
     assert (group['cpu'], group['memory'], group['pids_max'], group['members']) == (0.5, '128M', 20, [pid])
     for check in (False, True):
-        assert ansible.play(wanted, check=check).changed == []
+        rerun = ansible.play(wanted, check=check, diff=True)
+        assert rerun.changed == [], rerun
     return wanted
 
 
@@ -224,7 +225,8 @@ def test_v2_lifecycle_and_kernel_values(ansible, parent, processes):
 @v2_only
 def test_v2_cpu_quota_throttles_a_busy_process(ansible, parent, processes):
     pid = processes('sh -c "while :; do :; done"')
-    assert ansible.play(limit(name='busy', parent=parent, cpu='0.1', cpu_weight=50, processes=[pid])).rc == 0
+    run = ansible.play(limit(name='busy', parent=parent, cpu='0.1', cpu_weight=50, processes=[pid]))
+    assert run.rc == 0, run
     time.sleep(1.0)
     stats = dict(line.split() for line in read('cpu', parent + '/busy', 'cpu.stat').splitlines())
     assert int(stats['nr_throttled']) > 0

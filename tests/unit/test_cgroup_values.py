@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils import _cgroup as cg
@@ -72,3 +74,72 @@ def test_writes_for_each_version():
 def test_spec_validation(params, message):
     with pytest.raises(ValidationError, match='^' + message):
         cg.CgroupSpec(params)
+
+
+def fake_v2_hierarchy(tmp_path, existing=(), enabled=None):
+    """A directory laid out like a cgroup2 mount, and a mountinfo naming it."""
+    root = tmp_path / 'cgroup2'
+    root.mkdir()
+    (root / 'cgroup.controllers').write_text(u'cpuset cpu io memory pids\n')
+    (root / 'cgroup.subtree_control').write_text(u'io\n')
+    for path in existing:
+        (root / path).mkdir()
+        (root / path / 'cgroup.subtree_control').write_text(u'%s\n' % (enabled or {}).get(path, ''))
+    mountinfo = tmp_path / 'mountinfo'
+    mountinfo.write_text(u'32 23 0:28 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n' % root)
+    resource = cg.CgroupResource(None)
+    resource.seam = cg.CgroupFs(str(mountinfo))
+    return resource
+
+
+def planned(resource, params):
+    desired = resource.specs(dict({'name': 'web', 'parent': 'lab/host1'}, **params))
+    return [action.description for action in resource.plan(desired, resource.read(desired)).actions]
+
+
+def test_v2_enables_controllers_level_by_level_as_it_creates_them(tmp_path):
+    """A v2 controller reaches a group only through every ancestor's
+    subtree_control, and a parent's file exists only once it is created."""
+    resource = fake_v2_hierarchy(tmp_path)
+    assert planned(resource, {'cpu': '0.5', 'pids_max': 20})[:6] == [
+        'enable cpu, pids for the children of the cgroup root',
+        'create cgroup lab (cpu, pids)',
+        'enable cpu, pids for the children of lab',
+        'create cgroup lab/host1 (cpu, pids)',
+        'enable cpu, pids for the children of lab/host1',
+        'create cgroup lab/host1/web (cpu, pids)',
+    ]
+
+
+def test_v2_enables_only_what_existing_ancestors_lack(tmp_path):
+    resource = fake_v2_hierarchy(tmp_path, existing=['lab', 'lab/host1'], enabled={'lab': 'cpu pids'})
+    assert planned(resource, {'cpu': '0.5', 'pids_max': 20})[:3] == [
+        'enable cpu, pids for the children of the cgroup root',
+        'enable cpu, pids for the children of lab/host1',
+        'create cgroup lab/host1/web (cpu, pids)',
+    ]
+
+
+
+def test_v2_converged_group_plans_nothing(tmp_path):
+    """Only the controllers a group's cgroup.controllers lists are read back:
+    the others have no files there and are not ours to enable."""
+    resource = fake_v2_hierarchy(tmp_path, existing=['lab', 'lab/host1', 'lab/host1/web'],
+                                 enabled={'lab': 'cpu', 'lab/host1': 'cpu'})
+    (tmp_path / 'cgroup2' / 'cgroup.subtree_control').write_text(u'cpu io\n')
+    group = tmp_path / 'cgroup2' / 'lab' / 'host1' / 'web'
+    for name, value in [('cgroup.controllers', 'cpu'), ('cpu.max', '10000 100000'), ('cpu.weight', '50'),
+                        ('cgroup.procs', '')]:
+        (group / name).write_text(u'%s\n' % value)
+    assert planned(resource, {'cpu': '0.1', 'cpu_weight': 50}) == []
+
+
+def test_v2_members_of_a_removed_group_go_where_processes_may_live(tmp_path):
+    resource = fake_v2_hierarchy(tmp_path, existing=['lab', 'lab/host1', 'lab/host1/web'],
+                                 enabled={'lab': 'cpu', 'lab/host1': 'cpu'})
+    group = tmp_path / 'cgroup2' / 'lab' / 'host1' / 'web'
+    for name, value in [('cgroup.controllers', 'cpu'), ('cpu.max', 'max 100000'), ('cgroup.procs', '%d' % os.getpid())]:
+        (group / name).write_text(u'%s\n' % value)
+    assert planned(resource, {'state': 'absent'})[0] == 'move pid %d to the cgroup root' % os.getpid()
+    (tmp_path / 'cgroup2' / 'lab' / 'cgroup.subtree_control').write_text(u'\n')
+    assert planned(resource, {'state': 'absent'})[0] == 'move pid %d to lab' % os.getpid()
