@@ -118,7 +118,7 @@ class BridgeSpec:
         return self.state == 'absent'
 
 
-def _specs(params, key, spec_class):
+def specs_from(params, key, spec_class):
     """One spec from the top-level options, or one per entry of `key`."""
     if params.get(key):
         specs = [spec_class(dict(entry), '%s[%d].' % (key, i)) for i, entry in enumerate(params[key])]
@@ -131,7 +131,7 @@ def _specs(params, key, spec_class):
 
 # -- reading -----------------------------------------------------------------
 
-def _view(link, name, netns):
+def link_view(link, name, netns):
     view = {
         'name': name, 'netns': netns, 'kind': link['kind'], 'index': link['index'], 'mtu': link['mtu'],
         'mac': link['mac'], 'state': 'up' if link['up'] else 'down', 'master': link['master'],
@@ -304,7 +304,7 @@ class VethResource(LinkResource):
 
     @staticmethod
     def specs(params):
-        specs = _specs(params, 'pairs', VethSpec)
+        specs = specs_from(params, 'pairs', VethSpec)
         unique([s.end.subject for s in specs] + [s.peer.subject for s in specs], 'pairs')
         return specs
 
@@ -316,7 +316,7 @@ class VethResource(LinkResource):
                 link = reader.link(end.netns, end.name)
                 view = None
                 if link is not None:
-                    view = _view(link, end.name, end.netns)
+                    view = link_view(link, end.name, end.netns)
                     if link['kind'] == 'veth':
                         name, netns = reader.peer_of(link, end.netns, other.netns)
                         view['peer'] = {'name': name, 'netns': netns}
@@ -404,7 +404,7 @@ class BridgeResource(LinkResource):
 
     @staticmethod
     def specs(params):
-        specs = _specs(params, 'bridges', BridgeSpec)
+        specs = specs_from(params, 'bridges', BridgeSpec)
         unique([s.link.subject for s in specs], 'bridges')
         return specs
 
@@ -418,7 +418,7 @@ class BridgeResource(LinkResource):
             link = links.get(end.name) if links else None
             view = None
             if link is not None:
-                view = _view(link, end.name, end.netns)
+                view = link_view(link, end.name, end.netns)
                 if link['kind'] == 'bridge':
                     ports = dict((n, l) for n, l in links.items() if l['master'] == end.name)
                     view['ports'] = sorted(ports)

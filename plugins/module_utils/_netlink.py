@@ -287,6 +287,8 @@ class NetlinkSeam:
                 'forward_delay': data.get('IFLA_BR_FORWARD_DELAY'),
                 'hairpin': bool(slave.get('IFLA_BRPORT_MODE')) if slave else None,
             }
+            if links[msg.get('IFLA_IFNAME')]['kind'] == 'vxlan':
+                links[msg.get('IFLA_IFNAME')].update(_vxlan_fields(data, by_index))
         return links
 
     def netnsid(self, netns, other):
@@ -341,6 +343,29 @@ class NetlinkSeam:
         self.session(netns).addr(command, index=self._index(netns, name), address=address,
                                  prefixlen=int(prefixlen))
 
+    def add_vxlan(self, netns, name, vni, local, port, dev, learning):
+        args = {'vxlan_id': vni, 'vxlan_port': port, 'vxlan_learning': 1 if learning else 0}
+        if local:
+            args['vxlan_local6' if ':' in local else 'vxlan_local'] = local
+        if dev:
+            args['vxlan_link'] = self._index(netns, dev)
+        self.session(netns).link('add', ifname=name, kind='vxlan', **args)
+
+    def set_vxlan(self, netns, name, learning):
+        self.session(netns).link('set', index=self._index(netns, name), kind='vxlan',
+                                 vxlan_learning=1 if learning else 0)
+
+    def flood_list(self, netns, name):
+        """Remote VTEPs a vxlan device sends broadcast, unknown unicast and
+        multicast to: its permanent all-zero-MAC forwarding entries."""
+        entries = self.session(netns).fdb('dump', ifindex=self._index(netns, name))
+        return sorted(e.get('NDA_DST') for e in entries
+                      if e.get('NDA_LLADDR') == _ZERO_MAC and e['state'] & _NUD_PERMANENT and e.get('NDA_DST'))
+
+    def flood_entry(self, netns, name, command, remote):
+        """command: 'append' (another zero-MAC entry) or 'del'."""
+        self.session(netns).fdb(command, ifindex=self._index(netns, name), lladdr=_ZERO_MAC, dst=remote)
+
     def delete_link(self, netns, name):
         self.session(netns).link('del', index=self._index(netns, name))
 
@@ -367,6 +392,21 @@ class NetlinkSeam:
             if route.get('onlink'):
                 args['flags'] = _RTNH_F_ONLINK
         self.session(netns).route(command, **args)
+
+
+_ZERO_MAC = '00:00:00:00:00:00'
+_NUD_PERMANENT = 0x80
+
+
+def _vxlan_fields(data, by_index):
+    dev = by_index.get(data.get('IFLA_VXLAN_LINK'))
+    return {
+        'vni': data.get('IFLA_VXLAN_ID'),
+        'local': data.get('IFLA_VXLAN_LOCAL') or data.get('IFLA_VXLAN_LOCAL6'),
+        'port': data.get('IFLA_VXLAN_PORT'),
+        'dev': dev.get('IFLA_IFNAME') if dev else None,
+        'learning': bool(data.get('IFLA_VXLAN_LEARNING')),
+    }
 
 
 def _bridge_args(stp, forward_delay):
