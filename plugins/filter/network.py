@@ -124,10 +124,11 @@ def cluster_problems(hostvars, hosts):
     return problems
 
 
-def container_pairs(containers, addresses, bridge):
+def container_pairs(containers, addresses, bridge, mtu=1500):
     """veth pairs for linuxns.net.veth: host end ve-NAME on the bridge, eth0 in the container."""
-    return [{'name': 've-' + c['name'], 'bridge': bridge,
-             'peer': {'name': 'eth0', 'netns': c['name'], 'addresses': [addresses[c['name']]]}} for c in containers]
+    return [{'name': 've-' + c['name'], 'bridge': bridge, 'mtu': int(mtu),
+             'peer': {'name': 'eth0', 'netns': c['name'], 'addresses': [addresses[c['name']]], 'mtu': int(mtu)}}
+            for c in containers]
 
 
 def container_dnat(containers, addresses):
@@ -188,10 +189,24 @@ def gateway(subnet):
     return '%s/%d' % (next(network.hosts()), network.prefixlen)
 
 
-def peer_routes(hostvars, peers):
-    """Host-gw routes: each peer's container subnet via its underlay address."""
-    return [{'dst': hostvars[peer]['cluster_network_host_subnet'],
-             'gateway': hostvars[peer]['cluster_network_underlay_address']} for peer in peers]
+def peer_routes(hostvars, peers, overlay_device=None):
+    """A route to each peer's container subnet: host-gw (via the peer's
+    underlay address) or, given the overlay device, via the peer's VTEP
+    address on it (onlink: a /32 has no subnet to be on)."""
+    routes = []
+    for peer in peers:
+        subnet = hostvars[peer]['cluster_network_host_subnet']
+        if overlay_device:
+            routes.append({'dst': subnet, 'gateway': vtep_address(subnet).split('/')[0], 'dev': overlay_device, 'onlink': True})
+        else:
+            routes.append({'dst': subnet, 'gateway': hostvars[peer]['cluster_network_underlay_address']})
+    return routes
+
+
+def vtep_address(subnet):
+    """The overlay device's address: the subnet's own network address as a
+    /32 (as flannel does), which no container or gateway ever uses."""
+    return '%s/32' % ipaddress.ip_network(subnet).network_address
 
 
 class FilterModule(object):
@@ -201,6 +216,7 @@ class FilterModule(object):
             'container_addresses': container_addresses,
             'cluster_problems': cluster_problems,
             'peer_routes': peer_routes,
+            'vtep_address': vtep_address,
             'gateway': gateway,
             'container_pairs': container_pairs,
             'container_dnat': container_dnat,

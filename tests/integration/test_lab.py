@@ -114,3 +114,36 @@ def test_bad_cluster_data_fails_before_any_host_changes(ansible, lab, tmp_path):
     assert 'host1: published port tcp/8000 is used twice' in run.output
     assert 'host3: address 10.99.0.5 of container c is not a container address of 10.244.3.0/24' in run.output
     assert dict((host, host_state(state, host)) for host in state['hosts']) == before
+
+
+def mtus(state, host):
+    """MTU of the bridge, host end and container end of c1's veth."""
+    output = on(state, host, 'ip -j link show cbr0; ip -j link show ve-c1; ip -n c1 -j link show eth0')
+    return [json.loads(line)[0]['mtu'] for line in output.splitlines()]
+
+
+def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
+    inventory, state = lab
+    vxlan = ['-e', 'cluster_network_mode=vxlan']
+    assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
+    info = json.loads(on(state, 'host1', 'ip -d -j link show lnsvx0'))[0]
+    assert (info['linkinfo']['info_data']['id'], info['linkinfo']['info_data']['local'], info['mtu']) == (
+        1, '198.51.100.11', 1450)
+    assert on(state, 'host1', 'bridge fdb show dev lnsvx0 | grep ^00:00:00:00:00:00 | cut -d" " -f3 | sort').split() == [
+        '198.51.100.12', '198.51.100.13']
+    assert '10.244.2.0/24 via 10.244.2.0 dev lnsvx0 proto 76 onlink' in on(state, 'host1', 'ip route')
+    assert mtus(state, 'host1') == [1450, 1450, 1450]
+    # a full-size packet with DF set crosses the overlay
+    assert '1 received' in on(state, 'host1', 'ip netns exec c1 ping -c 1 -W 2 -M do -s 1422 %s'
+                              % addresses(state, 'host3')['c1'].split('/')[0])
+    # idempotence and check mode in vxlan mode: the Molecule scenario `vxlan`
+
+    # back to host-gw: the overlay goes, routes and MTUs change in place, containers stay
+    netns_ids = on(state, 'host1', 'ls -i /run/netns')
+    assert ansible.playbook('site.yml', inventory).rc == 0
+    assert 'lnsvx0' not in on(state, 'host1', 'ip -br link')
+    assert '10.244.2.0/24 via 198.51.100.12 dev eth0 proto 76' in on(state, 'host1', 'ip route')
+    assert mtus(state, 'host1') == [1500, 1500, 1500]
+    assert on(state, 'host1', 'ls -i /run/netns') == netns_ids
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
