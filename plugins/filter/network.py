@@ -131,6 +131,12 @@ def container_pairs(containers, addresses, bridge, mtu=1500):
             for c in containers]
 
 
+def container_routes(containers, subnet):
+    """Each container's default route via the gateway, for one linuxns.net.netns_route call."""
+    gateway = gateway_address(subnet)
+    return [{'netns': c['name'], 'dst': 'default', 'gateway': gateway} for c in containers]
+
+
 def container_dnat(containers, addresses):
     """dnat rules for linuxns.net.nat_rule, one per published port."""
     rules = []
@@ -185,8 +191,11 @@ def ping_matrix(lines):
 
 def gateway(subnet):
     """The first host address of `subnet`, with its prefix: the bridge's address."""
-    network = ipaddress.ip_network(subnet)
-    return '%s/%d' % (next(network.hosts()), network.prefixlen)
+    return '%s/%d' % (gateway_address(subnet), ipaddress.ip_network(subnet).prefixlen)
+
+
+def gateway_address(subnet):
+    return str(next(ipaddress.ip_network(subnet).hosts()))
 
 
 def peer_routes(hostvars, peers, overlay_device=None):
@@ -219,6 +228,7 @@ class FilterModule(object):
             'vtep_address': vtep_address,
             'gateway': gateway,
             'container_pairs': container_pairs,
+            'container_routes': container_routes,
             'container_dnat': container_dnat,
             'ping_targets': ping_targets,
             'published_ports': published_ports,

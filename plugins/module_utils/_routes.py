@@ -104,6 +104,8 @@ ROUTE_KEYS = ('dst', 'gateway', 'dev', 'metric', 'table', 'scope', 'src', 'onlin
 
 
 class RouteResource(Resource):
+    """Routes of one or many namespaces: an entry's netns overrides the
+    top-level one, so a host's containers get their routes in one call."""
 
     @staticmethod
     def specs(params):
@@ -112,7 +114,8 @@ class RouteResource(Resource):
         if params.get('dst'):
             entries.insert(0, ('', dict((k, params.get(k)) for k in ROUTE_KEYS)))
         absent = params['state'] == 'absent'
-        specs = [RouteSpec(entry, prefix, netns, absent) for prefix, entry in entries]
+        specs = [RouteSpec(entry, prefix, netns_name(entry['netns'], prefix + 'netns') if entry.get('netns') else netns,
+                           absent) for prefix, entry in entries]
         subjects = [spec.subject for spec in specs]
         for spec in specs:
             if subjects.count(spec.subject) > 1:
@@ -121,25 +124,39 @@ class RouteResource(Resource):
         if not specs and not purge:
             raise ValidationError('routes', 'give dst (one route), routes (a list), or purge=true')
         tables = set(spec.table for spec in specs) or set([table_number(params.get('table'), 'table')])
-        return {'state': params['state'], 'netns': netns, 'routes': specs, 'purge': purge, 'purge_tables': tables}
+        namespaces = []  # in the order given, each once
+        for name in [spec.netns for spec in specs] or [netns]:
+            if name not in namespaces:
+                namespaces.append(name)
+        return {'state': params['state'], 'namespaces': namespaces, 'routes': specs, 'purge': purge, 'purge_tables': tables}
 
     def read(self, desired):
-        netns = desired['netns']
-        links = LinkReader(self.seam).links(netns)
-        current = {'_links': links}
-        for route in (self.seam.routes(netns) if links is not None else []):
-            current[route_subject(netns, route['family'], route['dst'], route['table'], route['metric'])] = _view(route)
+        reader = LinkReader(self.seam)
+        current = {'_links': {}, '_routes': {}}
+        for netns in desired['namespaces']:
+            links = reader.links(netns)
+            current['_links'][netns], current['_routes'][netns] = links, []
+            for route in (self.seam.routes(netns) if links is not None else []):
+                view = _view(route)
+                current[_subject_of(netns, view)] = view
+                current['_routes'][netns].append(view)
         return current
 
     def plan(self, desired, current):
-        netns, links = desired['netns'], current['_links']
-        absent = desired['state'] == 'absent'
         actions, after, assumptions = [], dict(current), []
+        for netns in desired['namespaces']:
+            specs = [spec for spec in desired['routes'] if spec.netns == netns]
+            actions.extend(self._plan_namespace(netns, specs, desired, current, after, assumptions))
+        return Plan(actions, current, after, assumptions)
+
+    def _plan_namespace(self, netns, specs, desired, current, after, assumptions):
+        links, routes = current['_links'][netns], current['_routes'][netns]
+        absent = desired['state'] == 'absent'
+        actions = []
         if links is None and not absent:
             assumptions.append('netns: network namespace %s does not exist' % netns)
-        routes = [v for k, v in current.items() if not k.startswith('_')]
         claimed = set()
-        for spec in desired['routes']:
+        for spec in specs:
             same_dst = [v for v in routes if (v['family'], v['dst'], v['table']) == (spec.family, spec.dst, spec.table)]
             claimed.update(id(v) for v in same_dst)
             have = current.get(spec.subject)
@@ -166,7 +183,7 @@ class RouteResource(Resource):
                 if route['owned'] and route['table'] in desired['purge_tables'] and id(route) not in claimed:
                     actions.append(_delete(netns, route, _subject_of(netns, route)))
                     after[_subject_of(netns, route)] = None
-        return Plan(actions, current, after, assumptions)
+        return actions
 
     @staticmethod
     def _check_reachable(spec, links, assumptions):
@@ -195,7 +212,7 @@ class RouteResource(Resource):
             if changed:
                 action = 'removed' if view is None else 'replaced' if plan.before.get(spec.subject) else 'added'
             results.append(dict(view or {'dst': spec.dst, 'table': spec.table, 'metric': spec.metric},
-                                netns=desired['netns'], state='absent' if view is None else 'present', action=action))
+                                netns=spec.netns, state='absent' if view is None else 'present', action=action))
         return results
 
 

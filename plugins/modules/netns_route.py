@@ -68,10 +68,15 @@ options:
     type: bool
     default: false
   routes:
-    description: Many routes in one call, each with O(dst), O(gateway), O(dev), O(metric), O(table), O(scope), O(src), O(onlink).
+    description:
+      - Many routes in one call, each with O(dst), O(gateway), O(dev), O(metric), O(table), O(scope), O(src), O(onlink),
+        and optionally its own O(routes[].netns), so one task sets the routes of many namespaces.
     type: list
     elements: dict
     suboptions:
+      netns:
+        description: Namespace of this route; defaults to O(netns).
+        type: str
       dst:
         description: As O(dst).
         type: str
@@ -102,8 +107,8 @@ options:
   purge:
     description:
       - Make the given routes the exact set of this collection's routes in their tables (or in
-        O(table) when no route is given), so our other routes there are removed. Routes made by
-        anything else are never purged.
+        O(table) when no route is given), in each namespace they name, so our other routes there
+        are removed. Routes made by anything else are never purged.
     type: bool
     default: false
 seealso:
@@ -126,6 +131,12 @@ EXAMPLES = r"""
       - {dst: 10.244.1.0/24, gateway: 198.51.100.11}
       - {dst: 10.244.2.0/24, gateway: 198.51.100.12}
     purge: true
+
+- name: The default route of every container, in one task
+  linuxns.net.netns_route:
+    routes:
+      - {netns: web1, dst: default, gateway: 172.18.0.1}
+      - {netns: web2, dst: default, gateway: 172.18.0.1}
 
 - name: IPv6 default route via a link-local router
   linuxns.net.netns_route:
@@ -221,7 +232,7 @@ def main():
     argument_spec.update(
         netns=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        routes=dict(type='list', elements='dict', options=route_options(dst_required=True)),
+        routes=dict(type='list', elements='dict', options=dict(route_options(dst_required=True), netns=dict(type='str'))),
         purge=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

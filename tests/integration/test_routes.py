@@ -147,3 +147,30 @@ def test_bad_input(ansible, ns1, args, message):
     assert run.failed == ['route']
     assert run.task('route')['msg'].startswith(message), run.task('route')['msg']
     assert routes(ns1) == [KERNEL_ROUTE]
+
+
+def test_one_call_sets_routes_in_many_namespaces(ansible, ns1):
+    sh('ip netns add ns2 && ip link add host2 type veth peer name eth0 netns ns2 && ip link set host2 up '
+       '&& ip -n ns2 link set eth0 up && ip -n ns2 addr add 172.18.0.3/24 dev eth0')
+    try:
+        wanted = route(routes=[{'netns': 'ns1', 'dst': 'default', 'gateway': '172.18.0.1'},
+                               {'netns': 'ns2', 'dst': 'default', 'gateway': '172.18.0.1'},
+                               {'netns': 'ns2', 'dst': '10.9.0.0/16', 'gateway': '172.18.0.9'}], purge=True)
+        result = ansible.play(wanted, check=True).task('route')
+        assert result['actions'] == ['add route default via 172.18.0.1 in namespace ns1',
+                                     'add route default via 172.18.0.1 in namespace ns2',
+                                     'add route 10.9.0.0/16 via 172.18.0.9 in namespace ns2']
+        assert routes('ns2') == [('172.18.0.0/24', None, 0, 'kernel')]
+        result = ansible.play(wanted).task('route')
+        assert [(r['netns'], r['dst'], r['action']) for r in result['routes']] == [
+            ('ns1', 'default', 'added'), ('ns2', 'default', 'added'), ('ns2', '10.9.0.0/16', 'added')]
+        assert routes('ns2') == [('10.9.0.0/16', '172.18.0.9', 0, '76'), ('172.18.0.0/24', None, 0, 'kernel'),
+                                 ('default', '172.18.0.1', 0, '76')]
+        assert ansible.play(wanted).changed == []
+        # purge is per namespace named: ns2 loses its extra route, ns1 keeps its own
+        result = ansible.play(route(routes=[{'netns': 'ns2', 'dst': 'default', 'gateway': '172.18.0.1'}],
+                                    purge=True)).task('route')
+        assert result['actions'] == ['remove route 10.9.0.0/16 via 172.18.0.9 dev eth0 in namespace ns2']
+        assert ('default', '172.18.0.1', 0, '76') in routes('ns1')
+    finally:
+        sh('ip link delete host2', check=False)

@@ -34,3 +34,9 @@ def test_vtep_address_and_gateway_never_collide_with_containers():
 def test_container_pairs_carry_the_mtu_to_both_ends():
     pair = network.container_pairs([{'name': 'a'}], {'a': '10.244.3.2/24'}, 'cbr0', '1450')[0]
     assert (pair['mtu'], pair['peer']['mtu'], pair['bridge'], pair['peer']['netns']) == (1450, 1450, 'cbr0', 'a')
+
+
+def test_container_routes_one_entry_per_namespace():
+    assert network.container_routes([{'name': 'a'}, {'name': 'b'}], '10.244.3.0/24') == [
+        {'netns': 'a', 'dst': 'default', 'gateway': '10.244.3.1'},
+        {'netns': 'b', 'dst': 'default', 'gateway': '10.244.3.1'}]
