@@ -3,22 +3,40 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The built-in lab: N simulated hosts on one machine.
 
-  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--dir DIR]   bring a lab up, write DIR/inventory.yml
-  .venv/bin/python scripts/lab.py down [--dir DIR]                              tear it down
+  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--dir DIR]
+                                                   bring a lab up, write DIR/inventory.yml (with --ssh also DIR/inventory-ssh.yml)
+  .venv/bin/python scripts/lab.py down [--dir DIR] tear it down
 
-Each host is a long-lived process in its own network, mount and UTS namespaces
-(made by `unshare` without --fork, so the recorded pid holds them), with
-private /run/netns and /var/lib/linuxns, sysfs remounted, and its own
+Each host is a long-lived process in its own network, mount, UTS and pid
+namespaces (made by `unshare`; the recorded pid, the host's init, holds them),
+with private /run/netns and /var/lib/linuxns, sysfs remounted, and its own
 /etc/hosts and /etc/resolv.conf.  Its eth0 is a veth into the `lab-switch`
-namespace, whose bridge joins all hosts on 198.51.100.0/24; an extra host
-`outside` (198.51.100.250) stands for the rest of the world.  Ansible reaches
-the hosts through the linuxns.net.nsenter connection.
+namespace.  An extra host `outside` (198.51.100.250) stands for the rest of
+the world.  Ansible reaches the hosts through the linuxns.net.nsenter
+connection (inventory.yml).
+
+--underlay l2 (the default): lab-switch's bridge lab-br joins all hosts on
+198.51.100.0/24; host N is 198.51.100.(10+N).
+--underlay routed: lab-switch is a router instead, and each host is alone on
+its own link subnet, a /29 of 198.51.100.0/24: host N is 198.51.100.(8N+2)/29
+with a default route via 198.51.100.(8N+1); outside is 198.51.100.250/29 via
+.249.  Hosts on different L2 segments, as for a VXLAN overlay; at most 30.
+
+--ssh: each host also runs Debian's sshd on its underlay address, port 22
+(root by key only; keys, configs, pid files and logs in DIR), and
+DIR/inventory-ssh.yml reaches the same hosts over real SSH.  Only lab-switch
+reaches the underlay (in l2 mode lab-br gets 198.51.100.1/24), so the
+controller runs there:
+
+  ip netns exec lab-switch ansible-playbook -i DIR/inventory-ssh.yml playbooks/site.yml
+  ip netns exec lab-switch ssh -F DIR/ssh_config host1
 
 It must run inside tests/sandbox: it creates namespaces and links, which must
 never touch the machine's own network.
 """
 
 import argparse
+import copy
 import json
 import os
 import shlex
@@ -31,9 +49,13 @@ import time
 SUBNET = '198.51.100'
 SWITCH = 'lab-switch'
 OUTSIDE_ADDRESS = SUBNET + '.250'
+CONTROLLER_ADDRESS = SUBNET + '.1'  # lab-br's, in l2 mode with --ssh
+ROUTED_PREFIX = 29
+ROUTED_MAX_HOSTS = 30  # /29 number 31 (.248) is outside's, so outside is .250 in both modes
 DEFAULT_DIR = '/tmp/linuxns-lab'
 CLUSTER_CIDR = '10.244.0.0/16'
 CGROUP_PARENT = 'linuxns-lab'
+SSHD = '/usr/sbin/sshd'
 # The demo workload: accepts TCP connections on port 80 and closes them (light
 # enough for 100 containers on 2 cores).
 RESPONDER = ('import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); '
@@ -60,9 +82,60 @@ touch {dir}/{name}.ready
 exec sleep infinity
 '''
 
+# StrictModes off: the lab dir may lie under /tmp, which sshd calls unsafe for
+# authorized keys.  No PAM and no DNS: nothing to wait for.
+SSHD_CONFIG = '''# sshd of lab host {name}
+ListenAddress {address}:22
+HostKey {dir}/{name}.host_key
+PidFile {dir}/{name}.sshd.pid
+AuthorizedKeysFile {dir}/id_ed25519.pub
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+UseDNS no
+StrictModes no
+PrintMotd no
+PrintLastLog no
+Subsystem sftp internal-sftp
+'''
+
+SSH_CONFIG = '''# ssh -F {dir}/ssh_config host1, from the lab-switch namespace
+{aliases}Host *
+    User root
+    IdentityFile {dir}/id_ed25519
+    IdentitiesOnly yes
+    UserKnownHostsFile {dir}/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    BatchMode yes
+'''
+
 
 def run(*command):
     subprocess.run(command, check=True)
+
+
+def layout(count, underlay):
+    """[(name, address, router)] of host1..N and outside; router None on the l2 switch."""
+    if underlay == 'l2':
+        return [('host%d' % n, '%s.%d' % (SUBNET, 10 + n), None) for n in range(1, count + 1)] + [
+            ('outside', OUTSIDE_ADDRESS, None)]
+    links = [('host%d' % n, 8 * n) for n in range(1, count + 1)] + [('outside', 8 * (ROUTED_MAX_HOSTS + 1))]
+    return [(name, '%s.%d' % (SUBNET, base + 2), '%s.%d' % (SUBNET, base + 1)) for name, base in links]
+
+
+def start_switch(underlay, ssh):
+    run('ip', 'netns', 'add', SWITCH)
+    if underlay == 'l2':
+        run('ip', '-n', SWITCH, 'link', 'add', 'lab-br', 'type', 'bridge')
+        run('ip', '-n', SWITCH, 'link', 'set', 'lab-br', 'up')
+    run('ip', '-n', SWITCH, 'link', 'set', 'lo', 'up')
+    if underlay == 'l2' and ssh:
+        run('ip', '-n', SWITCH, 'addr', 'add', CONTROLLER_ADDRESS + '/24', 'dev', 'lab-br')
+    if underlay == 'routed':
+        # lab-switch's own sysctl (ip netns exec): the router between the link subnets
+        run('ip', 'netns', 'exec', SWITCH, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1')
 
 
 def start_host(lab_dir, name):
@@ -84,14 +157,67 @@ def start_host(lab_dir, name):
     return proc.pid, init
 
 
-def plug(pid, name, address):
-    """eth0 of the host, a port of the switch bridge."""
+def plug(pid, name, address, router):
+    """eth0 of the host: a port of the switch bridge, or a link of its own to the router."""
     port = 'p-' + name[:13]
+    prefix = '/24' if router is None else '/%d' % ROUTED_PREFIX
     run('ip', '-n', SWITCH, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', str(pid))
-    run('ip', '-n', SWITCH, 'link', 'set', port, 'master', 'lab-br', 'up')
+    if router is None:
+        run('ip', '-n', SWITCH, 'link', 'set', port, 'master', 'lab-br', 'up')
+    else:
+        run('ip', '-n', SWITCH, 'addr', 'add', router + prefix, 'dev', port)
+        run('ip', '-n', SWITCH, 'link', 'set', port, 'up')
     enter = ['nsenter', '--target', str(pid), '--net', '--']
-    run(*(enter + ['ip', 'addr', 'add', address + '/24', 'dev', 'eth0']))
+    run(*(enter + ['ip', 'addr', 'add', address + prefix, 'dev', 'eth0']))
     run(*(enter + ['ip', 'link', 'set', 'eth0', 'up']))
+    if router is not None:
+        run(*(enter + ['ip', 'route', 'add', 'default', 'via', router]))
+
+
+def check_ssh():
+    """Fail before anything is made when sshd could not let root in."""
+    if not os.access(SSHD, os.X_OK) or not shutil.which('ssh-keygen'):
+        raise SystemExit('lab: --ssh needs %s and ssh-keygen (Debian: openssh-server; scripts/bootstrap installs it)' % SSHD)
+    with open('/etc/shadow') as handle:
+        root = next((line for line in handle if line.startswith('root:')), 'root::')
+    if root.split(':')[1].startswith('!'):
+        raise SystemExit("lab: --ssh: root's account is locked ('!' in /etc/shadow); sshd without PAM refuses it even by key")
+
+
+def keygen(path, comment):
+    """A new ed25519 key pair at path and path.pub; returns the public key."""
+    run('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path)
+    with open(path + '.pub') as handle:
+        return handle.read().strip()
+
+
+def start_sshd(lab_dir, name, pid, address):
+    """sshd inside the host's namespaces; returns its known_hosts line."""
+    base = os.path.join(lab_dir, name)
+    host_key = keygen(base + '.host_key', 'linuxns-lab ' + name)
+    with open(base + '.sshd_config', 'w') as handle:
+        handle.write(SSHD_CONFIG.format(dir=lab_dir, name=name, address=address))
+    # sshd daemonizes inside the host's pid namespace (nsenter --pid), so it dies with the host
+    run('nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+        SSHD, '-f', base + '.sshd_config', '-E', base + '.sshd.log')
+    deadline = time.time() + 10
+    while not os.path.exists(base + '.sshd.pid'):  # written once it listens
+        if time.time() > deadline:
+            raise SystemExit('lab: sshd of %s did not start; see %s.sshd.log' % (name, base))
+        time.sleep(0.01)
+    return '%s %s\n' % (address, host_key)
+
+
+def start_ssh(lab_dir, hosts):
+    """A client key, an sshd per host (all of hosts: [(name, pid, address)]), known_hosts and ssh_config."""
+    os.makedirs('/run/sshd', mode=0o755, exist_ok=True)  # sshd's privilege separation dir (the machine's /run)
+    keygen(os.path.join(lab_dir, 'id_ed25519'), 'linuxns-lab controller')
+    known = [start_sshd(lab_dir, name, pid, address) for name, pid, address in hosts]
+    with open(os.path.join(lab_dir, 'known_hosts'), 'w') as handle:
+        handle.writelines(known)
+    aliases = ''.join('Host %s\n    HostName %s\n' % (name, address) for name, _pid, address in hosts)
+    with open(os.path.join(lab_dir, 'ssh_config'), 'w') as handle:
+        handle.write(SSH_CONFIG.format(dir=lab_dir, aliases=aliases))
 
 
 def containers_of(index, count):
@@ -102,12 +228,13 @@ def containers_of(index, count):
             for n in range(1, count + 1)]
 
 
-def inventory(hosts, outside_pid, count):
+def inventory(hosts, outside, count):
+    """hosts: [(name, pid, address)] of the cluster; outside: (pid, address)."""
     cluster = {}
-    for index, (name, pid) in enumerate(hosts, start=1):
+    for index, (name, pid, address) in enumerate(hosts, start=1):
         cluster[name] = {
             'linuxns_lab_pid': pid,
-            'cluster_network_underlay_address': '%s.%d' % (SUBNET, 10 + index),
+            'cluster_network_underlay_address': address,
             'cluster_network_host_subnet': '10.244.%d.0/24' % index,
             'containers_list': containers_of(index, count),
             # cgroups are machine-wide, not per lab host: give each host its own parent
@@ -115,13 +242,32 @@ def inventory(hosts, outside_pid, count):
         }
     return {'all': {
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
-                 'cluster_network_cidr': CLUSTER_CIDR, 'lab_outside_address': OUTSIDE_ADDRESS},
+                 'cluster_network_cidr': CLUSTER_CIDR, 'lab_outside_address': outside[1]},
         'children': {
             'cluster': {'hosts': cluster},
             'outside': {'hosts': {'internet': {
-                'linuxns_lab_pid': outside_pid, 'cluster_network_underlay_address': OUTSIDE_ADDRESS}}},
+                'linuxns_lab_pid': outside[0], 'cluster_network_underlay_address': outside[1]}}},
         },
     }}
+
+
+def ssh_inventory(plain, lab_dir):
+    """The same hosts and vars, reached over SSH at their underlay addresses."""
+    result = copy.deepcopy(plain)
+    result['all']['vars'].update({
+        'ansible_connection': 'ssh',
+        'ansible_user': 'root',
+        'ansible_ssh_private_key_file': os.path.join(lab_dir, 'id_ed25519'),
+        'ansible_ssh_common_args': '-F ' + shlex.quote(os.path.join(lab_dir, 'ssh_config')),
+        # one SSH command per task, not four (each runs root's login shell); files still go by sftp
+        'ansible_pipelining': True,
+        # control sockets of this lab only: another lab's hosts have the same addresses
+        'ansible_control_path_dir': os.path.join(lab_dir, 'cp'),
+    })
+    for group in result['all']['children'].values():
+        for hostvars in group['hosts'].values():
+            hostvars['ansible_host'] = hostvars['cluster_network_underlay_address']
+    return result
 
 
 def up(args):
@@ -129,32 +275,34 @@ def up(args):
         raise SystemExit('lab: run inside tests/sandbox (it creates namespaces and links)')
     if os.path.exists(os.path.join(args.dir, 'lab.json')):
         raise SystemExit('lab: %s already holds a lab; run "scripts/lab.py down" first' % args.dir)
+    if args.ssh:
+        check_ssh()
     started = time.time()
     os.makedirs(args.dir, exist_ok=True)
     os.makedirs('/var/lib/linuxns', exist_ok=True)
     with open(os.path.join(args.dir, 'resolv.conf'), 'w') as handle:
         handle.write('# lab hosts resolve nothing: no DNS server to wait for\n')
-    run('ip', 'netns', 'add', SWITCH)
-    run('ip', '-n', SWITCH, 'link', 'add', 'lab-br', 'type', 'bridge')
-    run('ip', '-n', SWITCH, 'link', 'set', 'lab-br', 'up')
-    run('ip', '-n', SWITCH, 'link', 'set', 'lo', 'up')
+    start_switch(args.underlay, args.ssh)
     hosts, leaders = [], []
-    for index in range(1, args.hosts + 1):
-        name = 'host%d' % index
+    for name, address, router in layout(args.hosts, args.underlay):
         leader, pid = start_host(args.dir, name)
-        plug(pid, name, '%s.%d' % (SUBNET, 10 + index))
-        hosts.append((name, pid))
+        plug(pid, name, address, router)
+        hosts.append((name, pid, address))
         leaders.append(leader)
-    leader, outside = start_host(args.dir, 'outside')
-    leaders.append(leader)
-    plug(outside, 'outside', OUTSIDE_ADDRESS)
-    state = {'hosts': dict(hosts), 'outside': outside, 'leaders': leaders}
+    cluster, outside = hosts[:-1], hosts[-1][1:]
+    state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders}
     with open(os.path.join(args.dir, 'lab.json'), 'w') as handle:
         json.dump(state, handle)
+    plain = inventory(cluster, outside, args.containers)
     with open(os.path.join(args.dir, 'inventory.yml'), 'w') as handle:
-        json.dump(inventory(hosts, outside, args.containers), handle, indent=2)  # JSON is YAML
-    print('lab: %d hosts and outside up in %.1f s; inventory %s'
-          % (args.hosts, time.time() - started, os.path.join(args.dir, 'inventory.yml')))
+        json.dump(plain, handle, indent=2)  # JSON is YAML
+    if args.ssh:
+        start_ssh(args.dir, hosts)
+        with open(os.path.join(args.dir, 'inventory-ssh.yml'), 'w') as handle:
+            json.dump(ssh_inventory(plain, args.dir), handle, indent=2)
+    print('lab: %d hosts and outside up in %.1f s; inventory %s%s'
+          % (args.hosts, time.time() - started, os.path.join(args.dir, 'inventory.yml'),
+             ' and (from lab-switch) inventory-ssh.yml' if args.ssh else ''))
 
 
 def remove_cgroups():
@@ -177,11 +325,15 @@ def down(args):
             state = json.load(handle)
         for leader in state['leaders']:
             try:
-                os.kill(leader, signal.SIGKILL)  # unshare ignores SIGTERM; --kill-child takes the host's pid namespace along
+                # unshare ignores SIGTERM; --kill-child takes the host's pid namespace along (sshd too)
+                os.kill(leader, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        inits = list(state['hosts'].values()) + [state['outside']]
+        masters = os.path.join(args.dir, 'cp')  # Ansible's SSH control masters (--ssh) end when the sshds die
         deadline = time.time() + 5
-        while any(os.path.exists('/proc/%d' % pid) for pid in state['hosts'].values()) and time.time() < deadline:
+        while time.time() < deadline and (any(os.path.exists('/proc/%d' % pid) for pid in inits)
+                                          or os.path.isdir(masters) and os.listdir(masters)):
             time.sleep(0.05)
     subprocess.run(['ip', 'netns', 'delete', SWITCH], stderr=subprocess.DEVNULL, check=False)
     remove_cgroups()
@@ -194,10 +346,17 @@ def main():
     parser.add_argument('command', choices=['up', 'down'])
     parser.add_argument('--hosts', type=int, default=3)
     parser.add_argument('--containers', type=int, default=3, help='demo containers per host')
+    parser.add_argument('--underlay', choices=['l2', 'routed'], default='l2',
+                        help='l2: all hosts on one bridge; routed: each host on its own subnet behind a router')
+    parser.add_argument('--ssh', action='store_true', help='also run sshd on every host and write inventory-ssh.yml')
     parser.add_argument('--dir', default=DEFAULT_DIR)
     args = parser.parse_args()
+    args.dir = os.path.abspath(args.dir)  # sshd wants absolute paths, nsenter --mount starts in /
     if not 1 <= args.hosts <= 200:
         raise SystemExit('lab: --hosts must be 1-200')
+    if args.underlay == 'routed' and args.hosts > ROUTED_MAX_HOSTS:
+        raise SystemExit('lab: --underlay routed gives each host a /%d of %s.0/24: --hosts must be 1-%d'
+                         % (ROUTED_PREFIX, SUBNET, ROUTED_MAX_HOSTS))
     {'up': up, 'down': down}[args.command](args)
 
 

@@ -137,6 +137,22 @@ def container_routes(containers, subnet):
     return [{'netns': c['name'], 'dst': 'default', 'gateway': gateway} for c in containers]
 
 
+LIMIT_KEYS = ('cpu', 'cpu_weight', 'memory', 'memory_swap', 'pids_max', 'cpuset_cpus')
+
+
+def container_limits(containers):
+    """One linuxns.net.cgroup_limit group per container with limits, holding
+    every process of the container's namespace."""
+    return [dict([('name', c['name']), ('netns', c['name'])] +
+                 [(key, str(c['limits'][key])) for key in LIMIT_KEYS if c['limits'].get(key) is not None])
+            for c in containers if c.get('limits')]
+
+
+def container_workloads(containers):
+    """[name, command, name, command, ...] of the containers with a command."""
+    return [str(item) for c in containers if c.get('command') for item in (c['name'], c['command'])]
+
+
 def container_dnat(containers, addresses):
     """dnat rules for linuxns.net.nat_rule, one per published port."""
     rules = []
@@ -229,6 +245,8 @@ class FilterModule(object):
             'gateway': gateway,
             'container_pairs': container_pairs,
             'container_routes': container_routes,
+            'container_limits': container_limits,
+            'container_workloads': container_workloads,
             'container_dnat': container_dnat,
             'ping_targets': ping_targets,
             'published_ports': published_ports,

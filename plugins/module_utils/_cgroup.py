@@ -24,7 +24,7 @@ import re
 from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs, Hierarchy
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, netns_name, pid_exists)
+    ValidationError, integer_range, netns_name, pid_exists, unique)
 
 PAGE = 4096
 UNLIMITED_V1 = 2 ** 62  # v1 reports "no limit" as a huge page-aligned number
@@ -116,7 +116,8 @@ def _relative_path(value, option):
 
 
 class CgroupSpec:
-    def __init__(self, params):
+    def __init__(self, params, prefix=''):
+        self.prefix = prefix  # names the entry of `groups` in messages
         parent = _relative_path(params.get('parent') or 'linuxns', 'parent')
         self.name = _relative_path(params['name'], 'name')
         self.path = parent + '/' + self.name
@@ -181,21 +182,38 @@ class CgroupResource(Resource):
 
     @staticmethod
     def specs(params):
-        return [CgroupSpec(params)]
+        """One group from the top-level options, or one per entry of `groups`
+        (each entry inherits parent and members_on_remove from the top level)."""
+        if not params.get('groups'):
+            if not params.get('name'):
+                raise ValidationError('name', 'give name (one group) or groups (a list)')
+            return [CgroupSpec(params)]
+        inherited = dict((k, params.get(k)) for k in ('parent', 'members_on_remove'))
+        specs = []
+        for index, entry in enumerate(params['groups']):
+            try:
+                specs.append(CgroupSpec(dict(inherited, **dict((k, v) for k, v in entry.items() if v is not None)),
+                                        'groups[%d].' % index))
+            except ValidationError as exc:
+                raise ValidationError('groups[%d].%s' % (index, exc.option), exc.message)
+        unique([spec.path for spec in specs], 'groups')
+        return specs
 
     def read(self, desired):
-        spec = desired[0]
         hierarchies = self.seam.hierarchies()
-        used = self._used(spec, hierarchies)
-        current = {'_hierarchies': hierarchies, '_used': used, '_netns_pids': [], '_missing_netns': False}
-        if spec.netns:
-            netns_file = os.path.join('/run/netns', spec.netns)
-            if os.path.exists(netns_file):
-                current['_netns_pids'] = self.seam.pids_in_netns(netns_file)
-            else:  # check mode may run before the task that creates it
-                current['_missing_netns'] = True
-        current['_origin'] = dict((pid, self._cgroup_of(pid)) for pid in set(spec.processes) | set(current['_netns_pids']))
-        current[spec.path] = self._view(spec.path, used)
+        current = {'_hierarchies': hierarchies, '_groups': {}, '_origin': {}}
+        for spec in desired:
+            group = {'used': self._used(spec, hierarchies), 'netns_pids': [], 'missing_netns': False}
+            if spec.netns:
+                netns_file = os.path.join('/run/netns', spec.netns)
+                if os.path.exists(netns_file):
+                    group['netns_pids'] = self.seam.pids_in_netns(netns_file)
+                else:  # check mode may run before the task that creates it
+                    group['missing_netns'] = True
+            for pid in set(spec.processes) | set(group['netns_pids']):
+                current['_origin'][pid] = self._cgroup_of(pid)
+            current['_groups'][spec.path] = group
+            current[spec.path] = self._view(spec.path, group['used'])
         return current
 
     def _used(self, spec, hierarchies):
@@ -284,28 +302,37 @@ class CgroupResource(Resource):
         return {}
 
     def plan(self, desired, current):
-        spec = desired[0]
-        used, have = current['_used'], current.get(spec.path)
-        after = dict(current)
-        if spec.state == 'absent':
-            return self._plan_absent(spec, current, have)
-        actions = self._plan_directories(spec, current, used)
-        view = dict(have) if have else self._fresh_view(spec, used)
-        actions.extend(self._plan_limits(spec, used, view))
-        wanted = sorted(set(spec.processes) | set(current['_netns_pids']))
+        actions, after, assumptions, planned = [], dict(current), [], set()
+        for spec in desired:
+            group, have = current['_groups'][spec.path], current.get(spec.path)
+            if spec.state == 'absent':
+                actions.extend(self._plan_absent(spec, group, have))
+                after[spec.path] = None
+                continue
+            actions.extend(a for a in self._plan_directories(spec, group['used']) if _first(a, planned))
+            view = dict(have) if have else self._fresh_view(spec, group['used'])
+            actions.extend(self._plan_limits(spec, group['used'], view))
+            actions.extend(self._plan_members(spec, group, view, current['_origin']))
+            after[spec.path] = view
+            if group['missing_netns']:
+                assumptions.append('%snetns: network namespace %s does not exist' % (spec.prefix, spec.netns))
+        return Plan(actions, current, after, assumptions)
+
+    @staticmethod
+    def _plan_members(spec, group, view, origins):
+        actions = []
+        wanted = sorted(set(spec.processes) | set(group['netns_pids']))
         for pid in wanted:
             if pid not in view['members']:
-                for controller, hierarchy in sorted(used.items()):
-                    origin = current['_origin'].get(pid, {}).get(controller if hierarchy.version == 1 else '', '')
+                for controller, hierarchy in sorted(group['used'].items()):
+                    origin = origins.get(pid, {}).get(controller if hierarchy.version == 1 else '', '')
                     actions.append(Action('attach', spec.path, 'move pid %d into %s (%s)' % (pid, spec.path, controller),
                                           {'path': hierarchy.path(spec.path), 'pid': pid},
                                           undo=('attach', {'path': hierarchy.path(origin), 'pid': pid})))
         view['members'] = sorted(set(view['members']) | set(wanted))
-        after[spec.path] = view
-        assumptions = ['netns: network namespace %s does not exist' % spec.netns] if current['_missing_netns'] else []
-        return Plan(actions, current, after, assumptions)
+        return actions
 
-    def _plan_directories(self, spec, current, used):
+    def _plan_directories(self, spec, used):
         """Walk down from the hierarchy root: on v2 a controller reaches a
         group only if every ancestor lists it in cgroup.subtree_control, so
         each level is enabled in its parent right after that parent exists."""
@@ -382,15 +409,15 @@ class CgroupResource(Resource):
             return True
         return parse_size(memory, 'memory') <= parse_size(view['memory'], 'memory') + parse_size(view['memory_swap'], 'memory')
 
-    def _plan_absent(self, spec, current, have):
+    def _plan_absent(self, spec, group, have):
         if have is None:
-            return Plan([], current, dict(current))
+            return []
         actions = []
         if have['members']:
             if spec.members_on_remove == 'fail':
-                raise ValidationError('members_on_remove', 'cgroup %s still has processes %s; set members_on_remove=move '
+                raise ValidationError(spec.prefix + 'members_on_remove', 'cgroup %s still has processes %s; set members_on_remove=move '
                                       'to move them to %s' % (spec.path, ', '.join(map(str, have['members'])), spec.parent))
-            for hierarchy in sorted(set(current['_used'].values()), key=lambda h: h.mount):
+            for hierarchy in sorted(set(group['used'].values()), key=lambda h: h.mount):
                 refuge = self._refuge(hierarchy, spec.parent)
                 for pid in have['members']:
                     actions.append(Action('attach', spec.path, 'move pid %d to %s' % (pid, refuge or 'the cgroup root'),
@@ -400,9 +427,7 @@ class CgroupResource(Resource):
             if self.seam.exists(path):
                 actions.append(Action('rmdir', spec.path, 'remove cgroup %s' % path, {'path': path},
                                       undo=('mkdir', {'path': path, 'cpuset': False})))
-        after = dict(current)
-        after[spec.path] = None
-        return Plan(actions, current, after)
+        return actions
 
     def _refuge(self, hierarchy, parent):
         """Where members of a removed group go: the parent on v1; on v2 the
@@ -453,11 +478,23 @@ class CgroupResource(Resource):
         return super(CgroupResource, self).verify(trimmed, observed)
 
     def summary(self, desired, plan, observed):
-        spec = desired[0]
-        view = observed.get(spec.path)
-        result = dict(view) if view else {'path': spec.path, 'paths': []}
-        result['state'] = 'present' if view else 'absent'
-        return [result]
+        results = []
+        for spec in desired:
+            view = observed.get(spec.path)
+            result = dict(view) if view else {'path': spec.path, 'paths': []}
+            result['state'] = 'present' if view else 'absent'
+            results.append(result)
+        return results
+
+
+def _first(action, planned):
+    """Whether no earlier group of the same call planned this action (a
+    shared ancestor is created and enabled once)."""
+    key = (action.op, repr(sorted(action.args.items())))
+    if key in planned:
+        return False
+    planned.add(key)
+    return True
 
 
 def _version(used):

@@ -26,6 +26,7 @@ class ValidationError(ValueError):
     def __init__(self, option, message):
         super(ValidationError, self).__init__('%s: %s' % (option, message))
         self.option = option
+        self.message = message
 
 
 def _path_component(value, option, what, max_bytes):

@@ -20,6 +20,7 @@ description:
     the group is created in each hierarchy it needs.
   - A limit whose controller the host does not offer fails with a clear error; it is never
     skipped silently.
+  - Manage one group with the top-level options, or many in one call with O(groups).
   - Options not given are left as they are. Values are compared as the kernel reports them
     (memory in whole pages, V(max) for no limit, v1 C(cpu.shares) converted to weight).
 author:
@@ -30,8 +31,8 @@ options:
   name:
     description:
       - Path of the group below O(parent), e.g. V(web) or V(tenant1/web). No C(..), no absolute path.
+      - Required unless O(groups) is given.
     type: str
-    required: true
   parent:
     description: The managed parent every group of this collection lives under.
     type: str
@@ -85,6 +86,51 @@ options:
     type: str
     choices: [move, fail]
     default: move
+  groups:
+    description:
+      - Many groups in one call (e.g. every container of a host). Each entry takes the options of
+        one group; O(parent) and O(members_on_remove) come from the top level.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: As O(name).
+        type: str
+        required: true
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+      cpu:
+        description: As O(cpu).
+        type: str
+      cpu_period:
+        description: As O(cpu_period).
+        type: int
+      cpu_weight:
+        description: As O(cpu_weight).
+        type: int
+      memory:
+        description: As O(memory).
+        type: str
+      memory_swap:
+        description: As O(memory_swap).
+        type: str
+      pids_max:
+        description: As O(pids_max).
+        type: str
+      cpuset_cpus:
+        description: As O(cpuset_cpus).
+        type: str
+      processes:
+        description: As O(processes).
+        type: list
+        elements: int
+      netns:
+        description: As O(netns).
+        type: str
 notes:
   - cgroups are global to the host, not per network namespace.
 seealso:
@@ -107,6 +153,13 @@ EXAMPLES = r"""
     cpuset_cpus: "1"
     processes: [4242]
 
+- name: Every container of a host in one task
+  linuxns.net.cgroup_limit:
+    parent: linuxns/host1
+    groups:
+      - {name: web, netns: web, cpu: 0.5, memory: 128M}
+      - {name: db, netns: db, memory: 1G, pids_max: 200}
+
 - name: Remove the group (its processes move to the parent)
   linuxns.net.cgroup_limit:
     name: web
@@ -121,7 +174,7 @@ actions:
   elements: str
   sample: ["create cgroup linuxns/web (memory)", "set memory of linuxns/web to 128M (was max)"]
 cgroups:
-  description: The group after the task (one entry).
+  description: The groups after the task, one entry per group in the order given.
   returned: always
   type: list
   elements: dict
@@ -173,23 +226,33 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupR
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 
 
+def group_options():
+    return dict(
+        name=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        cpu=dict(type='str'),
+        cpu_period=dict(type='int'),
+        cpu_weight=dict(type='int'),
+        memory=dict(type='str'),
+        memory_swap=dict(type='str'),
+        pids_max=dict(type='str'),
+        cpuset_cpus=dict(type='str'),
+        processes=dict(type='list', elements='int'),
+        netns=dict(type='str'),
+    )
+
+
 def main():
+    argument_spec = group_options()
+    argument_spec.update(
+        parent=dict(type='str', default='linuxns'),
+        members_on_remove=dict(type='str', choices=['move', 'fail'], default='move'),
+        groups=dict(type='list', elements='dict', options=dict(group_options(), name=dict(type='str', required=True))),
+    )
     module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            parent=dict(type='str', default='linuxns'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            cpu=dict(type='str'),
-            cpu_period=dict(type='int'),
-            cpu_weight=dict(type='int'),
-            memory=dict(type='str'),
-            memory_swap=dict(type='str'),
-            pids_max=dict(type='str'),
-            cpuset_cpus=dict(type='str'),
-            processes=dict(type='list', elements='int'),
-            netns=dict(type='str'),
-            members_on_remove=dict(type='str', choices=['move', 'fail'], default='move'),
-        ),
+        argument_spec=argument_spec,
+        mutually_exclusive=[('name', 'groups')],
+        required_one_of=[('name', 'groups')],
         supports_check_mode=True,
     )
     run_module(module, CgroupResource, 'cgroups')

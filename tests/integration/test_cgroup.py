@@ -253,3 +253,19 @@ def test_bad_input_fails_before_any_change(ansible, parent, args, message):
     assert run.failed == ['cgroup']
     assert run.task('cgroup')['msg'].replace('nothing was changed: ', '').startswith(message), run.task('cgroup')['msg']
     assert not any(os.path.exists(os.path.join(mount, parent)) for version, mount in LAYOUT.values())
+
+
+def test_many_groups_in_one_call(ansible, parent, processes):
+    """A host's containers limited in one task: a shared parent made once,
+    each group with its own limit and members, unchanged on the rerun."""
+    first, second = processes(), processes()
+    wanted = [{'name': 'cgroup', 'linuxns.net.cgroup_limit': {'parent': parent, 'groups': [
+        {'name': 'web', 'pids_max': '20', 'processes': [first]},
+        {'name': 'db', 'pids_max': '30', 'processes': [second]}]}}]
+    run = ansible.play(wanted)
+    assert run.rc == 0, run
+    assert [g['path'] for g in run.task('cgroup')['cgroups']] == [parent + '/web', parent + '/db']
+    assert (read('pids', parent + '/web', 'pids.max'), read('pids', parent + '/db', 'pids.max')) == ('20', '30')
+    assert read('pids', parent + '/db', 'cgroup.procs') == str(second)
+    rerun = ansible.play(wanted)
+    assert rerun.changed == [], rerun

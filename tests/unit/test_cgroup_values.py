@@ -143,3 +143,28 @@ def test_v2_members_of_a_removed_group_go_where_processes_may_live(tmp_path):
     assert planned(resource, {'state': 'absent'})[0] == 'move pid %d to the cgroup root' % os.getpid()
     (tmp_path / 'cgroup2' / 'lab' / 'cgroup.subtree_control').write_text(u'\n')
     assert planned(resource, {'state': 'absent'})[0] == 'move pid %d to lab' % os.getpid()
+
+
+def test_many_groups_in_one_call_share_their_ancestors(tmp_path):
+    resource = fake_v2_hierarchy(tmp_path)
+    desired = resource.specs({'parent': 'lab/host1', 'groups': [{'name': 'web', 'pids_max': 20},
+                                                                {'name': 'db', 'pids_max': 30}]})
+    actions = [a.description for a in resource.plan(desired, resource.read(desired)).actions]
+    assert actions == [
+        'enable pids for the children of the cgroup root',
+        'create cgroup lab (pids)',
+        'enable pids for the children of lab',
+        'create cgroup lab/host1 (pids)',
+        'enable pids for the children of lab/host1',
+        'create cgroup lab/host1/web (pids)',
+        'set pids_max of lab/host1/web to 20 (was the default)',
+        'create cgroup lab/host1/db (pids)',
+        'set pids_max of lab/host1/db to 30 (was the default)',
+    ]
+
+
+def test_groups_name_the_entry_in_messages():
+    with pytest.raises(ValidationError, match=r"^groups\[1\]\.memory: '12XB' is not a size"):
+        cg.CgroupResource.specs({'groups': [{'name': 'a'}, {'name': 'b', 'memory': '12XB'}]})
+    with pytest.raises(ValidationError, match="^groups: 'linuxns/a' is listed more than once"):
+        cg.CgroupResource.specs({'groups': [{'name': 'a'}, {'name': 'a'}]})

@@ -40,3 +40,9 @@ def test_container_routes_one_entry_per_namespace():
     assert network.container_routes([{'name': 'a'}, {'name': 'b'}], '10.244.3.0/24') == [
         {'netns': 'a', 'dst': 'default', 'gateway': '10.244.3.1'},
         {'netns': 'b', 'dst': 'default', 'gateway': '10.244.3.1'}]
+
+
+def test_container_limits_one_group_per_limited_container():
+    containers = [{'name': 'a', 'limits': {'cpu': 0.5, 'memory': '64M', 'pids_max': 64}}, {'name': 'b'}]
+    assert network.container_limits(containers) == [
+        {'name': 'a', 'netns': 'a', 'cpu': '0.5', 'memory': '64M', 'pids_max': '64'}]
