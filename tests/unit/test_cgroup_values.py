@@ -120,7 +120,6 @@ def test_v2_enables_only_what_existing_ancestors_lack(tmp_path):
     ]
 
 
-
 def test_v2_converged_group_plans_nothing(tmp_path):
     """Only the controllers a group's cgroup.controllers lists are read back:
     the others have no files there and are not ours to enable."""
