@@ -37,6 +37,7 @@ never touch the machine's own network.
 
 import argparse
 import copy
+import hashlib
 import json
 import os
 import shlex
@@ -228,7 +229,13 @@ def containers_of(index, count):
             for n in range(1, count + 1)]
 
 
-def inventory(hosts, outside, count):
+def cgroup_parent(lab_dir):
+    """The lab's own cgroup parent: cgroups are machine-wide, and two labs
+    (two test runs) must never remove each other's."""
+    return '%s/%s' % (CGROUP_PARENT, hashlib.sha1(lab_dir.encode()).hexdigest()[:10])
+
+
+def inventory(hosts, outside, count, lab_dir):
     """hosts: [(name, pid, address)] of the cluster; outside: (pid, address)."""
     cluster = {}
     for index, (name, pid, address) in enumerate(hosts, start=1):
@@ -238,7 +245,7 @@ def inventory(hosts, outside, count):
             'cluster_network_host_subnet': '10.244.%d.0/24' % index,
             'containers_list': containers_of(index, count),
             # cgroups are machine-wide, not per lab host: give each host its own parent
-            'containers_cgroup_parent': '%s/%s' % (CGROUP_PARENT, name),
+            'containers_cgroup_parent': '%s/%s' % (cgroup_parent(lab_dir), name),
         }
     return {'all': {
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
@@ -293,7 +300,7 @@ def up(args):
     state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders}
     with open(os.path.join(args.dir, 'lab.json'), 'w') as handle:
         json.dump(state, handle)
-    plain = inventory(cluster, outside, args.containers)
+    plain = inventory(cluster, outside, args.containers, args.dir)
     with open(os.path.join(args.dir, 'inventory.yml'), 'w') as handle:
         json.dump(plain, handle, indent=2)  # JSON is YAML
     if args.ssh:
@@ -305,17 +312,22 @@ def up(args):
              ' and (from lab-switch) inventory-ssh.yml' if args.ssh else ''))
 
 
-def remove_cgroups():
-    """The lab hosts' cgroups (their processes died with the hosts)."""
+def remove_cgroups(lab_dir):
+    """This lab's cgroups (their processes died with the hosts), then the
+    shared top if no other lab uses it."""
     with open('/proc/self/mountinfo') as handle:
         mounts = [line.split()[4] for line in handle if ' - cgroup' in line]
     for mount in mounts:
-        top = os.path.join(mount, CGROUP_PARENT)
+        top = os.path.join(mount, cgroup_parent(lab_dir))
         for root, _dirs, _files in sorted(os.walk(top), key=lambda entry: -entry[0].count('/')):
             try:
                 os.rmdir(root)
             except OSError as exc:
                 print('lab: could not remove cgroup %s: %s' % (root, exc))
+        try:
+            os.rmdir(os.path.join(mount, CGROUP_PARENT))
+        except OSError:
+            pass  # another lab's groups are still there, or it never existed
 
 
 def down(args):
@@ -336,7 +348,7 @@ def down(args):
                                           or os.path.isdir(masters) and os.listdir(masters)):
             time.sleep(0.05)
     subprocess.run(['ip', 'netns', 'delete', SWITCH], stderr=subprocess.DEVNULL, check=False)
-    remove_cgroups()
+    remove_cgroups(args.dir)
     shutil.rmtree(args.dir, ignore_errors=True)
     print('lab: down')
 
