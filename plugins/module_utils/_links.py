@@ -287,6 +287,13 @@ class LinkResource(Resource):
     def summary(self, desired, plan, observed):
         return [self._result(spec, plan, observed) for spec in desired]
 
+    def _result(self, spec, plan, observed):
+        """A one-link spec (bridge, vxlan) as the module returns it."""
+        view = observed.get(spec.link.subject)
+        result = dict(view, state='present') if view else {'name': spec.link.name, 'netns': spec.link.netns, 'state': 'absent'}
+        result['action'] = self._outcome((spec.link.subject,), plan)
+        return result
+
     @staticmethod
     def _outcome(subjects, plan):
         ops = [a.op for a in plan.actions if a.subject in subjects]
@@ -527,8 +534,3 @@ class BridgeResource(LinkResource):
     def op_hairpin(self, netns, name, enabled):
         self.seam.set_hairpin(netns, name, enabled)
 
-    def _result(self, spec, plan, observed):
-        view = observed.get(spec.link.subject)
-        result = dict(view, state='present') if view else {'name': spec.link.name, 'netns': spec.link.netns, 'state': 'absent'}
-        result['action'] = self._outcome((spec.link.subject,), plan)
-        return result

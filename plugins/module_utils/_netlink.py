@@ -355,12 +355,12 @@ class NetlinkSeam:
         self.session(netns).link('set', index=self._index(netns, name), kind='vxlan',
                                  vxlan_learning=1 if learning else 0)
 
-    def flood_list(self, netns, name):
-        """Remote VTEPs a vxlan device sends broadcast, unknown unicast and
-        multicast to: its permanent all-zero-MAC forwarding entries."""
-        entries = self.session(netns).fdb('dump', ifindex=self._index(netns, name))
-        return sorted(e.get('NDA_DST') for e in entries
-                      if e.get('NDA_LLADDR') == _ZERO_MAC and e['state'] & _NUD_PERMANENT and e.get('NDA_DST'))
+    def flood_list(self, netns, index):
+        """Remote VTEPs the vxlan device `index` sends broadcast, unknown
+        unicast and multicast to: its permanent all-zero-MAC forwarding entries."""
+        entries = self.session(netns).fdb('dump', ifindex=index)
+        return [e.get('NDA_DST') for e in entries
+                if e.get('NDA_LLADDR') == _ZERO_MAC and e['state'] & _NUD_PERMANENT and e.get('NDA_DST')]
 
     def flood_entry(self, netns, name, command, remote):
         """command: 'append' (another zero-MAC entry) or 'del'."""

@@ -22,7 +22,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._engine import Action,
 from ansible_collections.linuxns.net.plugins.module_utils._links import LinkReader, where
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, netns_name)
+    ValidationError, integer_range, interface_name, ip_address, netns_name)
 
 TABLES = {'main': 254, 'local': 255, 'default': 253}
 SCOPES = {'universe': 0, 'site': 200, 'link': 253, 'host': 254}
@@ -83,10 +83,7 @@ def _destination(value, option, gateway):
 def _address(value, option, family):
     if value is None:
         return None
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        raise ValidationError(option, '%r is not an IP address' % (value,))
+    address = ip_address(value, option)
     if address.version != family:
         raise ValidationError(option, '%s is IPv%d but the destination is IPv%d' % (value, address.version, family))
     return str(address)

@@ -86,6 +86,14 @@ def interface_address(value, option='addresses'):
     return iface
 
 
+def ip_address(value, option):
+    """A single IPv4 or IPv6 address, without prefix length."""
+    try:
+        return ipaddress.ip_address(str(value))
+    except ValueError:
+        raise ValidationError(option, '%r is not an IP address' % (value,))
+
+
 def network(value, option):
     """A network in CIDR notation with no host bits set, e.g. 10.244.0.0/16."""
     try:

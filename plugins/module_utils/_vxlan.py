@@ -23,18 +23,11 @@ from ansible_collections.linuxns.net.plugins.module_utils._links import (
     LinkEnd, LinkReader, LinkResource, delete_action, fresh_view, link_view, plan_settings, refuse_foreign_kind,
     specs_from, where)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, unique)
+    ValidationError, integer_range, interface_name, ip_address, unique)
 
 VXLAN_MARK = owner_tag('vxlan')
 IANA_PORT = 4789
 IDENTITY = ('vni', 'local', 'port', 'dev')  # fixed at creation
-
-
-def _ip(value, option):
-    try:
-        return ipaddress.ip_address(str(value))
-    except ValueError:
-        raise ValidationError(option, '%r is not an IP address' % (value,))
 
 
 class VxlanSpec:
@@ -50,11 +43,11 @@ class VxlanSpec:
         self.vni = integer_range(params['vni'], prefix + 'vni', 1, 2 ** 24 - 1)
         self.port = integer_range(params.get('port') or IANA_PORT, prefix + 'port', 1, 65535)
         self.dev = interface_name(params['dev'], prefix + 'dev') if params.get('dev') else None
-        local = _ip(params['local'], prefix + 'local') if params.get('local') else None
+        local = ip_address(params['local'], prefix + 'local') if params.get('local') else None
         self.local = str(local) if local else None
         self.peers = None
         if params.get('peers') is not None:
-            peers = [_ip(p, prefix + 'peers') for p in params['peers']]
+            peers = [ip_address(p, prefix + 'peers') for p in params['peers']]
             if local and any(p.version != local.version for p in peers):
                 raise ValidationError(prefix + 'peers', 'every peer must be an IPv%d address like local %s'
                                       % (local.version, local))
@@ -90,7 +83,7 @@ class VxlanResource(LinkResource):
             view = link_view(link, end.name, end.netns) if link else None
             if link is not None and link['kind'] == 'vxlan':
                 view.update((key, link[key]) for key in IDENTITY + ('learning',))
-                view['peers'] = sorted(self.seam.flood_list(end.netns, end.name), key=ipaddress.ip_address)
+                view['peers'] = sorted(self.seam.flood_list(end.netns, link['index']), key=ipaddress.ip_address)
             current[end.subject] = view
         return current
 
@@ -173,12 +166,6 @@ class VxlanResource(LinkResource):
 
     def op_flood(self, netns, name, command, remote):
         self.seam.flood_entry(netns, name, command, remote)
-
-    def _result(self, spec, plan, observed):
-        view = observed.get(spec.link.subject)
-        result = dict(view, state='present') if view else {'name': spec.link.name, 'netns': spec.link.netns, 'state': 'absent'}
-        result['action'] = self._outcome((spec.link.subject,), plan)
-        return result
 
 
 def _differs(spec, view):
