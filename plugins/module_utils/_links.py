@@ -533,4 +533,3 @@ class BridgeResource(LinkResource):
 
     def op_hairpin(self, netns, name, enabled):
         self.seam.set_hairpin(netns, name, enabled)
-
