@@ -200,6 +200,7 @@ class CgroupResource(Resource):
         return specs
 
     def read(self, desired):
+        self.seam.forget()
         hierarchies = self.seam.hierarchies()
         current = {'_hierarchies': hierarchies, '_groups': {}, '_origin': {}}
         for spec in desired:

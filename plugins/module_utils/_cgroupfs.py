@@ -40,6 +40,7 @@ class Hierarchy:
 class CgroupFs:
     def __init__(self, mountinfo='/proc/self/mountinfo'):
         self.mountinfo = mountinfo
+        self._netns_members = None
 
     def hierarchies(self):
         """{controller: Hierarchy} for every controller available."""
@@ -97,18 +98,27 @@ class CgroupFs:
     def attach(self, path, pid):
         self.write(os.path.join(path, 'cgroup.procs'), pid)
 
-    @staticmethod
-    def pids_in_netns(netns_file):
+    def pids_in_netns(self, netns_file):
         """Pids of every process whose network namespace is the one at `netns_file`."""
         target = os.stat(netns_file)
-        pids = []
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit():
-                continue
-            try:
-                st = os.stat('/proc/%s/ns/net' % entry)
-            except OSError:
-                continue  # gone, or not ours to see
-            if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
-                pids.append(int(entry))
-        return sorted(pids)
+        return self.netns_members().get((target.st_dev, target.st_ino), [])
+
+    def netns_members(self):
+        """{(dev, inode) of a network namespace: sorted pids in it}, from one
+        walk over /proc per instance (a run asks for many namespaces)."""
+        if self._netns_members is None:
+            members = {}
+            for entry in os.listdir('/proc'):
+                if not entry.isdigit():
+                    continue
+                try:
+                    st = os.stat('/proc/%s/ns/net' % entry)
+                except OSError:
+                    continue  # gone, or not ours to see
+                members.setdefault((st.st_dev, st.st_ino), []).append(int(entry))
+            self._netns_members = dict((key, sorted(pids)) for key, pids in members.items())
+        return self._netns_members
+
+    def forget(self):
+        """Drop the cached process walk (processes come and go between reads)."""
+        self._netns_members = None

@@ -124,9 +124,23 @@ class Resource:
         """Pure: desired + current -> Plan."""
         raise NotImplementedError
 
+    @staticmethod
+    def specs(params):
+        """The module's parameters -> desired state (raises ValidationError)."""
+        raise NotImplementedError
+
+    def summary(self, desired, plan, observed):
+        """The per-object return values."""
+        raise NotImplementedError
+
     def extra_results(self, plan):
         """Module return values beyond the per-object summary."""
         return {}
+
+    def predicted(self, plan):
+        """The state a plan leads to, as read() would return it (what check
+        mode reports as the result)."""
+        return plan.after
 
     def execute(self, op, args):
         getattr(self, 'op_' + op)(**args)
@@ -180,7 +194,7 @@ class Engine:
         current = self.resource.read(desired)
         plan = self.resource.plan(desired, current)
         if self.check_mode or not plan.changed:
-            return plan, plan.after if plan.changed else current
+            return plan, self.resource.predicted(plan) if plan.changed else current
         if plan.assumptions:
             raise EngineError('nothing was changed: ' + '; '.join(plan.assumptions))
         self._apply(plan)

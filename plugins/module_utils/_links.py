@@ -357,22 +357,26 @@ class VethResource(LinkResource):
                 for end in ends:
                     if current['_links'].get(end.netns) is None and end.netns is not None:
                         assumptions.append('%snetns: network namespace %s does not exist' % (end.prefix, end.netns))
+                settings = _creation_settings(spec, current['_links'].get(spec.end.netns))
                 actions.append(Action('create', spec.end.subject, 'create veth pair %s in %s with peer %s in %s'
                                       % (spec.end.name, where(spec.end.netns), spec.peer.name, where(spec.peer.netns)),
-                                      {'netns': spec.end.netns, 'name': spec.end.name,
-                                       'peer_netns': spec.peer.netns, 'peer_name': spec.peer.name},
+                                      dict(settings, netns=spec.end.netns, name=spec.end.name,
+                                           peer_netns=spec.peer.netns, peer_name=spec.peer.name),
                                       undo=('delete', {'netns': spec.end.netns, 'name': spec.end.name})))
                 views = [fresh_view(e, 'veth') for e in ends]
+                views[0].update(mtu=settings.get('mtu', DEFAULT_MTU), master=settings.get('master'),
+                                state='up' if settings.get('up') else 'down')
+                views[1].update(mtu=settings.get('mtu', DEFAULT_MTU), state='up' if settings.get('peer_up') else 'down')
             for end, other, view in ((spec.end, spec.peer, views[0]), (spec.peer, spec.end, views[1])):
                 view = dict(view, peer={'name': other.name, 'netns': other.netns})
                 actions.extend(plan_settings(end, view, current['_links'].get(end.netns), assumptions))
                 after[end.subject] = view
         return Plan(actions, current, after, assumptions)
 
-    def op_create(self, netns, name, peer_netns, peer_name):
-        self.seam.add_veth(netns, name, peer_netns, peer_name)
+    def op_create(self, netns, name, peer_netns, peer_name, mtu=None, master=None, up=False, peer_up=False):
+        self.seam.add_veth(netns, name, peer_netns, peer_name, mtu=mtu, master=master, up=up)
         self.seam.set_link(netns, name, ifalias=VETH_MARK)
-        self.seam.set_link(peer_netns, peer_name, ifalias=VETH_MARK)
+        self.seam.set_link(peer_netns, peer_name, ifalias=VETH_MARK, **({'state': 'up'} if peer_up else {}))
 
     def _result(self, spec, plan, observed):
         ends = []
@@ -383,6 +387,20 @@ class VethResource(LinkResource):
         ends[1]['peer_index'] = ends[0].get('index')
         return {'name': spec.end.name, 'netns': spec.end.netns, 'end': ends[0], 'peer': ends[1],
                 'action': self._outcome((spec.end.subject, spec.peer.subject), plan)}
+
+
+def _creation_settings(spec, links):
+    """What the create request itself can set, so a new pair costs no
+    further requests: a common mtu, the first end's bridge (one that exists
+    now, else a later action attaches it), and both ends' state.  Addresses
+    come after: they need the link to exist."""
+    settings = {'up': spec.end.state == 'up', 'peer_up': spec.peer.state == 'up'}
+    if spec.end.mtu is not None and spec.end.mtu == spec.peer.mtu:
+        settings['mtu'] = spec.end.mtu
+    bridge = (links or {}).get(spec.end.bridge) if spec.end.bridge else None
+    if bridge is not None and bridge['kind'] == 'bridge':
+        settings['master'] = spec.end.bridge
+    return settings
 
 
 def _paired(spec, views):
@@ -437,6 +455,7 @@ class BridgeResource(LinkResource):
 
     def plan(self, desired, current):
         actions, after, assumptions = [], dict(current), []
+        self._verified = desired
         for spec in desired:
             end, view = spec.link, current.get(spec.link.subject)
             refuse_foreign_kind(end, view, 'bridge')
@@ -523,6 +542,19 @@ class BridgeResource(LinkResource):
         view['ports'] = sorted(ports)
         view['hairpin'] = sorted(set(view['hairpin']) | set(spec.hairpin))
         return actions
+
+    def verify(self, plan, observed):
+        # Ports not managed here (ports omitted) may be attached by a later
+        # part of the same plan, and the kernel then derives mtu and mac from
+        # them: only what this spec asked for is promised.
+        unmanaged = dict((spec.link.subject, spec) for spec in self._verified if spec.ports is None and not spec.absent)
+        after = dict(plan.after)
+        for subject, spec in unmanaged.items():
+            if after.get(subject):
+                after[subject] = dict(after[subject], ports=None, hairpin=None,
+                                      mtu=after[subject]['mtu'] if spec.link.mtu else None,
+                                      mac=after[subject]['mac'] if spec.link.mac else None)
+        return super(BridgeResource, self).verify(Plan(plan.actions, plan.before, after), observed)
 
     def op_create(self, netns, name, stp, forward_delay):
         self.seam.add_bridge(netns, name, stp, forward_delay)

@@ -82,6 +82,12 @@ class NetlinkSeam:
         self._nsfs_dev = os.stat('/proc/self/ns/net').st_dev
         self._sessions = {}
         self._held = {}  # name -> fd of a namespace unbound during this run
+        # Reads are cached until the next write, so the parts of one plan that
+        # look at the same namespace cost one dump.  Interface indexes live
+        # longer: they change only when a link is created, deleted or its
+        # namespace removed.
+        self._reads = {}
+        self._indexes = {}
         self._here_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # the module's own namespace
 
     # -- plumbing ---------------------------------------------------------
@@ -93,6 +99,18 @@ class NetlinkSeam:
 
     def path(self, name):
         return os.path.join(self.run_dir, name)
+
+    def _cached(self, key, read):
+        if key not in self._reads:
+            self._reads[key] = read()
+        return self._reads[key]
+
+    def changed(self, netns=None, forget_indexes=False):
+        """Drop cached reads after a write (and the indexes of `netns`)."""
+        self._reads.clear()
+        if forget_indexes:
+            for key in [k for k in self._indexes if k[0] == netns]:
+                del self._indexes[key]
 
     def close(self):
         for session in self._sessions.values():
@@ -146,6 +164,9 @@ class NetlinkSeam:
 
     def namespaces(self):
         """{name: NamespaceEntry} for every name under the run directory."""
+        return self._cached(('namespaces',), self._list_namespaces)
+
+    def _list_namespaces(self):
         try:
             names = os.listdir(self.run_dir)
         except OSError as exc:
@@ -196,6 +217,7 @@ class NetlinkSeam:
     def create_namespace(self, name):
         """A new, empty namespace named `name`, made in-process (no fork):
         unshare our own netns, bind it, and go back."""
+        self.changed(name, forget_indexes=True)
         pyroute2_netns.pushns()
         try:
             self._check(self._libc.unshare(_CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
@@ -205,12 +227,14 @@ class NetlinkSeam:
 
     def attach_namespace(self, name, pid):
         """Name the namespace of process `pid`, like `ip netns attach`."""
+        self.changed(name, forget_indexes=True)
         self._bind(name, '/proc/%d/ns/net' % pid)
 
     def remove_namespace(self, name):
         """Unbind `name`, like `ip netns delete`.  The namespace itself lives on
         while processes use it; we keep it open until the run ends so rollback
         can restore the name."""
+        self.changed(name, forget_indexes=True)
         self._drop_session(name)
         target = self.path(name)
         if self._inode(target) is not None and name not in self._held:
@@ -221,6 +245,7 @@ class NetlinkSeam:
 
     def restore_namespace(self, name):
         """Rollback of remove_namespace within the same run."""
+        self.changed(name, forget_indexes=True)
         self._bind(name, '/proc/self/fd/%d' % self._held[name])
 
     # -- inside a namespace -----------------------------------------------
@@ -237,6 +262,7 @@ class NetlinkSeam:
         if alias is not None:
             changes['ifalias'] = alias
         if changes:
+            self.changed()
             self.session(netns).link('set', index=_LOOPBACK_INDEX, **changes)
 
     def read_sysctl(self, netns, key):
@@ -252,6 +278,7 @@ class NetlinkSeam:
                 raise
 
     def write_sysctl(self, netns, key, value):
+        self.changed()
         with self.inside(netns):
             with open('/proc/sys/' + key, 'w') as handle:
                 handle.write(str(value))
@@ -260,6 +287,9 @@ class NetlinkSeam:
 
     def links(self, netns):
         """{ifname: link dict} of every link in `netns`, addresses included."""
+        return self._cached(('links', netns), lambda: self._read_links(netns))
+
+    def _read_links(self, netns):
         session = self.session(netns)
         addresses = {}
         for msg in session.get_addr():
@@ -289,10 +319,14 @@ class NetlinkSeam:
             }
             if links[msg.get('IFLA_IFNAME')]['kind'] == 'vxlan':
                 links[msg.get('IFLA_IFNAME')].update(_vxlan_fields(data, by_index))
+        self._indexes.update(((netns, name), link['index']) for name, link in links.items())
         return links
 
     def netnsid(self, netns, other):
         """The id under which `netns` knows namespace `other`, or None."""
+        return self._cached(('netnsid', netns, other), lambda: self._read_netnsid(netns, other))
+
+    def _read_netnsid(self, netns, other):
         fd = os.open(self._ns_file(other) if other else '/proc/self/ns/net', os.O_RDONLY)
         try:
             reply = self.session(netns).get_netnsid(fd=fd)
@@ -302,26 +336,39 @@ class NetlinkSeam:
         return None if nsid is None or nsid < 0 else nsid
 
     def _index(self, netns, name):
-        found = self.session(netns).link_lookup(ifname=name)
-        if not found:
-            raise OSError(errno.ENODEV, 'no interface %s in %s' % (name, netns or 'this namespace'))
-        return found[0]
+        if (netns, name) not in self._indexes:
+            found = self.session(netns).link_lookup(ifname=name)
+            if not found:
+                raise OSError(errno.ENODEV, 'no interface %s in %s' % (name, netns or 'this namespace'))
+            self._indexes[(netns, name)] = found[0]
+        return self._indexes[(netns, name)]
 
-    def add_veth(self, netns, name, peer_netns, peer_name):
-        """Create a pair whose peer is born in its namespace under its name."""
+    def add_veth(self, netns, name, peer_netns, peer_name, mtu=None, master=None, up=False):
+        """Create a pair whose peer is born in its namespace under its name,
+        with its mtu and master set and the first end up in the same request."""
+        self.changed()
         here = self._here_fd if peer_netns is None else None
         fd = here if here is not None else os.open(self._ns_file(peer_netns), os.O_RDONLY)
+        settings, peer = {}, {'ifname': peer_name, 'net_ns_fd': fd}
+        if mtu:
+            settings['mtu'] = peer['mtu'] = mtu
+        if master:
+            settings['master'] = self._index(netns, master)
+        if up:
+            settings['state'] = 'up'
         try:
             self.session(netns).link('add', ifname=name, kind='veth',
-                                     peer={'ifname': peer_name, 'net_ns_fd': fd})
+                                     peer=peer, **settings)
         finally:
             if here is None:
                 os.close(fd)
 
     def add_bridge(self, netns, name, stp, forward_delay):
+        self.changed()
         self.session(netns).link('add', ifname=name, kind='bridge', **_bridge_args(stp, forward_delay))
 
     def set_bridge(self, netns, name, stp=None, forward_delay=None):
+        self.changed()
         self.session(netns).link('set', index=self._index(netns, name), kind='bridge',
                                  **_bridge_args(stp, forward_delay))
 
@@ -332,14 +379,23 @@ class NetlinkSeam:
             changes['master'] = self._index(netns, master) if master else 0
         if 'mac' in changes:
             changes['address'] = changes.pop('mac')
-        self.session(netns).link('set', index=self._index(netns, name), **changes)
+        self.changed()
+        self.session(netns).link('set', **dict(self._target(netns, name), **changes))
+
+    def _target(self, netns, name):
+        """How a request names a link: by index when known, else by name
+        (the kernel resolves it; a lookup would cost one more round trip)."""
+        index = self._indexes.get((netns, name))
+        return {'index': index} if index else {'ifname': name}
 
     def set_hairpin(self, netns, name, enabled):
+        self.changed()
         self.session(netns).brport('set', index=self._index(netns, name), mode=1 if enabled else 0)
 
     def address(self, netns, name, command, cidr):
         """command: 'replace' (add, or keep if present) or 'del'."""
         address, prefixlen = cidr.split('/')
+        self.changed()
         self.session(netns).addr(command, index=self._index(netns, name), address=address,
                                  prefixlen=int(prefixlen))
 
@@ -349,9 +405,11 @@ class NetlinkSeam:
             args['vxlan_local6' if ':' in local else 'vxlan_local'] = local
         if dev:
             args['vxlan_link'] = self._index(netns, dev)
+        self.changed()
         self.session(netns).link('add', ifname=name, kind='vxlan', **args)
 
     def set_vxlan(self, netns, name, learning):
+        self.changed()
         self.session(netns).link('set', index=self._index(netns, name), kind='vxlan',
                                  vxlan_learning=1 if learning else 0)
 
@@ -364,16 +422,21 @@ class NetlinkSeam:
 
     def flood_entry(self, netns, name, command, remote):
         """command: 'append' (another zero-MAC entry) or 'del'."""
+        self.changed()
         self.session(netns).fdb(command, ifindex=self._index(netns, name), lladdr=_ZERO_MAC, dst=remote)
 
     def delete_link(self, netns, name):
-        self.session(netns).link('del', index=self._index(netns, name))
+        index = self._index(netns, name)
+        self.changed()
+        self._indexes.pop((netns, name), None)
+        self.session(netns).link('del', index=index)
 
     def routes(self, netns):
         """Every unicast route of every table in `netns`, as plain dicts."""
-        session = self.session(netns)
-        names = dict((msg['index'], msg.get('IFLA_IFNAME')) for msg in session.get_links())
-        return list(_read_routes(session, names))
+        def read():
+            names = dict((link['index'], name) for name, link in self.links(netns).items())
+            return list(_read_routes(self.session(netns), names))
+        return self._cached(('routes', netns), read)
 
     def route(self, netns, command, route):
         """command: 'replace' (add or change in place) or 'del'.  `route` is a
@@ -391,6 +454,7 @@ class NetlinkSeam:
                 args['oif'] = self._index(netns, route['dev'])
             if route.get('onlink'):
                 args['flags'] = _RTNH_F_ONLINK
+        self.changed()
         self.session(netns).route(command, **args)
 
 

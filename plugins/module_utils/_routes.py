@@ -197,6 +197,14 @@ class RouteResource(Resource):
                                   'in its subnet first or set onlink=true'
                                   % (spec.gateway, spec.dev or 'any interface', where(spec.netns)))
 
+    def verify(self, plan, observed):
+        # Only the routes this plan is about: the kernel's own (e.g. IPv6
+        # link-local, one per device under the same key) come and go with links.
+        promised = set(a.subject for a in plan.actions) | set(
+            s for s, v in plan.after.items() if isinstance(v, dict) and v.get('owned'))
+        after = dict((s, v) for s, v in plan.after.items() if s in promised)
+        return super(RouteResource, self).verify(Plan(plan.actions, plan.before, after), observed)
+
     def op_route(self, netns, command, route):
         self.seam.route(netns, command, route)
 

@@ -48,19 +48,29 @@ def pair(**params):
     return VethSpec(dict(name='veth2', **params))
 
 
-def test_new_pair_is_created_then_configured_in_order():
-    spec = pair(bridge='br0', peer={'name': 'veth1', 'netns': 'ns1', 'addresses': ['172.18.0.2/24']})
+def test_new_pair_is_created_with_its_settings_then_addressed():
+    spec = pair(bridge='br0', mtu=1450, peer={'name': 'veth1', 'netns': 'ns1', 'addresses': ['172.18.0.2/24'], 'mtu': 1450})
     current = {'veth2': None, 'ns1/veth1': None,
                '_links': {None: {'br0': link('br0', kind='bridge')}, 'ns1': {}}}
     plan = VethResource(None).plan([spec], current)
+    # mtu, bridge and both states go with the create request: no extra round trips
     assert descriptions(plan) == [
         'create veth pair veth2 in the host namespace with peer veth1 in namespace ns1',
-        'set master of veth2 in the host namespace to br0',
-        'set state of veth2 in the host namespace to up',
         'add address 172.18.0.2/24 to veth1 in namespace ns1',
-        'set state of veth1 in namespace ns1 to up',
     ]
+    assert plan.actions[0].args == {'netns': None, 'name': 'veth2', 'peer_netns': 'ns1', 'peer_name': 'veth1',
+                                    'mtu': 1450, 'master': 'br0', 'up': True, 'peer_up': True}
+    assert plan.after['veth2']['master'] == 'br0' and plan.after['ns1/veth1']['state'] == 'up'
     assert plan.assumptions == []
+
+
+def test_new_pair_with_different_mtus_sets_them_after_create():
+    spec = pair(mtu=1400, peer={'name': 'veth1', 'netns': 'ns1'})
+    plan = VethResource(None).plan([spec], {'veth2': None, 'ns1/veth1': None, '_links': {None: {}, 'ns1': {}}})
+    assert descriptions(plan) == [
+        'create veth pair veth2 in the host namespace with peer veth1 in namespace ns1',
+        'set mtu of veth2 in the host namespace to 1400',
+    ]
     assert plan.actions[0].undo == ('delete', {'netns': None, 'name': 'veth2'})
 
 

@@ -1,0 +1,504 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One host's container network as one composite Resource.
+
+The host part: a bridge carrying the gateway, IPv4 forwarding, egress
+masquerade and forward accepts, optionally routes to other hosts' subnets
+and a VXLAN overlay device.  Per container: a named network namespace (lo
+up), a veth pair (host end ve-NAME on the bridge, eth0 inside), an address,
+a default route via the gateway, published ports (DNAT), cgroup limits and a
+workload.  Addresses are kept in a record on the host (stable across runs:
+adding or removing a container never renumbers the others), which also says
+which containers this network made, so those no longer listed are removed.
+
+Everything is one plan over the existing Resources (see _composite):
+removals first (workloads, cgroups, veths, namespaces of pruned
+containers), then creation in dependency order (namespaces, overlay, bridge,
+veths, routes, NAT, forwarding, cgroups, workloads), then the record.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import json
+import os
+import re
+
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS, CgroupResource, CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._composite import CompositeResource, Part
+from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._links import BridgeResource, BridgeSpec, VethResource, VethSpec
+from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
+from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource
+from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
+from ansible_collections.linuxns.net.plugins.module_utils._validate import (
+    ValidationError, integer_range, interface_name, ip_address, unique)
+from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
+from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
+
+RECORD_FILE = 'containers.json'
+RECORD_VERSION = 1
+IP_FORWARD = 'net/ipv4/ip_forward'
+CONTAINER_INTERFACE = 'eth0'
+VETH_PREFIX = 've-'
+# Container names become namespace names, file names and part of the veth
+# name (ve-NAME, at most 15 bytes): what Docker allows, at most 12 characters.
+_CONTAINER_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,11}$')
+_PROTOCOLS = ('tcp', 'udp', 'sctp')
+
+
+# -- the desired network -------------------------------------------------------
+
+class ContainerSpec:
+    def __init__(self, params, prefix):
+        self.prefix = prefix
+        self.name = container_name(params.get('name'), prefix + 'name')
+        self.address = ip_address(params['address'].split('/')[0], prefix + 'address') if params.get('address') else None
+        self.ports = [_port(entry, '%sports[%d].' % (prefix, i)) for i, entry in enumerate(params.get('ports') or [])]
+        limits = dict((k, v) for k, v in (params.get('limits') or {}).items() if v is not None)
+        unknown = sorted(set(limits) - set(LIMITS))
+        if unknown:
+            raise ValidationError(prefix + 'limits', 'unknown limit %s (known: %s)' % (', '.join(unknown), ', '.join(LIMITS)))
+        try:  # the cgroup spec's own checks, named as this option
+            CgroupSpec(dict(limits, name=self.name))
+        except ValidationError as exc:
+            raise ValidationError(prefix + 'limits.' + exc.option, exc.message)
+        self.limits = limits
+        self.command = params.get('command') or None
+
+    @property
+    def veth(self):
+        return VETH_PREFIX + self.name
+
+
+def container_name(value, option):
+    if not isinstance(value, str) or not _CONTAINER_NAME.match(value):
+        raise ValidationError(option, '%r is not a container name: 1-12 characters, letters, digits and _.- '
+                                      '(not first), as it names a namespace, files and the veth ve-NAME' % (value,))
+    return value
+
+
+def _port(params, prefix):
+    protocol = params.get('protocol') or 'tcp'
+    if protocol not in _PROTOCOLS:
+        raise ValidationError(prefix + 'protocol', '%r is not one of %s' % (protocol, ', '.join(_PROTOCOLS)))
+    if params.get('host') is None:
+        raise ValidationError(prefix + 'host', 'a published port needs the host port')
+    host = integer_range(params['host'], prefix + 'host', 1, 65535)
+    container = integer_range(params['container'], prefix + 'container', 1, 65535) if params.get('container') else host
+    return {'protocol': protocol, 'host': host, 'container': container}
+
+
+class NetworkSpec:
+    """The validated module parameters."""
+
+    def __init__(self, params):
+        self.state = params.get('state') or 'present'
+        self.bridge = interface_name(params.get('bridge') or 'cbr0', 'bridge')
+        self.state_dir = params.get('state_dir') or '/var/lib/linuxns'
+        if not os.path.isabs(self.state_dir):
+            raise ValidationError('state_dir', '%r is not an absolute path' % self.state_dir)
+        self.cgroup_parent = params.get('cgroup_parent') or 'linuxns'
+        self.prune = params.get('prune') is not False
+        self.mtu = integer_range(params['mtu'], 'mtu', 68, 65535) if params.get('mtu') is not None else None
+        self.masquerade = params.get('masquerade') is not False
+        self.forwarding = params.get('forwarding') is not False
+        self.cluster_cidr = _network(params.get('cluster_cidr'), 'cluster_cidr') if params.get('cluster_cidr') else None
+        self.routes = params.get('routes')
+        self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
+        self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i) for i, c in enumerate(params.get('containers') or [])]
+        unique([c.name for c in self.containers], 'containers')
+        self.subnet = self.gateway = None
+        if self.state == 'present':
+            if not params.get('subnet'):
+                raise ValidationError('subnet', 'the network needs its subnet, e.g. 10.244.1.0/24')
+            self.subnet = _network(params['subnet'], 'subnet')
+            if self.subnet.version != 4 or self.subnet.prefixlen > 30:
+                raise ValidationError('subnet', '%s is not an IPv4 subnet with room for a gateway and containers (/30 or larger)'
+                                      % self.subnet)
+            self.gateway = self._gateway(params.get('gateway'))
+            self._check_containers()
+            if self.cluster_cidr and not self.subnet.subnet_of(self.cluster_cidr):
+                raise ValidationError('cluster_cidr', '%s does not contain the subnet %s' % (self.cluster_cidr, self.subnet))
+
+    def _gateway(self, value):
+        if not value:
+            return next(self.subnet.hosts())
+        gateway = ip_address(value.split('/')[0], 'gateway')
+        if gateway not in self.subnet or gateway in (self.subnet.network_address, self.subnet.broadcast_address):
+            raise ValidationError('gateway', '%s is not a host address of %s' % (gateway, self.subnet))
+        return gateway
+
+    def _check_containers(self):
+        addresses, ports = {}, {}
+        for spec in self.containers:
+            if spec.address is not None:
+                if spec.address not in self.subnet or spec.address in (
+                        self.subnet.network_address, self.subnet.broadcast_address, self.gateway):
+                    raise ValidationError(spec.prefix + 'address', '%s is not a container address of %s (gateway %s)'
+                                          % (spec.address, self.subnet, self.gateway))
+                if spec.address in addresses:
+                    raise ValidationError(spec.prefix + 'address', '%s is also the address of %s' % (spec.address, addresses[spec.address]))
+                addresses[spec.address] = spec.name
+            for port in spec.ports:
+                key = (port['protocol'], port['host'])
+                if key in ports:
+                    raise ValidationError(spec.prefix + 'ports', 'host port %s/%d is also published by %s' % (key + (ports[key],)))
+                ports[key] = spec.name
+
+    @property
+    def record_path(self):
+        return os.path.join(self.state_dir, RECORD_FILE)
+
+    def pidfile(self, name):
+        return os.path.join(self.state_dir, name + '.pid')
+
+
+def _network(value, option):
+    try:
+        return ipaddress.ip_network(str(value), strict=True)
+    except ValueError as exc:
+        raise ValidationError(option, '%r is not a network in CIDR notation: %s' % (value, exc))
+
+
+def allocate(containers, subnet, gateway, previous):
+    """{name: address}: a fixed address as given; else the one the container
+    had before, if still free and in the subnet; else the lowest free one."""
+    taken, result = set([gateway]), {}
+    for spec in containers:
+        if spec.address is not None:
+            result[spec.name] = spec.address
+            taken.add(spec.address)
+    for spec in containers:
+        old = previous.get(spec.name)
+        if spec.name in result or not old:
+            continue
+        address = ipaddress.ip_interface(old).ip
+        if address in subnet and address not in taken and address != subnet.broadcast_address:
+            result[spec.name] = address
+            taken.add(address)
+    free = (a for a in subnet.hosts() if a not in taken)
+    for spec in containers:
+        if spec.name not in result:
+            result[spec.name] = next(free, None)
+            if result[spec.name] is None:
+                raise ValidationError(spec.prefix + 'address', 'subnet %s has no free address left for %s' % (subnet, spec.name))
+    return result
+
+
+# -- the record kept on the host -----------------------------------------------
+
+def read_record(path):
+    """The record as a dict ({} when there is none); a record we cannot read
+    stops the run before any change, since pruning depends on it."""
+    try:
+        with open(path) as handle:
+            text = handle.read()
+    except IOError as exc:
+        if exc.errno == 2:
+            return {}
+        raise
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError('state_dir', 'the record %s is not valid JSON (%s); fix or remove it' % (path, exc))
+    if not isinstance(record, dict) or not isinstance(record.get('addresses', {}), dict) \
+            or record.get('version', RECORD_VERSION) > RECORD_VERSION:
+        raise ValidationError('state_dir', 'the record %s is not one this version of linuxns.net understands; '
+                                           'fix or remove it' % path)
+    return record
+
+
+class RecordResource(Resource):
+    """The record file: written whole when its content changes."""
+
+    def read(self, desired):
+        return {'record': read_record(desired['path']) or None}
+
+    def plan(self, desired, current):
+        have, want = current['record'], desired['content']
+        if have == want:
+            return Plan([], current, current)
+        text = None if want is None else json.dumps(want, indent=2, sort_keys=True) + '\n'
+        old = None if have is None else json.dumps(have, indent=2, sort_keys=True) + '\n'
+        what = 'remove the record %s' % desired['path'] if want is None else 'record the network in %s' % desired['path']
+        action = Action('write', 'record', what, {'path': desired['path'], 'text': text},
+                        undo=('write', {'path': desired['path'], 'text': old}))
+        return Plan([action], current, {'record': want})
+
+    def op_write(self, path, text):
+        if text is None:
+            if os.path.exists(path):
+                os.unlink(path)
+            return
+        if not os.path.isdir(os.path.dirname(path)):
+            os.makedirs(os.path.dirname(path), 0o755)
+        temporary = path + '.tmp'
+        with open(temporary, 'w') as handle:
+            handle.write(text)
+        os.rename(temporary, path)  # atomic: a killed run leaves the old record or the new
+
+
+class HostSysctlResource(Resource):
+    """sysctls of the namespace the module runs in: desired {key: value}."""
+
+    def read(self, desired):
+        return dict(('sysctl ' + key, self.seam.read_sysctl(None, key)) for key in desired)
+
+    def plan(self, desired, current):
+        actions, after = [], dict(current)
+        for key, value in sorted(desired.items()):
+            subject, have = 'sysctl ' + key, current['sysctl ' + key]
+            if have is not None and have != value:
+                actions.append(Action('write', subject, 'set %s to %s (was %s)' % (key.replace('/', '.'), value, have),
+                                      {'key': key, 'value': value}, undo=('write', {'key': key, 'value': have})))
+                after[subject] = value
+        return Plan(actions, current, after)
+
+    def op_write(self, key, value):
+        self.seam.write_sysctl(None, key, value)
+
+
+# -- the composite -------------------------------------------------------------
+
+class ContainerNetworkResource(CompositeResource):
+
+    def __init__(self, seam):
+        super(ContainerNetworkResource, self).__init__(None)
+        self.seam = seam
+        self.layout = None
+
+    @staticmethod
+    def specs(params):
+        return NetworkSpec(params)
+
+    def read(self, desired):
+        if self.parts is None:  # once per run: verify reads back the same parts
+            self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD))
+            self.parts = self.layout.parts(self.seam)
+        return super(ContainerNetworkResource, self).read(desired)
+
+    def summary(self, desired, plan, observed):
+        return self.layout.summary(plan, observed)
+
+    def extra_results(self, plan):
+        return self.layout.extra_results(plan)
+
+
+class Layout:
+    """The parts of one run, derived from the spec and the host's record."""
+
+    def __init__(self, spec, record, ip_forward):
+        self.spec = spec
+        self.record = record
+        known = record.get('addresses') or {}
+        if spec.state == 'absent':
+            self.keep, self.gone = [], sorted(set(known) | set(c.name for c in spec.containers))
+            self.addresses = {}
+        else:
+            listed = set(c.name for c in spec.containers)
+            self.keep = spec.containers
+            self.gone = sorted(set(known) - listed) if spec.prune else []
+            self.addresses = allocate(spec.containers, spec.subnet, spec.gateway, known)
+        self.ip_forward_before = record.get('ip_forward_before', ip_forward)
+
+    def cidr(self, name):
+        return '%s/%d' % (self.addresses[name], self.spec.subnet.prefixlen)
+
+    def parts(self, seam):
+        spec, parts = self.spec, []
+        if self.gone:
+            parts.extend(self._removal_parts(seam))
+        if spec.state == 'present':
+            parts.extend(self._present_parts(seam))
+        else:
+            parts.extend(self._absent_parts(seam))
+        parts.append(Part('record', RecordResource(seam), {'path': spec.record_path, 'content': self._record()}))
+        return parts
+
+    def _record(self):
+        spec = self.spec
+        if spec.state == 'absent':
+            return None
+        record = {'version': RECORD_VERSION, 'bridge': spec.bridge, 'subnet': str(spec.subnet),
+                  'gateway': str(spec.gateway), 'addresses': dict((n, self.cidr(n)) for n in self.addresses)}
+        if spec.forwarding and self.ip_forward_before is not None:
+            record['ip_forward_before'] = self.ip_forward_before
+        if not spec.prune:  # containers made before stay ours, to prune later
+            for name, cidr in (self.record.get('addresses') or {}).items():
+                record['addresses'].setdefault(name, cidr)
+        return record
+
+    # -- parts ------------------------------------------------------------------
+
+    def _removal_parts(self, seam):
+        spec, gone = self.spec, self.gone
+        return [
+            Part('stop', WorkloadResource(seam), [WorkloadSpec(n, None, spec.pidfile(n), 'absent') for n in gone]),
+            Part('uncgroup', CgroupResource(seam), [CgroupSpec({'name': n, 'parent': spec.cgroup_parent, 'state': 'absent'})
+                                                    for n in gone]),
+            Part('unveth', VethResource(seam), [VethSpec({'name': VETH_PREFIX + n, 'state': 'absent',
+                                                          'peer': {'name': CONTAINER_INTERFACE, 'netns': n}}) for n in gone]),
+            Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]),
+        ]
+
+    def _present_parts(self, seam):
+        spec, mtu = self.spec, self.spec.mtu
+        gateway_cidr = '%s/%d' % (spec.gateway, spec.subnet.prefixlen)
+        parts = [Part('netns', NetnsResource(seam), [NamespaceSpec(c.name, loopback='up') for c in self.keep])]
+        if spec.vxlan is not None:
+            parts.append(Part('overlay', VxlanResource(seam), [spec.vxlan], project=project_links))
+        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'addresses': [gateway_cidr], 'mtu': mtu})],
+                          project=project_links))
+        veths = [VethSpec({'name': c.veth, 'bridge': spec.bridge, 'mtu': mtu,
+                           'peer': {'name': CONTAINER_INTERFACE, 'netns': c.name, 'addresses': [self.cidr(c.name)], 'mtu': mtu}},
+                          c.prefix) for c in self.keep]
+        parts.append(Part('veth', VethResource(seam), veths, project=project_links))
+        parts.append(Part('route', RouteResource(seam), self._routes(), project=project_links))
+        parts.append(Part('nat', NatResource(seam), self._nat('present')))
+        if spec.forwarding:
+            parts.append(Part('forwarding', HostSysctlResource(seam), {IP_FORWARD: '1'}))
+        groups = [CgroupSpec(dict(c.limits, name=c.name, parent=spec.cgroup_parent, netns=c.name), c.prefix + 'limits.')
+                  for c in self.keep if c.limits]
+        if groups:
+            parts.append(Part('cgroup', CgroupResource(seam), groups, project=project_cgroups))
+        workloads = [WorkloadSpec(c.name, c.command, spec.pidfile(c.name), 'present') for c in self.keep if c.command]
+        if workloads:
+            parts.append(Part('workload', WorkloadResource(seam), workloads, project=project_workloads))
+        return parts
+
+    def _absent_parts(self, seam):
+        spec = self.spec
+        parts = [Part('nat', NatResource(seam), self._nat('absent')),
+                 Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'state': 'absent'})])]
+        if spec.vxlan is not None:
+            parts.append(Part('overlay', VxlanResource(seam), [VxlanSpec({'name': spec.vxlan.link.name, 'state': 'absent'})]))
+        if spec.routes is not None:
+            parts.append(Part('route', RouteResource(seam), self._routes()))
+        if spec.forwarding and self.record.get('ip_forward_before') is not None:
+            parts.append(Part('forwarding', HostSysctlResource(seam), {IP_FORWARD: self.record['ip_forward_before']}))
+        return parts
+
+    def _routes(self):
+        """Containers' default routes, and (when given) exactly these routes of
+        ours in the host's main table."""
+        spec = self.spec
+        routes = [RouteSpec({'dst': 'default', 'gateway': str(spec.gateway)}, c.prefix, c.name) for c in self.keep]
+        namespaces = [c.name for c in self.keep]
+        if spec.routes is not None:
+            if spec.state == 'present':
+                routes += [RouteSpec(dict(r), 'routes[%d].' % i, None) for i, r in enumerate(spec.routes)]
+            namespaces.append(None)
+        return {'state': 'present', 'namespaces': namespaces, 'routes': routes, 'purge': True,
+                'purge_tables': set([TABLES['main']])}
+
+    def _nat(self, state):
+        spec, rules = self.spec, []
+        if state == 'present':
+            if spec.masquerade:
+                egress = {'kind': 'masquerade', 'source': str(spec.subnet), 'out_interface': '!' + spec.bridge}
+                if spec.cluster_cidr:
+                    egress['destination'] = '!%s' % spec.cluster_cidr
+                rules.append(egress)
+            rules.append({'kind': 'forward', 'in_interface': spec.bridge})
+            if spec.cluster_cidr:
+                rules.append({'kind': 'forward', 'source': str(spec.cluster_cidr), 'out_interface': spec.bridge})
+            for c in self.keep:
+                for port in c.ports:
+                    rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
+                                  'to': '%s:%d' % (self.addresses[c.name], port['container']), 'comment': c.name})
+        return NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state})
+
+    # -- results ----------------------------------------------------------------
+
+    def summary(self, plan, observed):
+        results = []
+        for c in self.keep:
+            touched = [a for a in plan.actions if _about(a, c.name)]
+            results.append({'name': c.name, 'netns': c.name, 'interface': CONTAINER_INTERFACE, 'veth': c.veth,
+                            'address': self.cidr(c.name), 'ports': c.ports, 'limits': c.limits,
+                            'action': _outcome(touched)})
+        return results
+
+    def extra_results(self, plan):
+        spec = self.spec
+        rules = plan.parts['nat'] if 'nat' in plan.parts else None
+        result = {'pruned': self.gone, 'addresses': dict((n, self.cidr(n)) for n in self.addresses),
+                  'bridge': spec.bridge, 'subnet': str(spec.subnet) if spec.subnet else None,
+                  'gateway': str(spec.gateway) if spec.gateway else None}
+        if rules is not None:
+            result['rules'] = NatResource(None).extra_results(rules)
+        return result
+
+
+def _about(action, name):
+    """Whether an action concerns container `name` (by subject)."""
+    subject = action.subject.split(' ', 1)[1]
+    return subject in ('netns/' + name, VETH_PREFIX + name, name + '/' + CONTAINER_INTERFACE, 'workload/' + name) \
+        or subject.startswith(name + ': ') or subject.endswith('/' + name)
+
+
+def _outcome(actions):
+    if not actions:
+        return 'unchanged'
+    return 'created' if any(a.op == 'netns.create' for a in actions) else 'updated'
+
+
+# -- projections: what earlier parts promise, as later parts read it -----------
+
+LINK_PARTS = ('overlay', 'bridge', 'veth')
+
+
+def project_links(current, plans):
+    """current['_links'] ({netns: {name: link}}) as it will be: namespaces
+    the netns part creates exist (empty), links earlier link parts promise
+    are there with their kind, master and addresses."""
+    links = dict(current['_links'])
+    netns_plan = plans.get('netns')
+    for netns, have in links.items():
+        if have is None and netns_plan is not None and netns_plan.after.get('netns/%s' % netns):
+            links[netns] = {}
+    for name in LINK_PARTS:
+        plan = plans.get(name)
+        for subject, view in (plan.after.items() if plan else []):
+            if subject.startswith('_'):
+                continue
+            netns, _sep, ifname = subject.rpartition('/')
+            netns = netns or None
+            if links.get(netns) is None:
+                continue
+            links[netns] = dict(links[netns])
+            if view is None:
+                links[netns].pop(ifname, None)
+            else:
+                links[netns][ifname] = dict(links[netns].get(ifname) or {}, kind=view['kind'], master=view['master'],
+                                            addresses=view['addresses'])
+    current['_links'] = links
+    return current
+
+
+def project_cgroups(current, plans):
+    """A namespace the netns part creates exists, and holds no process yet."""
+    groups = {}
+    for path, group in current['_groups'].items():
+        group = dict(group)
+        if group['missing_netns'] and plans['netns'].after.get('netns/%s' % path.rsplit('/', 1)[1]):
+            group['missing_netns'] = False
+        groups[path] = group
+    current['_groups'] = groups
+    return current
+
+
+def project_workloads(current, plans):
+    """Workloads start in their container's cgroups (all hierarchies)."""
+    cgroup_plan = plans.get('cgroup')
+    current['_cgroups'] = {}
+    for path, view in (cgroup_plan.after.items() if cgroup_plan else []):
+        if not path.startswith('_') and view:
+            current['_cgroups'][path.rsplit('/', 1)[1]] = list(view['paths'])
+    return current
+

@@ -1,0 +1,365 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: container_network
+short_description: Converge a host's whole container network in one call
+version_added: 0.1.0
+description:
+  - Builds, on one host, what a container runtime's bridge network is - in one module call, one
+    read of the host's state, one plan, one apply (rolled back whole on failure) and one verify.
+  - "The host part: a bridge carrying the gateway (the first address of O(subnet) unless
+    O(gateway) is set), IPv4 forwarding, masquerade for the containers' egress, forward accepts
+    for the bridge, optionally routes to other hosts' container subnets (O(routes)) and a VXLAN
+    overlay device (O(vxlan))."
+  - "Per container: a named network namespace with C(lo) up, a veth pair (C(ve-NAME) on the
+    bridge, C(eth0) inside), an address, a default route via the gateway, published ports (DNAT
+    in chain C(LINUXNS-DNAT)), cgroup limits (see M(linuxns.net.cgroup_limit)) and a workload."
+  - Addresses are recorded on the host in O(state_dir)C(/containers.json) and kept stable - adding
+    or removing a container never renumbers the others. The record also tells which containers
+    this network made, so those no longer listed are removed (O(prune)).
+  - NAT and forward rules carry the comment C(linuxns.net:BRIDGE) and are kept exactly as
+    declared; rules of other groups, and foreign rules, are never touched.
+  - The parts are planned together, so C(--check) on a fresh host reports exactly what the real
+    run does, with no assumptions, and C(--diff) shows every object that changes.
+  - Use the primitive modules (M(linuxns.net.netns), M(linuxns.net.veth), M(linuxns.net.bridge),
+    M(linuxns.net.netns_route), M(linuxns.net.nat_rule), M(linuxns.net.cgroup_limit)) to build other
+    shapes by hand.
+author:
+  - linuxns.net maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxns.net.attributes
+options:
+  state:
+    description:
+      - V(present) converges the network. V(absent) removes everything it made - containers
+        (workloads, cgroups, veths, namespaces) listed or recorded, rules, the bridge, the overlay
+        device and host routes when O(vxlan) or O(routes) is given - restores C(ip_forward) to its
+        value before the first run, and removes the record.
+    type: str
+    choices: [present, absent]
+    default: present
+  bridge:
+    description: The bridge the containers are ports of; also names the rule group.
+    type: str
+    default: cbr0
+  subnet:
+    description: The host's IPv4 container subnet, e.g. V(10.244.1.0/24). Required with O(state=present).
+    type: str
+  gateway:
+    description: The gateway address on the bridge. Defaults to the first host address of O(subnet).
+    type: str
+  mtu:
+    description: MTU of the bridge and of both ends of every veth pair. Omit to leave the kernel's.
+    type: int
+  masquerade:
+    description: Masquerade the containers' traffic that leaves the host (not traffic to O(cluster_cidr)).
+    type: bool
+    default: true
+  cluster_cidr:
+    description:
+      - The CIDR of every host's container subnet. Traffic to it is not masqueraded, and traffic
+        from it to the bridge is accepted (containers on other hosts).
+    type: str
+  forwarding:
+    description:
+      - Turn on IPv4 forwarding (C(net.ipv4.ip_forward)) in the namespace the module runs in. The
+        value from before the first run is recorded and restored by O(state=absent).
+    type: bool
+    default: true
+  containers:
+    description: The containers of this host.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - 1-12 characters, letters, digits and C(_.-) (not first). Names the network namespace,
+            the pid and log files and the host end of the veth pair (C(ve-NAME)).
+        type: str
+        required: true
+      address:
+        description: A fixed address in O(subnet). Omitted, the container keeps the address it had, else gets the lowest free one.
+        type: str
+      ports:
+        description: Published ports (DNAT from the host's addresses to the container).
+        type: list
+        elements: dict
+        suboptions:
+          host:
+            description: Port on the host.
+            type: int
+            required: true
+          container:
+            description: Port in the container. Defaults to O(containers[].ports[].host).
+            type: int
+          protocol:
+            description: Protocol.
+            type: str
+            choices: [tcp, udp, sctp]
+            default: tcp
+      limits:
+        description: cgroup limits for every process in the container's namespace (see M(linuxns.net.cgroup_limit)).
+        type: dict
+        suboptions:
+          cpu:
+            description: CPUs (e.g. V(0.5)) or V(max).
+            type: str
+          cpu_period:
+            description: CFS period in microseconds (1000-1000000).
+            type: int
+          cpu_weight:
+            description: Relative CPU weight, 1-10000 (v1 shares are converted).
+            type: int
+          memory:
+            description: Memory limit, e.g. V(128M), or V(max).
+            type: str
+          memory_swap:
+            description: Swap limit, e.g. V(64M), or V(max).
+            type: str
+          pids_max:
+            description: Most processes, or V(max).
+            type: str
+          cpuset_cpus:
+            description: CPUs the processes may run on, e.g. V(0-1).
+            type: str
+      command:
+        description:
+          - A shell command started, when not running, in the container's namespace and cgroups, in a
+            session of its own, with output in O(state_dir)C(/NAME.log) and its pid in C(NAME.pid).
+        type: str
+  routes:
+    description:
+      - Routes in the host's main table, e.g. to other hosts' container subnets. When given, these
+        are exactly the routes of ours (protocol 76) in that table; omitted, host routes are left alone.
+    type: list
+    elements: dict
+    suboptions:
+      dst:
+        description: Destination in CIDR notation.
+        type: str
+        required: true
+      gateway:
+        description: Next hop.
+        type: str
+      dev:
+        description: Output interface.
+        type: str
+      metric:
+        description: Route metric.
+        type: int
+      onlink:
+        description: Treat the gateway as on-link (e.g. a VTEP address on an overlay device).
+        type: bool
+        default: false
+  vxlan:
+    description:
+      - A VXLAN overlay device with a static flood list (see M(linuxns.net.vxlan)). Omit to leave
+        overlay devices alone; give it with O(vxlan.state=absent) to remove one.
+    type: dict
+    suboptions:
+      name:
+        description: Device name.
+        type: str
+        required: true
+      state:
+        description: V(present) or V(absent).
+        type: str
+        choices: [present, absent]
+        default: present
+      vni:
+        description: VXLAN network identifier (1-16777215).
+        type: int
+      port:
+        description: UDP port.
+        type: int
+        default: 4789
+      local:
+        description: Underlay source address.
+        type: str
+      dev:
+        description: Underlay interface.
+        type: str
+      learning:
+        description: Learn remote MACs from traffic.
+        type: bool
+        default: true
+      peers:
+        description: Underlay addresses of the other hosts (the flood list, exactly these).
+        type: list
+        elements: str
+      addresses:
+        description: Addresses of the device.
+        type: list
+        elements: str
+      mtu:
+        description: Device MTU.
+        type: int
+  state_dir:
+    description: Where the host keeps the record, and the workloads' pid and log files.
+    type: path
+    default: /var/lib/linuxns
+  cgroup_parent:
+    description: The cgroup every container's group lives under.
+    type: str
+    default: linuxns
+  prune:
+    description: Remove containers this network made before that are no longer listed.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Three containers on cbr0, one publishing port 8080
+  linuxns.net.container_network:
+    bridge: cbr0
+    subnet: 10.244.1.0/24
+    containers:
+      - name: web
+        ports: [{host: 8080, container: 80}]
+        limits: {cpu: "0.5", memory: 64M, pids_max: "64"}
+        command: python3 -m http.server 80
+      - name: db
+        address: 10.244.1.10
+      - name: cache
+
+- name: A host of a cluster, reaching the other hosts' containers through an overlay
+  linuxns.net.container_network:
+    subnet: 10.244.2.0/24
+    cluster_cidr: 10.244.0.0/16
+    mtu: 1450
+    vxlan: {name: lnsvx0, vni: 1, local: 198.51.100.12, peers: [198.51.100.11], addresses: [10.244.2.0/32]}
+    routes:
+      - {dst: 10.244.1.0/24, gateway: 10.244.1.0, dev: lnsvx0, onlink: true}
+    containers: "{{ containers_list }}"
+
+- name: Remove it all
+  linuxns.net.container_network:
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What was done (or would be done in check mode), in order.
+  type: list
+  elements: str
+  returned: always
+containers:
+  description: One entry per listed container.
+  type: list
+  elements: dict
+  returned: always
+  contains:
+    name:
+      description: Container name (also its network namespace).
+      type: str
+    address:
+      description: Its address with prefix length.
+      type: str
+      sample: 10.244.1.2/24
+    veth:
+      description: Host end of its veth pair.
+      type: str
+    interface:
+      description: Its interface inside the namespace.
+      type: str
+    ports:
+      description: Published ports.
+      type: list
+      elements: dict
+    limits:
+      description: Its cgroup limits as given.
+      type: dict
+    action:
+      description: V(created), V(updated) or V(unchanged).
+      type: str
+addresses:
+  description: Every container's address, by name.
+  type: dict
+  returned: always
+  sample: {web: 10.244.1.2/24, db: 10.244.1.10/24}
+pruned:
+  description: Containers removed because they are no longer listed (or all, with O(state=absent)).
+  type: list
+  elements: str
+  returned: always
+bridge:
+  description: The bridge.
+  type: str
+  returned: always
+subnet:
+  description: The subnet (null with O(state=absent)).
+  type: str
+  returned: always
+gateway:
+  description: The gateway address (null with O(state=absent)).
+  type: str
+  returned: always
+rules:
+  description: iptables rules added and removed, as C(-A CHAIN ...) lines.
+  type: dict
+  returned: always
+  contains:
+    added:
+      description: Rules added.
+      type: list
+      elements: str
+    removed:
+      description: Rules removed.
+      type: list
+      elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
+
+
+def main():
+    limits = dict((name, dict(type=kind)) for name, kind in (
+        ('cpu', 'str'), ('cpu_period', 'int'), ('cpu_weight', 'int'), ('memory', 'str'), ('memory_swap', 'str'),
+        ('pids_max', 'str'), ('cpuset_cpus', 'str')))
+    port = dict(host=dict(type='int', required=True), container=dict(type='int'),
+                protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
+    container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
+                     ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict', options=limits))
+    route = dict(dst=dict(type='str', required=True), gateway=dict(type='str'), dev=dict(type='str'),
+                 metric=dict(type='int'), onlink=dict(type='bool', default=False))
+    vxlan = dict(name=dict(type='str', required=True), state=dict(type='str', choices=['present', 'absent'], default='present'),
+                 vni=dict(type='int'), port=dict(type='int', default=4789), local=dict(type='str'), dev=dict(type='str'),
+                 learning=dict(type='bool', default=True), peers=dict(type='list', elements='str'),
+                 addresses=dict(type='list', elements='str'), mtu=dict(type='int'))
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            bridge=dict(type='str', default='cbr0'),
+            subnet=dict(type='str'),
+            gateway=dict(type='str'),
+            mtu=dict(type='int'),
+            masquerade=dict(type='bool', default=True),
+            cluster_cidr=dict(type='str'),
+            forwarding=dict(type='bool', default=True),
+            containers=dict(type='list', elements='dict', default=[], options=container),
+            routes=dict(type='list', elements='dict', options=route),
+            vxlan=dict(type='dict', options=vxlan),
+            state_dir=dict(type='path', default='/var/lib/linuxns'),
+            cgroup_parent=dict(type='str', default='linuxns'),
+            prune=dict(type='bool', default=True),
+        ),
+        required_if=[('state', 'present', ('subnet',))],
+        supports_check_mode=True,
+    )
+    run_module(module, ContainerNetworkResource, 'containers')
+
+
+if __name__ == '__main__':
+    main()
