@@ -357,7 +357,7 @@ class VethResource(LinkResource):
                 for end in ends:
                     if current['_links'].get(end.netns) is None and end.netns is not None:
                         assumptions.append('%snetns: network namespace %s does not exist' % (end.prefix, end.netns))
-                settings = _creation_settings(spec, current['_links'].get(spec.end.netns))
+                settings = _creation_settings(spec, current['_links'].get(spec.end.netns), assumptions)
                 actions.append(Action('create', spec.end.subject, 'create veth pair %s in %s with peer %s in %s'
                                       % (spec.end.name, where(spec.end.netns), spec.peer.name, where(spec.peer.netns)),
                                       dict(settings, netns=spec.end.netns, name=spec.end.name,
@@ -389,17 +389,21 @@ class VethResource(LinkResource):
                 'action': self._outcome((spec.end.subject, spec.peer.subject), plan)}
 
 
-def _creation_settings(spec, links):
+def _creation_settings(spec, links, assumptions):
     """What the create request itself can set, so a new pair costs no
-    further requests: a common mtu, the first end's bridge (one that exists
-    now, else a later action attaches it), and both ends' state.  Addresses
-    come after: they need the link to exist."""
+    further requests: a common mtu, the first end's bridge and both ends'
+    state.  Addresses come after: they need the link to exist.  A device
+    of another kind under the bridge's name is left to plan_settings, which
+    refuses it."""
     settings = {'up': spec.end.state == 'up', 'peer_up': spec.peer.state == 'up'}
     if spec.end.mtu is not None and spec.end.mtu == spec.peer.mtu:
         settings['mtu'] = spec.end.mtu
-    bridge = (links or {}).get(spec.end.bridge) if spec.end.bridge else None
-    if bridge is not None and bridge['kind'] == 'bridge':
-        settings['master'] = spec.end.bridge
+    if spec.end.bridge:
+        bridge = (links or {}).get(spec.end.bridge)
+        if bridge is None:
+            assumptions.append('%sbridge: bridge %s does not exist in %s' % (spec.end.prefix, spec.end.bridge, where(spec.end.netns)))
+        if bridge is None or bridge['kind'] == 'bridge':
+            settings['master'] = spec.end.bridge
     return settings
 
 

@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""linuxns.net.container_network: a host's whole container network in one call.
+
+The sandbox is the host; an `outside` namespace (198.51.100.2) hangs off it
+by a veth (198.51.100.1) and has no route to the containers, so egress only
+works masqueraded.  Checked with iproute2, iptables-save, /proc and traffic."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import shlex
+import signal
+import sys
+import time
+
+import pytest
+
+from conftest import Ansible
+from kernel import SERVER, connect, netns_list, ping, sh
+
+SUBNET = '10.88.0.0/24'
+
+
+@pytest.fixture
+def host(tmp_path, collections_path):
+    """The state dir, a unique cgroup parent, and the outside namespace."""
+    sh('ip netns add outside && ip link add to-out type veth peer name eth0 netns outside && '
+       'ip addr add 198.51.100.1/24 dev to-out && ip link set to-out up && '
+       'ip -n outside addr add 198.51.100.2/24 dev eth0 && ip -n outside link set eth0 up && ip -n outside link set lo up')
+    parent = 'lnstest-cn-%d' % os.getpid()
+    options = {'state_dir': str(tmp_path / 'state'), 'cgroup_parent': parent}
+    yield options
+    if os.path.exists('/sys/class/net/cbr0'):  # the sandbox is shared by every test: leave it as found
+        assert Ansible(str(tmp_path), collections_path).play(network(options, [], state='absent')).rc == 0
+    sh('ip link del to-out', check=False)
+    for controller in ('cpu', 'memory', 'pids'):  # cgroups are machine-wide: leave none behind
+        base = '/sys/fs/cgroup/%s/%s' % (controller, parent)
+        groups = [os.path.join(base, n) for n in (os.listdir(base) if os.path.isdir(base) else [])]
+        for group in [g for g in groups if os.path.isdir(g)] + ([base] if os.path.isdir(base) else []):
+            for pid in open(os.path.join(group, 'cgroup.procs')).read().split():
+                os.kill(int(pid), signal.SIGKILL)  # a workload the test left running
+            for _attempt in range(50):
+                try:
+                    os.rmdir(group)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+def network(host, containers, **options):
+    args = dict(host, subnet=SUBNET, containers=containers)
+    args.update(options)
+    return [{'name': 'net', 'linuxns.net.container_network': args}]
+
+
+def workload(name):
+    return '%s -c %s %s 80 120' % (sys.executable, shlex.quote(SERVER), name)
+
+
+CONTAINERS = [
+    {'name': 'web', 'ports': [{'host': 8080, 'container': 80}], 'command': workload('web'),
+     'limits': {'cpu': '0.5', 'cpu_period': 50000, 'memory': '64M', 'pids_max': '32'}},
+    {'name': 'db', 'address': '10.88.0.20'},
+    {'name': 'cache'},
+]
+
+
+def record(host):
+    with open(os.path.join(host['state_dir'], 'containers.json')) as handle:
+        return json.load(handle)
+
+
+def snapshot():
+    """What the network could change, as iproute2 and iptables see it."""
+    return sh('ip netns list; ip -br link; ip -br addr; ip route; iptables-save | grep -E "^-A|^:LINUXNS"; '
+              'cat /proc/sys/net/ipv4/ip_forward')
+
+
+def test_check_is_exact_then_converge_traffic_and_idempotence(ansible, host):
+    before = snapshot()
+    check = ansible.play(network(host, CONTAINERS), check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert snapshot() == before and not os.path.exists(host['state_dir'])
+    assert 'check mode assumed' not in check.output  # later parts see what earlier ones create
+
+    run = ansible.play(network(host, CONTAINERS))
+    assert run.rc == 0, run.output
+    result = run.task('net')
+    assert result['actions'] == check.task('net')['actions']  # check mode predicted this very run
+    assert result['addresses'] == {'web': '10.88.0.2/24', 'db': '10.88.0.20/24', 'cache': '10.88.0.3/24'}
+    assert [c['action'] for c in result['containers']] == ['created'] * 3
+    assert netns_list() == ['cache', 'db', 'outside', 'web']
+    assert sh('ip -n db -br addr show eth0').split()[2] == '10.88.0.20/24'
+    assert 'default via 10.88.0.1 dev eth0 proto 76' in sh('ip -n db route')
+    assert sh('cat /proc/sys/net/ipv4/ip_forward').strip() == '1'
+    assert ping('db', '10.88.0.2') and ping('cache', '10.88.0.1')
+    assert ping('web', '198.51.100.2')  # egress, masqueraded: outside has no route back otherwise
+
+    pid = int(open(os.path.join(host['state_dir'], 'web.pid')).read())
+    assert '/%s/web' % host['cgroup_parent'] in open('/proc/%d/cgroup' % pid).read()  # in its cgroup from the start
+    assert open('/sys/fs/cgroup/cpu/%s/web/cpu.cfs_period_us' % host['cgroup_parent']).read().strip() == '50000'
+    sh('ip netns exec outside ip route add 10.88.0.0/16 via 198.51.100.1', check=False)
+    for _attempt in range(20):  # the workload may take a moment to listen
+        answer = connect('outside', '198.51.100.1', 8080)
+        if not answer.startswith('FAILED'):
+            break
+    assert answer.startswith('web ')  # published port reached from outside
+    sh('ip netns exec outside ip route del 10.88.0.0/16 via 198.51.100.1')
+
+    for check_mode in (False, True):
+        again = ansible.play(network(host, CONTAINERS), check=check_mode)
+        assert again.rc == 0 and again.changed == [], again.output
+    assert record(host)['ip_forward_before'] == '0'
+
+
+def test_prune_keeps_addresses_stable_and_absent_removes_everything(ansible, host):
+    foreign = 'ip netns add foreign && iptables -t nat -N DOCKER && iptables -A FORWARD -p udp --dport 9 -j DROP'
+    sh(foreign)
+    before = snapshot()
+    assert ansible.play(network(host, CONTAINERS)).rc == 0
+
+    fewer = [c for c in CONTAINERS if c['name'] != 'web'] + [{'name': 'new'}]
+    run = ansible.play(network(host, fewer))
+    assert run.rc == 0, run.output
+    result = run.task('net')
+    assert result['pruned'] == ['web']
+    # cache keeps its address; new gets the lowest free one (web's, now free)
+    assert result['addresses'] == {'db': '10.88.0.20/24', 'cache': '10.88.0.3/24', 'new': '10.88.0.2/24'}
+    assert 'web' not in netns_list() and 've-web' not in sh('ip -br link')
+    assert '8080' not in sh('iptables-save -t nat')
+    assert not os.path.exists('/sys/fs/cgroup/cpu/%s/web' % host['cgroup_parent'])
+    assert not os.path.exists(os.path.join(host['state_dir'], 'web.pid'))
+
+    gone = ansible.play(network(host, fewer, state='absent'))
+    assert gone.rc == 0, gone.output
+    assert sorted(gone.task('net')['pruned']) == ['cache', 'db', 'new']
+    assert snapshot() == before  # foreign namespace, chain and rule untouched; ip_forward back to 0
+    assert os.listdir(host['state_dir']) == []
+    assert ansible.play(network(host, fewer, state='absent')).changed == []
+
+
+def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host):
+    before = snapshot()
+    bad = CONTAINERS[1:] + [{'name': 'cpus', 'limits': {'cpuset_cpus': '999'}}]
+    run = ansible.play(network(host, bad))
+    assert run.failed == ['net']
+    result = run.task('net')
+    assert 'cpuset' in result['msg'] and result['not_rolled_back'] == []
+    assert 'create network namespace db (lo up)' in result['rolled_back']
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize('containers, options, option', [
+    ([{'name': 'a;reboot'}], {}, 'containers[0].name'),
+    ([{'name': '$(id)'}], {}, 'containers[0].name'),
+    ([{'name': 'much-too-long-name'}], {}, 'containers[0].name'),
+    ([{'name': 'a'}, {'name': 'a'}], {}, 'containers'),
+    ([{'name': 'a', 'address': '10.99.0.2'}], {}, 'containers[0].address'),
+    ([{'name': 'a', 'address': '10.88.0.1'}], {}, 'containers[0].address'),
+    ([{'name': 'a', 'address': '10.88.0.5'}, {'name': 'b', 'address': '10.88.0.5'}], {}, 'containers[1].address'),
+    ([{'name': 'a', 'ports': [{'host': 80}]}, {'name': 'b', 'ports': [{'host': 80}]}], {}, 'containers[1].ports'),
+    ([{'name': 'a', 'ports': [{'host': 70000}]}], {}, 'containers[0].ports[0].host'),
+    ([{'name': 'a', 'limits': {'memory': 'lots'}}], {}, 'containers[0].limits.memory'),
+    ([{'name': 'a', 'limits': {'cpu_period': 50000}}], {}, 'containers[0].limits.cpu_period'),
+    ([], {'subnet': '10.88.0.0/33'}, 'subnet'),
+    ([], {'subnet': '10.88.0.1/24'}, 'subnet'),
+    ([], {'gateway': '10.99.0.1'}, 'gateway'),
+    ([], {'cluster_cidr': '10.99.0.0/16'}, 'cluster_cidr'),
+    ([], {'bridge': 'a/b'}, 'bridge'),
+    ([], {'mtu': 20}, 'mtu'),
+])
+def test_bad_input_fails_before_any_change(ansible, host, containers, options, option):
+    before = snapshot()
+    run = ansible.play(network(host, containers, **options))
+    assert run.failed == ['net']
+    result = run.task('net')
+    assert result['option'] == option, result['msg']
+    assert 'Traceback' not in run.output
+    assert snapshot() == before
+
+
+def test_a_corrupt_record_changes_nothing(ansible, host):
+    os.makedirs(host['state_dir'])
+    with open(os.path.join(host['state_dir'], 'containers.json'), 'w') as handle:
+        handle.write('{"addresses": ')
+    before = snapshot()
+    run = ansible.play(network(host, CONTAINERS[1:]))
+    assert run.failed == ['net']
+    assert 'not valid JSON' in run.task('net')['msg'] and run.task('net')['option'] == 'state_dir'
+    assert snapshot() == before
