@@ -469,7 +469,11 @@ class CgroupResource(Resource):
             self.seam.write(path, value)
 
     def op_attach(self, path, pid):
-        self.seam.attach(path, pid)
+        try:
+            self.seam.attach(path, pid)
+        except OSError as exc:
+            if exc.errno != errno.ESRCH:  # a process that exited meanwhile needs no moving
+                raise
 
     def verify(self, plan, observed):
         # processes may exit between planning and verifying: only limits and

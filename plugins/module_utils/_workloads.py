@@ -21,10 +21,12 @@ import errno
 import os
 import signal
 import subprocess
+import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
 
 _CLONE_NEWNET = 0x40000000
+STOP_WAIT = 3.0  # seconds a workload gets to exit on SIGTERM
 
 
 class WorkloadSpec:
@@ -87,14 +89,37 @@ class WorkloadResource(Resource):
     def op_stop(self, pidfile, pid):
         pid = pid or _read_pid(pidfile)
         if pid is not None:
-            try:
-                os.killpg(pid, signal.SIGTERM)  # the whole session the workload started
-            except OSError as exc:
-                if exc.errno != errno.ESRCH:
-                    raise
+            _end_session(pid)
         for path in (pidfile, _log(pidfile)):  # the container goes with it
             if os.path.exists(path):
                 os.unlink(path)
+
+
+def _end_session(pid):
+    """SIGTERM to the workload's whole session (its process group), SIGKILL
+    if its leader still runs after STOP_WAIT seconds, so what comes next
+    (removing its cgroup and namespace) finds it gone."""
+    for sig, wait in ((signal.SIGTERM, STOP_WAIT), (signal.SIGKILL, 1.0)):
+        try:
+            os.killpg(pid, sig)
+        except OSError as exc:
+            if exc.errno != errno.ESRCH:
+                raise
+            return
+        deadline = time.time() + wait
+        while _alive(pid) and time.time() < deadline:
+            time.sleep(0.02)
+        if not _alive(pid):
+            return
+
+
+def _alive(pid):
+    """Running, and not a zombie waiting for a parent that may never reap it."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (IOError, IndexError):
+        return False
 
 
 def _log(pidfile):
