@@ -176,6 +176,7 @@ def _pids(value):
 # -- resource ------------------------------------------------------------------
 
 class CgroupResource(Resource):
+    needs_pyroute2 = False
 
     def __init__(self, seam):
         super(CgroupResource, self).__init__(CgroupFs())  # cgroupfs, not netlink

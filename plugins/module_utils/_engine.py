@@ -110,8 +110,12 @@ class EngineError(Exception):
 
 
 class Resource:
-    """Template for one kind of object.  Subclasses implement read, plan and
-    op_<name> methods; everything else is shared."""
+    """Template for one kind of object.  Subclasses implement specs, read,
+    plan, op_<name> methods and summary; everything else is shared."""
+
+    # Whether the resource writes through pyroute2 (run_module checks it is
+    # installed); iptables and cgroupfs resources do not.
+    needs_pyroute2 = True
 
     def __init__(self, seam):
         self.seam = seam

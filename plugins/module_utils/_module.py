@@ -12,8 +12,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Engine, EngineError
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesError
-from ansible_collections.linuxns.net.plugins.module_utils._netlink import (
-    PYROUTE2_IMPORT_ERROR, NetlinkSeam, pyroute2_problem)
+from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam, pyroute2_problem
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 
@@ -23,10 +22,9 @@ def run_module(module, resource_class, result_key):
     resource_class provides specs(params) -> desired (raising ValidationError),
     the engine hooks, and summary() for the per-object return values stored
     under `result_key`."""
-    problem = pyroute2_problem()
+    problem, trace = pyroute2_problem() if resource_class.needs_pyroute2 else (None, None)
     if problem:
-        module.fail_json(msg='%s. %s' % (problem, missing_required_lib('pyroute2>=0.9')),
-                         exception=PYROUTE2_IMPORT_ERROR)
+        module.fail_json(msg='%s. %s' % (problem, missing_required_lib('pyroute2>=0.9')), exception=trace)
     try:
         desired = resource_class.specs(module.params)
     except ValidationError as exc:

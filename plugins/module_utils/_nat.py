@@ -195,6 +195,7 @@ def _label(params, option, prefix=''):
 # -- resource ----------------------------------------------------------------
 
 class NatResource(Resource):
+    needs_pyroute2 = False
 
     def __init__(self, seam):
         super(NatResource, self).__init__(IptablesSeam(seam))

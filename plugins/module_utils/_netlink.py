@@ -5,10 +5,13 @@
 """The netlink seam: the only code that touches network namespaces and links.
 
 Design rules (measured, see the project guide):
-- one netlink session per namespace per run, opened without forking: enter the
-  namespace (pyroute2's pushns with an fd we opened, so a missing namespace is
-  an error and never silently created), open IPRoute, leave (popns).  The
-  socket stays bound to the namespace it was opened in.
+- one netlink socket per namespace per run, opened without forking: enter the
+  namespace (setns on an fd we opened, so a missing namespace is an error and
+  never silently created), open the socket, go back.  The socket stays bound
+  to the namespace it was opened in.
+- reads go through the lean dump reader (_rtnl), cached until the next write;
+  writes through pyroute2, imported only when a run writes (the import costs
+  more than reading a whole host).
 - named namespaces are files under /run/netns bind-mounted from an nsfs inode,
   exactly as `ip netns add` and `ip netns attach` make them, so iproute2 and
   every other tool see ours.
@@ -27,13 +30,13 @@ import errno
 import os
 import traceback
 
-PYROUTE2_IMPORT_ERROR = None
+from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
+from ansible_collections.linuxns.net.plugins.module_utils._rtnl import Dumper
+
 try:
-    import pyroute2
-    from pyroute2 import IPRoute
-    from pyroute2 import netns as pyroute2_netns
-except ImportError:
-    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+    from importlib.metadata import PackageNotFoundError, version as installed_version
+except ImportError:  # Python < 3.8: find out by importing
+    installed_version = None
 
 NETNS_RUN_DIR = '/run/netns'
 PYROUTE2_MIN_VERSION = (0, 9)
@@ -43,7 +46,6 @@ _MS_REC = 16384
 _MS_SHARED = 1 << 20
 _MNT_DETACH = 2
 _CLONE_NEWNET = 0x40000000
-_IFF_UP = 1
 _LOOPBACK_INDEX = 1  # the kernel always gives lo ifindex 1 in every namespace
 
 SYSCTL_FORWARDING = {
@@ -53,13 +55,25 @@ SYSCTL_FORWARDING = {
 
 
 def pyroute2_problem():
-    """None when a usable pyroute2 is importable, else why not."""
-    if PYROUTE2_IMPORT_ERROR:
-        return 'pyroute2 is not installed'
-    version = tuple(int(p) for p in pyroute2.__version__.split('.')[:2] if p.isdigit())
-    if version < PYROUTE2_MIN_VERSION:
-        return 'pyroute2 %s is too old, need >= %d.%d' % ((pyroute2.__version__,) + PYROUTE2_MIN_VERSION)
-    return None
+    """(problem, traceback): (None, None) when a usable pyroute2 is installed,
+    else why not.  Asks the package metadata, which is cheap: the import
+    itself waits until a run writes."""
+    found = None
+    if installed_version is not None:
+        try:
+            found = installed_version('pyroute2')
+        except PackageNotFoundError:
+            pass
+    if found is None:
+        try:
+            import pyroute2
+            found = pyroute2.__version__
+        except ImportError:
+            return 'pyroute2 is not installed', traceback.format_exc()
+    number = tuple(int(p) for p in found.split('.')[:2] if p.isdigit())
+    if number < PYROUTE2_MIN_VERSION:
+        return 'pyroute2 %s is too old, need >= %d.%d' % ((found,) + PYROUTE2_MIN_VERSION), None
+    return None, None
 
 
 class NamespaceEntry:
@@ -88,6 +102,7 @@ class NetlinkSeam:
         # namespace removed.
         self._reads = {}
         self._indexes = {}
+        self._dumpers = {}  # netns -> the lean reader's socket in it
         self._here_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # the module's own namespace
 
     # -- plumbing ---------------------------------------------------------
@@ -113,9 +128,10 @@ class NetlinkSeam:
                 del self._indexes[key]
 
     def close(self):
-        for session in self._sessions.values():
+        for session in list(self._sessions.values()) + list(self._dumpers.values()):
             session.close()
         self._sessions.clear()
+        self._dumpers.clear()
         for fd in self._held.values():
             os.close(fd)
         self._held.clear()
@@ -127,6 +143,21 @@ class NetlinkSeam:
         """A namespace given by name or as an absolute path (/proc/PID/ns/net)."""
         return netns if netns.startswith('/') else self.path(netns)
 
+    def _setns(self, fd):
+        self._check(self._libc.setns(fd, _CLONE_NEWNET), 'setns')
+
+    @contextlib.contextmanager
+    def _returning(self):
+        """Come back to the namespace the block started in."""
+        back = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
+        try:
+            yield
+        finally:
+            try:
+                self._setns(back)
+            finally:
+                os.close(back)
+
     @contextlib.contextmanager
     def inside(self, netns):
         """Run the block inside namespace `netns` (None: stay here)."""
@@ -134,26 +165,33 @@ class NetlinkSeam:
             yield
             return
         fd = os.open(self._ns_file(netns), os.O_RDONLY)  # ENOENT: never create
-        try:
-            pyroute2_netns.pushns(fd)
-        finally:
-            os.close(fd)
-        try:
+        with self._returning():
+            try:
+                self._setns(fd)
+            finally:
+                os.close(fd)
             yield
-        finally:
-            pyroute2_netns.popns()
 
     def session(self, netns=None):
         """The IPRoute socket for `netns`, opened once per run."""
         if netns not in self._sessions:
+            from pyroute2 import IPRoute  # here: the import is for runs that write
             with self.inside(netns):
                 self._sessions[netns] = IPRoute()
         return self._sessions[netns]
 
+    def dumper(self, netns=None):
+        """The lean reader (_rtnl) for `netns`, opened once per run."""
+        if netns not in self._dumpers:
+            with self.inside(netns):
+                self._dumpers[netns] = Dumper()
+        return self._dumpers[netns]
+
     def _drop_session(self, netns):
-        session = self._sessions.pop(netns, None)
-        if session is not None:
-            session.close()
+        for sessions in (self._sessions, self._dumpers):
+            session = sessions.pop(netns, None)
+            if session is not None:
+                session.close()
 
     # -- named namespaces -------------------------------------------------
 
@@ -218,12 +256,9 @@ class NetlinkSeam:
         """A new, empty namespace named `name`, made in-process (no fork):
         unshare our own netns, bind it, and go back."""
         self.changed(name, forget_indexes=True)
-        pyroute2_netns.pushns()
-        try:
+        with self._returning():
             self._check(self._libc.unshare(_CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
             self._bind(name, '/proc/thread-self/ns/net')
-        finally:
-            pyroute2_netns.popns()
 
     def attach_namespace(self, name, pid):
         """Name the namespace of process `pid`, like `ip netns attach`."""
@@ -251,9 +286,9 @@ class NetlinkSeam:
     # -- inside a namespace -----------------------------------------------
 
     def loopback(self, netns):
-        """(is_up, alias) of `lo` in `netns`."""
-        link = self.session(netns).link('get', index=_LOOPBACK_INDEX)[0]
-        return bool(link.get('flags') & _IFF_UP), link.get('IFLA_IFALIAS')
+        """(is_up, alias) of `lo` in `netns` (from the namespace's one link dump)."""
+        lo = next(link for link in self.links(netns).values() if link['index'] == _LOOPBACK_INDEX)
+        return lo['up'], lo['alias']
 
     def set_loopback(self, netns, up=None, alias=None):
         changes = {}
@@ -290,35 +325,20 @@ class NetlinkSeam:
         return self._cached(('links', netns), lambda: self._read_links(netns))
 
     def _read_links(self, netns):
-        session = self.session(netns)
+        dumper = self.dumper(netns)
         addresses = {}
-        for msg in session.get_addr():
-            addresses.setdefault(msg['index'], []).append(
-                '%s/%d' % (msg.get('IFA_ADDRESS'), msg['prefixlen']))
-        by_index = dict((msg['index'], msg) for msg in session.get_links())
+        for index, cidr in dumper.addresses():
+            addresses.setdefault(index, []).append(cidr)
+        raw = dumper.links()
+        by_index = dict((link['index'], link) for link in raw)
         links = {}
-        for index, msg in by_index.items():
-            info = msg.get('IFLA_LINKINFO')
-            data = (info.get('IFLA_INFO_DATA') if info else None) or {}
-            slave = (info.get('IFLA_INFO_SLAVE_DATA') if info else None) or {}
-            master = by_index.get(msg.get('IFLA_MASTER'))
-            links[msg.get('IFLA_IFNAME')] = {
-                'index': index,
-                'kind': info.get('IFLA_INFO_KIND') if info else None,
-                'mtu': msg.get('IFLA_MTU'),
-                'mac': msg.get('IFLA_ADDRESS'),
-                'up': bool(msg['flags'] & _IFF_UP),
-                'master': master.get('IFLA_IFNAME') if master else None,
-                'alias': msg.get('IFLA_IFALIAS'),
-                'link_index': msg.get('IFLA_LINK'),
-                'link_netnsid': msg.get('IFLA_LINK_NETNSID'),
-                'addresses': sorted(addresses.get(index, [])),
-                'stp': data.get('IFLA_BR_STP_STATE'),
-                'forward_delay': data.get('IFLA_BR_FORWARD_DELAY'),
-                'hairpin': bool(slave.get('IFLA_BRPORT_MODE')) if slave else None,
-            }
-            if links[msg.get('IFLA_IFNAME')]['kind'] == 'vxlan':
-                links[msg.get('IFLA_IFNAME')].update(_vxlan_fields(data, by_index))
+        for link in raw:
+            master = by_index.get(link['master_index'])
+            links[link['name']] = dict(
+                (key, link[key]) for key in ('index', 'kind', 'mtu', 'mac', 'up', 'alias', 'link_index', 'link_netnsid'))
+            links[link['name']].update(master=master['name'] if master else None,
+                                       addresses=sorted(addresses.get(link['index'], [])),
+                                       **_kind_fields(link, by_index))
         self._indexes.update(((netns, name), link['index']) for name, link in links.items())
         return links
 
@@ -329,11 +349,9 @@ class NetlinkSeam:
     def _read_netnsid(self, netns, other):
         fd = os.open(self._ns_file(other) if other else '/proc/self/ns/net', os.O_RDONLY)
         try:
-            reply = self.session(netns).get_netnsid(fd=fd)
+            return self.dumper(netns).netnsid(fd)
         finally:
             os.close(fd)
-        nsid = reply.get('nsid') if isinstance(reply, dict) else None
-        return None if nsid is None or nsid < 0 else nsid
 
     def _index(self, netns, name):
         if (netns, name) not in self._indexes:
@@ -435,7 +453,7 @@ class NetlinkSeam:
         """Every unicast route of every table in `netns`, as plain dicts."""
         def read():
             names = dict((link['index'], name) for name, link in self.links(netns).items())
-            return list(_read_routes(self.session(netns), names))
+            return list(_read_routes(self.dumper(netns), names))
         return self._cached(('routes', netns), read)
 
     def route(self, netns, command, route):
@@ -462,15 +480,18 @@ _ZERO_MAC = '00:00:00:00:00:00'
 _NUD_PERMANENT = 0x80
 
 
-def _vxlan_fields(data, by_index):
-    dev = by_index.get(data.get('IFLA_VXLAN_LINK'))
-    return {
-        'vni': data.get('IFLA_VXLAN_ID'),
-        'local': data.get('IFLA_VXLAN_LOCAL') or data.get('IFLA_VXLAN_LOCAL6'),
-        'port': data.get('IFLA_VXLAN_PORT'),
-        'dev': dev.get('IFLA_IFNAME') if dev else None,
-        'learning': bool(data.get('IFLA_VXLAN_LEARNING')),
-    }
+def _kind_fields(link, by_index):
+    """Bridge, bridge port and vxlan settings from a dumped link's raw attributes."""
+    data, slave = link['data'], link['slave_data']
+    fields = {'stp': None, 'forward_delay': None, 'hairpin': bool(rtnl.u8(slave.get(rtnl.BRPORT_MODE))) if slave else None}
+    if link['kind'] == 'bridge':
+        fields.update(stp=rtnl.u32(data.get(rtnl.BRIDGE['stp'])), forward_delay=rtnl.u32(data.get(rtnl.BRIDGE['forward_delay'])))
+    elif link['kind'] == 'vxlan':
+        dev = by_index.get(rtnl.u32(data.get(rtnl.VXLAN['link'])))
+        fields.update(vni=rtnl.u32(data.get(rtnl.VXLAN['id'])), port=rtnl.be16(data.get(rtnl.VXLAN['port'])),
+                      local=rtnl.ip(rtnl.AF_INET, data.get(rtnl.VXLAN['local'])) or rtnl.ip(rtnl.AF_INET6, data.get(rtnl.VXLAN['local6'])),
+                      dev=dev['name'] if dev else None, learning=bool(rtnl.u8(data.get(rtnl.VXLAN['learning']))))
+    return fields
 
 
 def _bridge_args(stp, forward_delay):
@@ -494,21 +515,20 @@ def _route_family(route):
     return _AF_INET6 if ':' in (route.get('gateway') or '') or ':' in route['dst'] else _AF_INET
 
 
-def _read_routes(session, names):
-    for family in (_AF_INET, _AF_INET6):
-        for msg in session.route('dump', family=family):
+def _read_routes(dumper, names):
+    for family in (rtnl.AF_INET, rtnl.AF_INET6):
+        for msg in dumper.routes(family):
             if msg['type'] != _RTN_UNICAST:
                 continue
-            dst = msg.get('RTA_DST')
             yield {
-                'dst': 'default' if msg['dst_len'] == 0 else '%s/%d' % (dst, msg['dst_len']),
-                'family': 6 if family == _AF_INET6 else 4,
-                'gateway': msg.get('RTA_GATEWAY'),
-                'dev': names.get(msg.get('RTA_OIF')),
-                'metric': msg.get('RTA_PRIORITY') or 0,
-                'table': msg.get('RTA_TABLE') or msg['table'],
+                'dst': 'default' if msg['dst_len'] == 0 else '%s/%d' % (msg['dst'], msg['dst_len']),
+                'family': 6 if family == rtnl.AF_INET6 else 4,
+                'gateway': msg['gateway'],
+                'dev': names.get(msg['oif']),
+                'metric': msg['metric'],
+                'table': msg['table'],
                 'scope': msg['scope'],
-                'src': msg.get('RTA_PREFSRC'),
-                'onlink': bool(msg['flags'] & _RTNH_F_ONLINK),
+                'src': msg['src'],
+                'onlink': msg['onlink'],
                 'proto': msg['proto'],
             }

@@ -501,4 +501,3 @@ def project_workloads(current, plans):
         if not path.startswith('_') and view:
             current['_cgroups'][path.rsplit('/', 1)[1]] = list(view['paths'])
     return current
-

@@ -16,6 +16,7 @@ import json
 import os
 import shlex
 import signal
+import subprocess
 import sys
 import time
 
@@ -194,3 +195,20 @@ def test_a_corrupt_record_changes_nothing(ansible, host):
     assert run.failed == ['net']
     assert 'not valid JSON' in run.task('net')['msg'] and run.task('net')['option'] == 'state_dir'
     assert snapshot() == before
+
+
+def test_without_pyroute2_a_clear_message_and_iptables_modules_still_work(ansible, tmp_path):
+    """A managed host's Python without pyroute2: the netlink modules say what
+    to install; nat_rule and cgroup_limit, which never need it, just work."""
+    bare = str(tmp_path / 'bare')
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', bare], check=True)
+    python = ['-e', 'ansible_python_interpreter=%s/bin/python' % bare]
+    run = ansible.play(network({'state_dir': str(tmp_path / 'state')}, [{'name': 'web'}]), extra_args=python)
+    assert run.failed == ['net']
+    assert 'pyroute2 is not installed' in run.task('net')['msg'] and netns_list() == []
+    rule = [{'name': 'nat', 'linuxns.net.nat_rule': {'group': 'bare', 'kind': 'masquerade', 'source': '10.77.0.0/24'}}]
+    run = ansible.play(rule, extra_args=python)
+    assert run.rc == 0, run.output
+    assert 'linuxns.net:bare' in sh('iptables-save -t nat')
+    assert ansible.play([dict(rule[0], **{'linuxns.net.nat_rule': {'group': 'bare', 'purge': True, 'state': 'absent'}})],
+                        extra_args=python).rc == 0
