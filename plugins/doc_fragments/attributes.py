@@ -35,3 +35,23 @@ notes:
   - Every change is planned first and applied in order; when a step fails, what this task
     already applied is undone in reverse order before the task fails.
 """
+
+    # Modules that only read and probe (no pyroute2, nothing to roll back).
+    PROBE = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - The module only reads and sends probes; it changes nothing, so check mode runs as a normal run does.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: linux
+requirements:
+  - Linux, run as root (CAP_SYS_ADMIN to enter named namespaces, CAP_NET_RAW for ICMP).
+"""

@@ -14,8 +14,9 @@ short_description: The container subnet of the host with a given index in the cl
 version_added: 0.1.0
 description:
   - Splits the cluster CIDR into subnets of O(prefix) and returns the one at O(index).
-  - This file also provides C(linuxns.net.container_addresses) and C(linuxns.net.cluster_problems);
-    see the roles for their use.
+  - This file also provides C(linuxns.net.cluster_problems), C(linuxns.net.peer_routes),
+    C(linuxns.net.vtep_address) and the C(linuxns.net.reachability_*) helpers of C(playbooks/verify.yml);
+    see the roles and that playbook for their use.
 options:
   _input:
     description: The cluster CIDR, e.g. C(10.244.0.0/16).
@@ -49,6 +50,8 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.linuxns.net.plugins.module_utils._reachability import merge_reports
+
 
 def host_subnet(cluster_cidr, index, prefix=24):
     network = ipaddress.ip_network(cluster_cidr)
@@ -57,37 +60,6 @@ def host_subnet(cluster_cidr, index, prefix=24):
         raise AnsibleFilterError('host index %s does not fit: %s has %d subnets of /%d' % (index, cluster_cidr, count, prefix))
     first = int(network.network_address) + int(index) * 2 ** (network.max_prefixlen - prefix)
     return str(ipaddress.ip_network((first, prefix)))
-
-
-def container_addresses(containers, subnet, previous=None):
-    """{name: 'address/prefix'}: a fixed `address` as given; else the address
-    the container had before (from `previous`), so adding or removing a
-    container never renumbers the others; else the lowest free one.  The
-    first host address is the gateway."""
-    network = ipaddress.ip_network(subnet)
-    gateway = next(network.hosts())
-    taken, result = set([gateway]), {}
-    for container in containers:
-        if container.get('address'):
-            address = ipaddress.ip_interface(str(container['address'])).ip
-            result[container['name']] = address
-            taken.add(address)
-    for container in containers:
-        old = (previous or {}).get(container['name'])
-        if container['name'] in result or not old:
-            continue
-        address = ipaddress.ip_interface(str(old)).ip
-        if address in network and address not in taken:
-            result[container['name']] = address
-            taken.add(address)
-    free = (a for a in network.hosts() if a not in taken)
-    for container in containers:
-        if container['name'] not in result:
-            try:
-                result[container['name']] = next(free)
-            except StopIteration:
-                raise AnsibleFilterError('subnet %s has no free address left for container %s' % (subnet, container['name']))
-    return dict((name, '%s/%d' % (address, network.prefixlen)) for name, address in result.items())
 
 
 def cluster_problems(hostvars, hosts):
@@ -124,94 +96,34 @@ def cluster_problems(hostvars, hosts):
     return problems
 
 
-def container_pairs(containers, addresses, bridge, mtu=1500):
-    """veth pairs for linuxns.net.veth: host end ve-NAME on the bridge, eth0 in the container."""
-    return [{'name': 've-' + c['name'], 'bridge': bridge, 'mtu': int(mtu),
-             'peer': {'name': 'eth0', 'netns': c['name'], 'addresses': [addresses[c['name']]], 'mtu': int(mtu)}}
-            for c in containers]
-
-
-def container_routes(containers, subnet):
-    """Each container's default route via the gateway, for one linuxns.net.netns_route call."""
-    gateway = gateway_address(subnet)
-    return [{'netns': c['name'], 'dst': 'default', 'gateway': gateway} for c in containers]
-
-
-LIMIT_KEYS = ('cpu', 'cpu_weight', 'memory', 'memory_swap', 'pids_max', 'cpuset_cpus')
-
-
-def container_limits(containers):
-    """One linuxns.net.cgroup_limit group per container with limits, holding
-    every process of the container's namespace."""
-    return [dict([('name', c['name']), ('netns', c['name'])] +
-                 [(key, str(c['limits'][key])) for key in LIMIT_KEYS if c['limits'].get(key) is not None])
-            for c in containers if c.get('limits')]
-
-
-def container_workloads(containers):
-    """[name, command, name, command, ...] of the containers with a command."""
-    return [str(item) for c in containers if c.get('command') for item in (c['name'], c['command'])]
-
-
-def container_dnat(containers, addresses):
-    """dnat rules for linuxns.net.nat_rule, one per published port."""
-    rules = []
-    for container in containers:
-        address = addresses[container['name']].split('/')[0]
-        for port in container.get('ports') or []:
-            rules.append({'kind': 'dnat', 'protocol': port.get('protocol', 'tcp'), 'port': int(port['host']),
-                          'to': '%s:%d' % (address, int(port.get('container', port['host']))),
-                          'comment': container['name']})
-    return rules
-
-
-def ping_targets(addresses_per_host, hosts):
-    """'host/container=address' for every container of every host."""
+def reachability_targets(addresses_per_host, hosts):
+    """linuxns.net.reachability targets: {name: 'host/container', address} for
+    every container of every host."""
     targets = []
     for host, addresses in zip(hosts, addresses_per_host):
         for name in sorted(addresses):
-            targets.append('%s/%s=%s' % (host, name, addresses[name].split('/')[0]))
+            targets.append({'name': '%s/%s' % (host, name), 'address': addresses[name].split('/')[0]})
     return targets
 
 
-def published_ports(hostvars, hosts):
-    """'host/container:underlay address:port' for every published port."""
-    targets = []
+def reachability_ports(hostvars, hosts):
+    """linuxns.net.reachability ports: {name: 'host/container:port', address:
+    the host's underlay address, port} for every published TCP port."""
+    ports = []
     for host in hosts:
         for container in hostvars[host].get('containers_list') or []:
             for port in container.get('ports') or []:
                 if port.get('protocol', 'tcp') == 'tcp':
-                    targets.append('%s/%s:%s:%d' % (host, container['name'],
-                                                    hostvars[host]['cluster_network_underlay_address'], int(port['host'])))
-    return targets
+                    ports.append({'name': '%s/%s:%d' % (host, container['name'], int(port['host'])),
+                                  'address': hostvars[host]['cluster_network_underlay_address'], 'port': int(port['host'])})
+    return ports
 
 
-def ping_matrix(lines):
-    """'SRC DST ok|FAIL' lines -> rows of a table, sources down, targets across
-    (targets numbered to keep rows short), plus the legend."""
-    results, targets = {}, []
-    for line in lines:
-        source, target, outcome = line.split()
-        results.setdefault(source, {})[target] = outcome
-        if target not in targets:
-            targets.append(target)
-    width = max([len(source) for source in results] + [6])
-    rows = ['%-*s  %s' % (width, 'from', ' '.join('%2d' % (i + 1) for i in range(len(targets))))]
-    for source in results:
-        cells = [' .' if results[source].get(t) == 'ok' else ' X' if t in results[source] else '  ' for t in targets]
-        rows.append('%-*s  %s' % (width, source, ' '.join(cells)))
-    rows.append('to: ' + ', '.join('%d=%s' % (i + 1, t) for i, t in enumerate(targets)))
-    rows.append('. reached, X missed')
-    return rows
-
-
-def gateway(subnet):
-    """The first host address of `subnet`, with its prefix: the bridge's address."""
-    return '%s/%d' % (gateway_address(subnet), ipaddress.ip_network(subnet).prefixlen)
-
-
-def gateway_address(subnet):
-    return str(next(ipaddress.ip_network(subnet).hosts()))
+def reachability_report(results, hosts):
+    """One matrix from the linuxns.net.reachability results of several hosts
+    (in the order of `hosts`): {lines, misses, total, passed}; a row of a
+    named namespace is shown as host/namespace."""
+    return merge_reports(results, hosts)
 
 
 def peer_routes(hostvars, peers, overlay_device=None):
@@ -238,17 +150,10 @@ class FilterModule(object):
     def filters(self):
         return {
             'host_subnet': host_subnet,
-            'container_addresses': container_addresses,
             'cluster_problems': cluster_problems,
             'peer_routes': peer_routes,
             'vtep_address': vtep_address,
-            'gateway': gateway,
-            'container_pairs': container_pairs,
-            'container_routes': container_routes,
-            'container_limits': container_limits,
-            'container_workloads': container_workloads,
-            'container_dnat': container_dnat,
-            'ping_targets': ping_targets,
-            'published_ports': published_ports,
-            'ping_matrix': ping_matrix,
+            'reachability_targets': reachability_targets,
+            'reachability_ports': reachability_ports,
+            'reachability_report': reachability_report,
         }

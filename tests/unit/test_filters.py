@@ -25,24 +25,14 @@ def test_peer_routes_host_gw_and_overlay():
         {'dst': '10.244.3.0/24', 'gateway': '10.244.3.0', 'dev': 'lnsvx0', 'onlink': True}]
 
 
-def test_vtep_address_and_gateway_never_collide_with_containers():
+def test_vtep_address_is_the_subnet_network_address():
     assert network.vtep_address('10.244.3.0/24') == '10.244.3.0/32'
-    assert network.gateway('10.244.3.0/24') == '10.244.3.1/24'
-    assert network.container_addresses([{'name': 'a'}], '10.244.3.0/24') == {'a': '10.244.3.2/24'}
 
 
-def test_container_pairs_carry_the_mtu_to_both_ends():
-    pair = network.container_pairs([{'name': 'a'}], {'a': '10.244.3.2/24'}, 'cbr0', '1450')[0]
-    assert (pair['mtu'], pair['peer']['mtu'], pair['bridge'], pair['peer']['netns']) == (1450, 1450, 'cbr0', 'a')
-
-
-def test_container_routes_one_entry_per_namespace():
-    assert network.container_routes([{'name': 'a'}, {'name': 'b'}], '10.244.3.0/24') == [
-        {'netns': 'a', 'dst': 'default', 'gateway': '10.244.3.1'},
-        {'netns': 'b', 'dst': 'default', 'gateway': '10.244.3.1'}]
-
-
-def test_container_limits_one_group_per_limited_container():
-    containers = [{'name': 'a', 'limits': {'cpu': 0.5, 'memory': '64M', 'pids_max': 64}}, {'name': 'b'}]
-    assert network.container_limits(containers) == [
-        {'name': 'a', 'netns': 'a', 'cpu': '0.5', 'memory': '64M', 'pids_max': '64'}]
+def test_reachability_targets_and_ports_name_host_and_container():
+    assert network.reachability_targets([{'b': '10.244.2.3/24', 'a': '10.244.2.2/24'}], ['host2']) == [
+        {'name': 'host2/a', 'address': '10.244.2.2'}, {'name': 'host2/b', 'address': '10.244.2.3'}]
+    hostvars = {'host2': dict(HOSTVARS['host2'], containers_list=[
+        {'name': 'a', 'ports': [{'host': 8081, 'container': 80}, {'host': 53, 'protocol': 'udp'}]}])}
+    assert network.reachability_ports(hostvars, ['host2']) == [
+        {'name': 'host2/a:8081', 'address': '198.51.100.12', 'port': 8081}]

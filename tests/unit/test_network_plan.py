@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one-call host network: input checks, address allocation, the parts of
+a run and how later parts see what earlier parts promise (no kernel)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+
+import pytest
+
+from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
+from ansible_collections.linuxns.net.plugins.module_utils._network import (
+    Layout, NetworkSpec, allocate, project_cgroups, project_links)
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+
+
+def spec(**params):
+    params.setdefault('subnet', '10.88.0.0/24')
+    return NetworkSpec(params)
+
+
+def addresses(network, previous=None):
+    result = allocate(network.containers, network.subnet, network.gateway, previous or {})
+    return dict((name, str(address)) for name, address in result.items())
+
+
+def test_addresses_fixed_then_kept_then_lowest_free():
+    network = spec(containers=[{'name': 'new'}, {'name': 'old'}, {'name': 'fixed', 'address': '10.88.0.2'}])
+    assert addresses(network, {'old': '10.88.0.9/24', 'gone': '10.88.0.3/24'}) == {
+        'fixed': '10.88.0.2', 'old': '10.88.0.9', 'new': '10.88.0.3'}
+
+
+def test_a_kept_address_outside_a_changed_subnet_is_replaced():
+    network = spec(subnet='10.99.0.0/24', containers=[{'name': 'a'}])
+    assert addresses(network, {'a': '10.88.0.9/24'}) == {'a': '10.99.0.2'}
+
+
+def test_a_full_subnet_names_the_container():
+    network = spec(subnet='10.88.0.0/30', containers=[{'name': 'a'}, {'name': 'b'}])
+    with pytest.raises(ValidationError) as info:
+        allocate(network.containers, network.subnet, network.gateway, {})
+    assert info.value.option == 'containers[1].address'
+
+
+@pytest.mark.parametrize('params, option', [
+    ({'containers': [{'name': 'a b'}]}, 'containers[0].name'),
+    ({'containers': [{'name': '-a'}]}, 'containers[0].name'),
+    ({'containers': [{'name': 'a', 'limits': {'cpus': 1}}]}, 'containers[0].limits'),
+    ({'containers': [{'name': 'a', 'limits': {'pids_max': 'many'}}]}, 'containers[0].limits.pids_max'),
+    ({'containers': [{'name': 'a', 'ports': [{'host': 1, 'protocol': 'icmp'}]}]}, 'containers[0].ports[0].protocol'),
+    ({'subnet': None}, 'subnet'),
+    ({'subnet': 'fd00::/64'}, 'subnet'),
+    ({'state_dir': 'relative'}, 'state_dir'),
+    ({'vxlan': {'name': 'vx0'}}, 'vxlan.vni'),
+])
+def test_bad_input_names_the_option(params, option):
+    with pytest.raises(ValidationError) as info:
+        spec(**params)
+    assert info.value.option == option
+
+
+def test_every_limit_is_passed_on():
+    limits = {'cpu': '0.5', 'cpu_period': 50000, 'cpu_weight': 200, 'memory': '64M', 'memory_swap': '32M',
+              'pids_max': '64', 'cpuset_cpus': '0'}
+    layout = Layout(spec(containers=[{'name': 'a', 'limits': limits}]), {}, '0')
+    group = [p for p in layout.parts(None) if p.name == 'cgroup'][0].desired[0]
+    assert sorted(group.limits) == sorted(limits)
+
+
+def test_parts_remove_pruned_containers_first_and_record_last():
+    record = {'addresses': {'a': '10.88.0.2/24', 'gone': '10.88.0.3/24'}, 'ip_forward_before': '0'}
+    layout = Layout(spec(containers=[{'name': 'a', 'command': 'sleep 1'}]), record, '1')
+    assert [p.name for p in layout.parts(None)] == [
+        'stop', 'uncgroup', 'unveth', 'unnetns', 'netns', 'bridge', 'veth', 'route', 'nat', 'forwarding', 'workload', 'record']
+    assert layout.gone == ['gone']
+    assert layout.parts(None)[-1].desired['content']['ip_forward_before'] == '0'  # the value from before the first run
+
+
+def test_absent_removes_recorded_and_listed_containers_and_restores_forwarding():
+    record = {'addresses': {'a': '10.88.0.2/24'}, 'ip_forward_before': '0'}
+    layout = Layout(spec(state='absent', subnet=None, containers=[{'name': 'b'}]), record, '1')
+    parts = dict((p.name, p) for p in layout.parts(None))
+    assert layout.gone == ['a', 'b']
+    assert parts['forwarding'].desired == {'net/ipv4/ip_forward': '0'}
+    assert parts['record'].desired['content'] is None
+
+
+def test_later_parts_see_promised_namespaces_and_links():
+    netns = Plan([], {}, {'netns/c1': {'name': 'c1'}})
+    veth = Plan([], {}, {'ve-c1': {'kind': 'veth', 'master': 'cbr0', 'addresses': []},
+                         'c1/eth0': {'kind': 'veth', 'master': None, 'addresses': ['10.88.0.2/24']}, '_links': {}})
+    current = {'_links': {None: {}, 'c1': None}}
+    seen = project_links(dict(current), {'netns': netns, 'veth': veth})
+    assert seen['_links']['c1']['eth0']['addresses'] == ['10.88.0.2/24']
+    assert seen['_links'][None]['ve-c1']['master'] == 'cbr0'
+    assert current['_links']['c1'] is None  # what was read stays as read
+    groups = project_cgroups({'_groups': {'linuxns/c1': {'missing_netns': True}}}, {'netns': netns})
+    assert groups['_groups']['linuxns/c1']['missing_netns'] is False
+
+
+def test_gateway_defaults_to_the_first_host_address():
+    assert spec().gateway == ipaddress.ip_address('10.88.0.1')
+    assert spec(gateway='10.88.0.254').gateway == ipaddress.ip_address('10.88.0.254')

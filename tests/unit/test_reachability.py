@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pure parts of linuxns.net.reachability: echo packets, input
+validation, the matrix and its rendering."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import struct
+
+import pytest
+
+from ansible_collections.linuxns.net.plugins.filter import network
+from ansible_collections.linuxns.net.plugins.module_utils import _reachability as r
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+
+
+def params(**given):
+    base = {'sources': None, 'targets': [], 'ports': [], 'timeout': 1.0, 'retries': 2, 'delay': 1.0, 'fail_on_miss': True}
+    base.update(given)
+    return base
+
+
+def port(address, number, name=None, source=None):
+    return {'address': address, 'port': number, 'name': name, 'source': source}
+
+
+# -- packets ------------------------------------------------------------------
+
+def test_checksum_rfc1071_example_and_odd_length():
+    assert r.checksum(bytes([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7])) == 0x220d
+    assert r.checksum(b'\x01') == r.checksum(b'\x01\x00')
+
+
+def test_ipv4_echo_request_carries_ident_seq_payload_and_a_valid_checksum():
+    packet = r.echo_request(4, 0x1234, 7, b'token123')
+    assert struct.unpack('!BBHHH', packet[:8])[0:2] == (8, 0)
+    assert struct.unpack('!HH', packet[4:8]) == (0x1234, 7)
+    assert packet[8:] == b'token123'
+    assert r.checksum(packet) == 0
+
+
+def test_ipv6_echo_request_leaves_the_checksum_to_the_kernel():
+    packet = r.echo_request(6, 1, 2, b'x')
+    assert struct.unpack('!BBHHH', packet[:8]) == (128, 0, 0, 1, 2)
+
+
+def reply_of(request, family):
+    """What a peer answers: the request with the reply type (and, for IPv4, a new checksum)."""
+    reply = bytes([r.ECHO_TYPES[family][1]]) + request[1:2] + b'\0\0' + request[4:]
+    if family == 4:
+        reply = reply[:2] + struct.pack('!H', r.checksum(reply)) + reply[4:]
+    return reply
+
+
+@pytest.mark.parametrize('family', [4, 6])
+def test_parse_echo_reply(family):
+    reply = reply_of(r.echo_request(family, 0xbeef, 65535, b'payload!'), family)
+    assert r.parse_echo_reply(reply, family) == (0xbeef, 65535, b'payload!')
+
+
+def test_parse_skips_the_ipv4_header_of_raw_sockets():
+    ip_header = bytes([0x46]) + b'\0' * 23  # version 4, 24 bytes (one option word)
+    reply = reply_of(r.echo_request(4, 1, 2, b'p'), 4)
+    assert r.parse_echo_reply(ip_header + reply, 4, ip_header=True) == (1, 2, b'p')
+    assert r.parse_echo_reply(reply, 4, ip_header=True) is None  # not an IPv4 header
+
+
+def test_parse_rejects_requests_other_types_bad_checksums_and_short_packets():
+    request = r.echo_request(4, 1, 2, b'p')
+    assert r.parse_echo_reply(request, 4) is None
+    assert r.parse_echo_reply(reply_of(r.echo_request(6, 1, 2, b'p'), 6), 4) is None
+    damaged = bytearray(reply_of(request, 4))
+    damaged[-1] ^= 0xff
+    assert r.parse_echo_reply(bytes(damaged), 4) is None
+    assert r.parse_echo_reply(b'\0\0\0', 4) is None
+    unreachable = b'\x03\x01' + b'\0' * 6
+    assert r.parse_echo_reply(unreachable, 4) is None
+
+
+# -- input --------------------------------------------------------------------
+
+def test_every_source_checks_every_target_then_each_port():
+    plan = r.plan(params(sources=['a', '', '/proc/1/ns/net'],
+                         targets=['10.0.0.2', {'name': 'db', 'address': 'fd00::3'}],
+                         ports=[port('10.0.0.2', 80), port('fd00::3', 5432, name='pg', source='b')]), 'here')
+    assert [s.label for s in plan.sources] == ['a', 'here', '/proc/1/ns/net', 'b']
+    assert plan.columns == ['10.0.0.2', 'db', '10.0.0.2:80', 'pg']
+    pairs = [(c.source.label, c.column, c.port, c.seq) for c in plan.checks]
+    assert pairs[:2] == [('a', '10.0.0.2', None, 0), ('a', 'db', None, 1)]
+    assert pairs[-2:] == [('here', '10.0.0.2:80', 80, 0), ('b', 'pg', 5432, 0)]
+    assert len(pairs) == 3 * 2 + 2
+    assert plan.sources[-1].option == 'ports[1].source'
+
+
+def test_sources_default_to_the_module_namespace():
+    plan = r.plan(params(targets=['127.0.0.1']), 'here')
+    assert [(s.netns, s.label) for s in plan.sources] == [('', 'here')]
+    assert r.plan(params(sources=[], targets=['127.0.0.1']), 'here').checks == []
+
+
+def test_ipv6_port_names_have_brackets():
+    assert r.plan(params(ports=[port('fd00::1', 443)]), 'h').columns == ['[fd00::1]:443']
+
+
+@pytest.mark.parametrize('given, option, words', [
+    ({'targets': ['10.0.0.300']}, 'targets[0]', 'not an IP address'),
+    ({'targets': ['10.0.0.1', {'name': 'x'}]}, 'targets[1]', 'needs an address'),
+    ({'targets': [{'address': '10.0.0.1', 'port': 1}]}, 'targets[0]', 'unknown key(s) port'),
+    ({'targets': [{'name': 'x', 'address': 'nope'}]}, 'targets[0].address', 'not an IP address'),
+    ({'targets': ['10.0.0.1', '10.0.0.1']}, 'targets', 'more than once'),
+    ({'ports': [port('10.0.0.1', 0)]}, 'ports[0].port', 'out of range 1-65535'),
+    ({'ports': [port('10.0.0.1', 70000)]}, 'ports[0].port', 'out of range 1-65535'),
+    ({'ports': [port('10.0.0.1/24', 80)]}, 'ports[0].address', 'not an IP address'),
+    ({'ports': [port('10.0.0.1', 80, source='a b')]}, 'ports[0].source', 'whitespace'),
+    ({'ports': [port('10.0.0.1', 80), port('10.0.0.1', 80)]}, 'ports', 'here -> 10.0.0.1:80 is listed more than once'),
+    ({'sources': ['a/b'], 'targets': ['10.0.0.1']}, 'sources', "must not contain '/'"),
+    ({'sources': ['a', 'a']}, 'sources', 'more than once'),
+    ({'sources': ['', 'here']}, 'sources', "'here' is listed more than once"),
+    ({'ports': [port('10.0.0.1', 80, source='here')]}, 'sources', "'here' is listed more than once"),
+    ({'sources': ['', None]}, 'sources', 'more than once'),
+    ({'timeout': 0}, 'timeout', 'out of range'),
+    ({'timeout': 61}, 'timeout', 'out of range'),
+    ({'delay': -1}, 'delay', 'out of range: at least 0 and at most 60 seconds'),
+    ({'timeout': True}, 'timeout', 'not a number of seconds'),
+    ({'retries': 11}, 'retries', 'out of range 0-10'),
+])
+def test_bad_input_names_the_option(given, option, words):
+    with pytest.raises(ValidationError) as caught:
+        r.plan(params(**given), 'here')
+    assert caught.value.option == option
+    assert words in str(caught.value)
+
+
+def test_the_number_of_checks_is_bounded():
+    targets = ['10.0.%d.%d' % (i // 250, i % 250 + 1) for i in range(1000)]
+    r.plan(params(sources=['n%d' % i for i in range(65)], targets=targets[:1000]), 'h')
+    with pytest.raises(ValidationError, match='at most 65536'):
+        r.plan(params(sources=['n%d' % i for i in range(66)], targets=targets), 'h')
+
+
+def test_a_port_check_may_not_repeat_a_target_column_of_its_source():
+    with pytest.raises(ValidationError) as caught:
+        r.plan(params(sources=[''], targets=[{'name': 'web', 'address': '10.0.0.2'}],
+                      ports=[port('10.0.0.2', 80, name='web')]), 'h')
+    assert caught.value.option == 'ports'
+
+
+def test_open_files_needed_count_namespaces_icmp_sockets_and_connects():
+    plan = r.plan(params(sources=['a', 'b'], targets=['10.0.0.1', 'fd00::1']), 'h')
+    assert r.open_files_needed(plan) == 2 + 4 + r.OPEN_FILES_SPARE
+    plan = r.plan(params(sources=['a'], targets=['10.0.0.1'], ports=[port('10.0.0.1', 80)]), 'h')
+    assert r.open_files_needed(plan) == 2 + 1 + r.MAX_OPEN_CONNECTS + r.OPEN_FILES_SPARE
+
+
+def test_the_open_files_limit_is_raised_up_to_the_hard_limit(monkeypatch):
+    raised = []
+    monkeypatch.setattr(r.resource, 'getrlimit', lambda kind: (1024, 4096))
+    monkeypatch.setattr(r.resource, 'setrlimit', lambda kind, limits: raised.append(limits))
+    r.allow_open_files(1000)
+    r.allow_open_files(3000)
+    assert raised == [(3000, 4096)]
+    with pytest.raises(ValidationError) as caught:
+        r.allow_open_files(5000)
+    assert caught.value.option == 'sources' and 'limit of 4096' in str(caught.value)
+
+
+# -- the matrix ---------------------------------------------------------------
+
+def decided(plan, missed):
+    for check in plan.checks:
+        check.ok = (check.source.label, check.column) not in missed
+        check.tries = 3 if not check.ok else 1
+        check.error = None if check.ok else 'no answer within 1 s'
+    return plan
+
+
+def test_report_and_rendering():
+    plan = decided(r.plan(params(sources=['a', 'b'], targets=['10.0.0.2', {'name': 'gw', 'address': '10.0.0.1'}],
+                                 ports=[port('10.0.0.2', 80, name='web')]), 'host1'),
+                   missed=[('b', 'gw'), ('host1', 'web')])
+    result = r.report(plan, 0.01234)
+    assert result['changed'] is False
+    assert (result['total'], result['passed'], result['elapsed']) == (5, 3, 0.012)
+    assert result['misses'] == ['b -> gw', 'host1 -> web']
+    assert result['miss_details'][1] == {'source': 'host1', 'target': 'web', 'address': '10.0.0.2', 'port': 80,
+                                         'tries': 3, 'error': 'no answer within 1 s'}
+    assert result['matrix']['rows'][0] == {'source': 'a', 'netns': 'a', 'results': {'10.0.0.2': 'ok', 'gw': 'ok'}}
+    assert result['matrix']['lines'] == [
+        'from   1 2 3',
+        'a      . .',
+        'b      . X',
+        'host1      X',
+        'to: 1=10.0.0.2, 2=gw, 3=web',
+        '. reached, X missed, blank not checked',
+    ]
+
+
+def test_the_failure_message_names_at_most_20_misses():
+    result = {'total': 30, 'misses': ['a -> t%d' % i for i in range(25)]}
+    message = r.misses_message(result)
+    assert message.startswith('25 of 30 checks missed: a -> t0, a -> t1,')
+    assert message.endswith('a -> t19 and 5 more')
+    assert r.misses_message({'total': 2, 'misses': ['a -> b']}) == '1 of 2 checks missed: a -> b'
+
+
+def test_wide_matrices_keep_their_columns_aligned():
+    targets = ['10.0.0.%d' % i for i in range(1, 13)]
+    lines = r.report(decided(r.plan(params(sources=['a'], targets=targets), 'h'), missed=[('a', '10.0.0.12')]), 0)['matrix']['lines']
+    assert lines[0] == 'from  ' + ' '.join('%2d' % i for i in range(1, 13))
+    assert lines[1] == 'a     ' + ' '.join([' .'] * 11 + [' X'])
+    assert lines[-1] == '. reached, X missed'
+
+
+def test_reports_of_several_hosts_merge_into_one_matrix():
+    host1 = r.report(decided(r.plan(params(sources=['c1'], targets=[{'name': 'host2/c1', 'address': '10.244.2.2'}]),
+                                    'host1'), missed=[]), 0)
+    outside = r.report(decided(r.plan(params(ports=[port('198.51.100.12', 8081, name='host2/c1:8081')]), 'outside'),
+                               missed=[('outside', 'host2/c1:8081')]), 0)
+    merged = network.reachability_report([host1, {'skipped': True}, outside], ['host1', 'host2', 'internet'])
+    assert merged['lines'][:3] == ['from      1 2', 'host1/c1  .', 'outside     X']
+    assert merged['misses'] == ['outside -> host2/c1:8081']
+    assert (merged['total'], merged['passed']) == (2, 1)
+
+
+def test_reachability_filters_build_targets_and_ports():
+    assert network.reachability_targets([{'c2': '10.244.1.3/24', 'c1': '10.244.1.2/24'}], ['host1']) == [
+        {'name': 'host1/c1', 'address': '10.244.1.2'}, {'name': 'host1/c2', 'address': '10.244.1.3'}]
+    hostvars = {'host1': {'cluster_network_underlay_address': '198.51.100.11', 'containers_list': [
+        {'name': 'c1', 'ports': [{'host': 8081, 'container': 80}, {'host': 53, 'protocol': 'udp'}]}]}}
+    assert network.reachability_ports(hostvars, ['host1']) == [
+        {'name': 'host1/c1:8081', 'address': '198.51.100.11', 'port': 8081}]
