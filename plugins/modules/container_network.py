@@ -303,6 +303,11 @@ gateway:
   description: The gateway address (null with O(state=absent)).
   type: str
   returned: always
+elapsed:
+  description: Seconds the module's process ran on the host (interpreter start, imports, read, plan, apply, verify).
+  type: float
+  returned: always
+  sample: 0.42
 rules:
   description: iptables rules added and removed, as C(-A CHAIN ...) lines.
   type: dict
