@@ -111,7 +111,19 @@ class EngineError(Exception):
 
 class Resource:
     """Template for one kind of object.  Subclasses implement specs, read,
-    plan, op_<name> methods and summary; everything else is shared."""
+    plan, op_<name> methods and summary; everything else is shared.
+
+    The contract, the same for every resource (and what _composite relies on):
+    - specs(params) -> desired: the resource's own validated spec; opaque to
+      the engine and to composites, which only hand it back to read and plan.
+    - read(desired) -> current: {subject: view or None}.  Keys starting with
+      '_' are private facts for the resource's own planner (e.g. the links of
+      a namespace): never diffed, verified, returned or merged by a composite.
+    - plan(desired, current) -> Plan: pure; actions name op_<op> methods.
+    - summary(desired, plan, observed) -> the per-object return values;
+      extra_results(plan) -> further return values.
+    - predicted(plan) -> what read() would return after the plan (check mode).
+    """
 
     # Whether the resource writes through pyroute2 (run_module checks it is
     # installed); iptables and cgroupfs resources do not.
