@@ -73,6 +73,7 @@ def recap(path):
         return result
     with open(path) as handle:
         entries = [json.loads(line) for line in handle]
+    per_host = {}  # the modules' own seconds, summed over the tasks of each host
     for entry in entries:
         if 'recap' in entry:
             hosts = entry['recap'].values()
@@ -81,7 +82,9 @@ def recap(path):
         elif entry['status'] in ('failed', 'unreachable') and not result['failed_msg']:
             result['failed_msg'] = '%s: %s' % (entry['task'], entry['msg'])
         elif entry['timing'] and module_seconds(entry['timing']) is not None:
-            result['module_s'] = (result['module_s'] or 0) + module_seconds(entry['timing'])
+            per_host[entry['host']] = per_host.get(entry['host'], 0) + module_seconds(entry['timing'])
+    if per_host:  # hosts run in parallel: the slowest one is what the run waits for
+        result['module_s'] = max(per_host.values())
     return result
 
 

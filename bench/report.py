@@ -59,7 +59,7 @@ def notes(row, unchanged_rows):
     parts = [row.note] if row.note else []
     if row.contender in unchanged_rows and any(row.changed):
         parts.append('NOT IDEMPOTENT: changed=%s (want 0)' % '/'.join(str(c) for c in row.changed))
-    if row.module_s:
+    if row.module_s:  # `elapsed` of linuxns.net modules; on a lab, of its slowest host
         parts.append('module itself %.2f s' % statistics.median(row.module_s))
     return '; '.join(parts)
 
@@ -107,7 +107,7 @@ def speedup(rows):
     mine, theirs = median_of(rows, 'W100', 'linuxns'), median_of(rows, 'W100', 'cni')
     if not (mine and theirs):
         return ('W100 linuxns >= 3.5x faster than cni', 'not measured', 'n/a')
-    return ('W100 linuxns >= 3.5x faster than cni', '%.1fx (cni %.2f s)' % (theirs / mine, theirs),
+    return ('W100 linuxns >= 3.5x faster than cni', '%.2fx (cni %.2f s)' % (theirs / mine, theirs),
             verdict(theirs / mine >= 3.5))
 
 
