@@ -5,12 +5,17 @@
 
   .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--dir DIR]
                                                    bring a lab up, write DIR/inventory.yml (with --ssh also DIR/inventory-ssh.yml)
+  .venv/bin/python scripts/lab.py reboot HOST [--no-boot] [--dir DIR]
+                                                   power-cycle one host: its namespaces, links, rules,
+                                                   processes and cgroups are gone, its disk stays; then
+                                                   run its enabled boot units, as systemd would
   .venv/bin/python scripts/lab.py down [--dir DIR] tear it down
 
 Each host is a long-lived process in its own network, mount, UTS and pid
 namespaces (made by `unshare`; the recorded pid, the host's init, holds them),
-with private /run/netns and /var/lib/linuxns, sysfs remounted, and its own
-/etc/hosts and /etc/resolv.conf.  Its eth0 is a veth into the `lab-switch`
+with a private /run/netns, sysfs remounted, and its own /etc/hosts and
+/etc/resolv.conf.  Its "disk" is DIR/NAME.disk: state/ is its
+/var/lib/linuxns and units/ its /etc/systemd/system, so both outlive a reboot.  Its eth0 is a veth into the `lab-switch`
 namespace.  An extra host `outside` (198.51.100.250) stands for the rest of
 the world.  Ansible reaches the hosts through the linuxns.net.nsenter
 connection (inventory.yml).
@@ -57,6 +62,7 @@ DEFAULT_DIR = '/tmp/linuxns-lab'
 CLUSTER_CIDR = '10.244.0.0/16'
 CGROUP_PARENT = 'linuxns-lab'
 SSHD = '/usr/sbin/sshd'
+UNIT_DIR = '/etc/systemd/system'
 # The demo workload: accepts TCP connections on port 80 and closes them (light
 # enough for 100 containers on 2 cores).
 RESPONDER = ('import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); '
@@ -65,7 +71,9 @@ RESPONDER = ('import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET
 HOST_SETUP = '''
 set -e
 mount -t tmpfs lab-netns /run/netns
-mount -t tmpfs lab-state /var/lib/linuxns
+mkdir -p {dir}/{name}.disk/state {dir}/{name}.disk/units
+mount --bind {dir}/{name}.disk/state /var/lib/linuxns
+if [ -d /etc/systemd/system ]; then mount --bind {dir}/{name}.disk/units /etc/systemd/system; fi
 mount --bind {dir}/{name}.hosts /etc/hosts
 mount --bind {dir}/resolv.conf /etc/resolv.conf
 if mountpoint -q /sys/fs/cgroup; then
@@ -140,6 +148,9 @@ def start_switch(underlay, ssh):
 
 
 def start_host(lab_dir, name):
+    ready = os.path.join(lab_dir, name + '.ready')
+    if os.path.exists(ready):  # left by this host's previous boot
+        os.unlink(ready)
     with open(os.path.join(lab_dir, name + '.hosts'), 'w') as handle:
         handle.write('127.0.0.1 localhost %s\n::1 localhost\n' % name)
     # A pid namespace too, so that everything started on the host (workloads)
@@ -147,7 +158,6 @@ def start_host(lab_dir, name):
     proc = subprocess.Popen(['unshare', '--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc',
                              '--propagation', 'private', '--', 'sh', '-c', HOST_SETUP.format(dir=lab_dir, name=name)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
-    ready = os.path.join(lab_dir, name + '.ready')
     deadline = time.time() + 10
     while not os.path.exists(ready):
         if proc.poll() is not None or time.time() > deadline:
@@ -193,9 +203,16 @@ def keygen(path, comment):
 
 
 def start_sshd(lab_dir, name, pid, address):
-    """sshd inside the host's namespaces; returns its known_hosts line."""
+    """sshd inside the host's namespaces; returns its known_hosts line.
+    A rebooted host keeps its host key."""
     base = os.path.join(lab_dir, name)
-    host_key = keygen(base + '.host_key', 'linuxns-lab ' + name)
+    if os.path.exists(base + '.host_key.pub'):
+        with open(base + '.host_key.pub') as handle:
+            host_key = handle.read().strip()
+        if os.path.exists(base + '.sshd.pid'):  # left by the sshd that died with the host
+            os.unlink(base + '.sshd.pid')
+    else:
+        host_key = keygen(base + '.host_key', 'linuxns-lab ' + name)
     with open(base + '.sshd_config', 'w') as handle:
         handle.write(SSHD_CONFIG.format(dir=lab_dir, name=name, address=address))
     # sshd daemonizes inside the host's pid namespace (nsenter --pid), so it dies with the host
@@ -246,6 +263,8 @@ def inventory(hosts, outside, count, lab_dir):
             'containers_list': containers_of(index, count),
             # cgroups are machine-wide, not per lab host: give each host its own parent
             'containers_cgroup_parent': '%s/%s' % (cgroup_parent(lab_dir), name),
+            # the boot unit goes to the host's own units/ (its disk), not the machine's
+            'containers_boot_unit_dir': UNIT_DIR if os.path.isdir(UNIT_DIR) else '/var/lib/linuxns/units',
         }
     return {'all': {
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
@@ -297,7 +316,9 @@ def up(args):
         hosts.append((name, pid, address))
         leaders.append(leader)
     cluster, outside = hosts[:-1], hosts[-1][1:]
-    state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders}
+    state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders,
+             'links': dict((name, [address, router]) for name, address, router in layout(args.hosts, args.underlay)),
+             'ssh': args.ssh}
     with open(os.path.join(args.dir, 'lab.json'), 'w') as handle:
         json.dump(state, handle)
     plain = inventory(cluster, outside, args.containers, args.dir)
@@ -312,22 +333,39 @@ def up(args):
              ' and (from lab-switch) inventory-ssh.yml' if args.ssh else ''))
 
 
-def remove_cgroups(lab_dir):
+def remove_cgroups(lab_dir, host=None):
     """This lab's cgroups (their processes died with the hosts), then the
-    shared top if no other lab uses it."""
+    shared top if no other lab uses it; with `host`, that host's only."""
     with open('/proc/self/mountinfo') as handle:
         mounts = [line.split()[4] for line in handle if ' - cgroup' in line]
     for mount in mounts:
         top = os.path.join(mount, cgroup_parent(lab_dir))
+        top = os.path.join(top, host) if host else top
         for root, _dirs, _files in sorted(os.walk(top), key=lambda entry: -entry[0].count('/')):
             try:
                 os.rmdir(root)
             except OSError as exc:
                 print('lab: could not remove cgroup %s: %s' % (root, exc))
+        if host:
+            continue
         try:
             os.rmdir(os.path.join(mount, CGROUP_PARENT))
         except OSError:
             pass  # another lab's groups are still there, or it never existed
+
+
+def power_off(leaders, inits, masters=None):
+    """Kill hosts and wait until they are gone."""
+    for leader in leaders:
+        try:
+            # unshare ignores SIGTERM; --kill-child takes the host's pid namespace along (sshd too)
+            os.kill(leader, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + 5
+    while time.time() < deadline and (any(os.path.exists('/proc/%d' % pid) for pid in inits)
+                                      or masters and os.path.isdir(masters) and os.listdir(masters)):
+        time.sleep(0.05)
 
 
 def down(args):
@@ -335,41 +373,83 @@ def down(args):
     if os.path.exists(path):
         with open(path) as handle:
             state = json.load(handle)
-        for leader in state['leaders']:
-            try:
-                # unshare ignores SIGTERM; --kill-child takes the host's pid namespace along (sshd too)
-                os.kill(leader, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        inits = list(state['hosts'].values()) + [state['outside']]
-        masters = os.path.join(args.dir, 'cp')  # Ansible's SSH control masters (--ssh) end when the sshds die
-        deadline = time.time() + 5
-        while time.time() < deadline and (any(os.path.exists('/proc/%d' % pid) for pid in inits)
-                                          or os.path.isdir(masters) and os.listdir(masters)):
-            time.sleep(0.05)
+        # Ansible's SSH control masters (--ssh) end when the sshds die
+        power_off(state['leaders'], list(state['hosts'].values()) + [state['outside']], os.path.join(args.dir, 'cp'))
     subprocess.run(['ip', 'netns', 'delete', SWITCH], stderr=subprocess.DEVNULL, check=False)
     remove_cgroups(args.dir)
     shutil.rmtree(args.dir, ignore_errors=True)
     print('lab: down')
 
 
+def reboot(args):
+    """Power-cycle one host, then boot it: run its enabled units as systemd would."""
+    path = os.path.join(args.dir, 'lab.json')
+    with open(path) as handle:
+        state = json.load(handle)
+    if args.host not in state['hosts']:
+        raise SystemExit('lab: no cluster host %r (hosts: %s)' % (args.host, ', '.join(state['hosts'])))
+    index = list(state['hosts']).index(args.host)
+    power_off([state['leaders'][index]], [state['hosts'][args.host]])
+    remove_cgroups(args.dir, args.host)  # a reboot starts with no cgroups
+    leader, pid = start_host(args.dir, args.host)
+    address, router = state['links'][args.host]
+    plug(pid, args.host, address, router)
+    if state['ssh']:
+        start_sshd(args.dir, args.host, pid, address)
+    state['hosts'][args.host], state['leaders'][index] = pid, leader
+    with open(path, 'w') as handle:
+        json.dump(state, handle)
+    for name in ('inventory.yml', 'inventory-ssh.yml'):
+        if os.path.exists(os.path.join(args.dir, name)):
+            with open(os.path.join(args.dir, name)) as handle:
+                inv = json.load(handle)
+            inv['all']['children']['cluster']['hosts'][args.host]['linuxns_lab_pid'] = pid
+            with open(os.path.join(args.dir, name), 'w') as handle:
+                json.dump(inv, handle, indent=2)
+    print('lab: %s rebooted (pid %d)' % (args.host, pid))
+    if not args.no_boot:
+        boot(args.dir, args.host, pid)
+
+
+def boot(lab_dir, name, pid):
+    """Run the host's units enabled for multi-user.target (Environment= and
+    ExecStart= of each), inside the host, as systemd would at boot."""
+    wants = os.path.join(lab_dir, name + '.disk', 'units', 'multi-user.target.wants')
+    for unit in sorted(os.listdir(wants)) if os.path.isdir(wants) else []:
+        environment, command = [], None
+        with open(os.path.join(wants, unit)) as handle:
+            for line in handle:
+                key, _sep, value = line.strip().partition('=')
+                if key == 'Environment':
+                    environment.append(value)
+                elif key == 'ExecStart':
+                    command = shlex.split(value)
+        print('lab: %s boot: %s: %s' % (name, unit, ' '.join(environment + command)))
+        run('nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+            'env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', *(environment + command))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('command', choices=['up', 'down'])
+    parser.add_argument('command', choices=['up', 'down', 'reboot'])
+    parser.add_argument('host', nargs='?', help='the host to reboot')
+    parser.add_argument('--no-boot', action='store_true', help='reboot: do not run the boot units')
     parser.add_argument('--hosts', type=int, default=3)
     parser.add_argument('--containers', type=int, default=3, help='demo containers per host')
     parser.add_argument('--underlay', choices=['l2', 'routed'], default='l2',
                         help='l2: all hosts on one bridge; routed: each host on its own subnet behind a router')
     parser.add_argument('--ssh', action='store_true', help='also run sshd on every host and write inventory-ssh.yml')
     parser.add_argument('--dir', default=DEFAULT_DIR)
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     args.dir = os.path.abspath(args.dir)  # sshd wants absolute paths, nsenter --mount starts in /
     if not 1 <= args.hosts <= 200:
         raise SystemExit('lab: --hosts must be 1-200')
     if args.underlay == 'routed' and args.hosts > ROUTED_MAX_HOSTS:
         raise SystemExit('lab: --underlay routed gives each host a /%d of %s.0/24: --hosts must be 1-%d'
                          % (ROUTED_PREFIX, SUBNET, ROUTED_MAX_HOSTS))
-    {'up': up, 'down': down}[args.command](args)
+    if (args.command == 'reboot') != bool(args.host):
+        raise SystemExit('lab: name one host, and only with reboot')
+    {'up': up, 'down': down, 'reboot': reboot}[args.command](args)
 
 
 if __name__ == '__main__':

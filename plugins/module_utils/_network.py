@@ -28,6 +28,7 @@ import json
 import os
 import re
 
+from ansible_collections.linuxns.net.plugins.module_utils._boot import BootResource, BootSpec
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS, CgroupResource, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._composite import CompositeResource, Part
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
@@ -97,11 +98,16 @@ class NetworkSpec:
     """The validated module parameters."""
 
     def __init__(self, params):
+        self.params = params  # recorded for the boot-time re-apply
         self.state = params.get('state') or 'present'
         self.bridge = interface_name(params.get('bridge') or 'cbr0', 'bridge')
         self.state_dir = params.get('state_dir') or '/var/lib/linuxns'
         if not os.path.isabs(self.state_dir):
             raise ValidationError('state_dir', '%r is not an absolute path' % self.state_dir)
+        self.boot = params.get('boot') is not False
+        self.boot_unit_dir = params.get('boot_unit_dir') or None
+        if self.boot_unit_dir and not os.path.isabs(self.boot_unit_dir):
+            raise ValidationError('boot_unit_dir', '%r is not an absolute path' % self.boot_unit_dir)
         self.cgroup_parent = params.get('cgroup_parent') or 'linuxns'
         self.prune = params.get('prune') is not False
         self.mtu = integer_range(params['mtu'], 'mtu', 68, 65535) if params.get('mtu') is not None else None
@@ -315,6 +321,7 @@ class Layout:
             self.gone = sorted(set(known) - listed) if spec.prune else []
             self.addresses = allocate(spec.containers, spec.subnet, spec.gateway, known)
         self.ip_forward_before = record.get('ip_forward_before', ip_forward)
+        self.boot = BootSpec(spec, spec.params)
 
     def cidr(self, name):
         return '%s/%d' % (self.addresses[name], self.spec.subnet.prefixlen)
@@ -328,6 +335,7 @@ class Layout:
         else:
             parts.extend(self._absent_parts(seam))
         parts.append(Part('record', RecordResource(seam), {'path': spec.record_path, 'content': self._record()}))
+        parts.append(Part('boot', BootResource(seam), self.boot))
         return parts
 
     def _record(self):
@@ -439,7 +447,7 @@ class Layout:
         rules = plan.parts['nat'] if 'nat' in plan.parts else None
         result = {'pruned': self.gone, 'addresses': dict((n, self.cidr(n)) for n in self.addresses),
                   'bridge': spec.bridge, 'subnet': str(spec.subnet) if spec.subnet else None,
-                  'gateway': str(spec.gateway) if spec.gateway else None}
+                  'gateway': str(spec.gateway) if spec.gateway else None, 'boot': self.boot.results()}
         if rules is not None:
             result['rules'] = NatResource(None).extra_results(rules)
         return result

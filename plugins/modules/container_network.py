@@ -215,6 +215,24 @@ options:
     description: Remove containers this network made before that are no longer listed.
     type: bool
     default: true
+  boot:
+    description:
+      - Bring this network back after a reboot, with no controller. The module keeps its
+        parameters in O(state_dir)C(/network.json) and a copy of the collection's engine in
+        O(state_dir)C(/engine/), and installs a C(Type=oneshot) systemd unit
+        C(linuxns-network-BRIDGE.service), enabled for C(multi-user.target) and ordered after
+        C(network-online.target), that runs the same converge at boot (see RV(boot.command)). It
+        needs only Python and pyroute2 on the host, not Ansible.
+      - The unit is written where systemd runs (C(/run/systemd/system) exists) or when
+        O(boot_unit_dir) is set; elsewhere run RV(boot.command) from the host's own boot scripts.
+      - V(false) removes what an earlier run installed. O(state=absent) removes it all.
+    type: bool
+    default: true
+  boot_unit_dir:
+    description:
+      - Where to write the unit and its C(multi-user.target.wants/) link. Defaults to
+        C(/etc/systemd/system) where systemd runs, else no unit.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -241,9 +259,13 @@ EXAMPLES = r"""
       - {dst: 10.244.1.0/24, gateway: 10.244.1.0, dev: lnsvx0, onlink: true}
     containers: "{{ containers_list }}"
 
-- name: Remove it all
+- name: Remove it all (the boot unit and the recorded state too)
   linuxns.net.container_network:
     state: absent
+
+# On the host, without Ansible: what the boot unit runs (--check previews it)
+# PYTHONPATH=/var/lib/linuxns/engine /usr/bin/python3 \
+#   -m ansible_collections.linuxns.net.plugins.module_utils._boot /var/lib/linuxns/network.json
 """
 
 RETURN = r"""
@@ -303,6 +325,25 @@ gateway:
   description: The gateway address (null with O(state=absent)).
   type: str
   returned: always
+boot:
+  description: What brings the network back after a reboot (all null when O(boot=false) or O(state=absent)).
+  type: dict
+  returned: always
+  contains:
+    state_file:
+      description: The recorded desired state.
+      type: str
+      sample: /var/lib/linuxns/network.json
+    unit:
+      description: The systemd unit (null where no unit is written).
+      type: str
+      sample: /etc/systemd/system/linuxns-network-cbr0.service
+    command:
+      description: The command the unit runs at boot; run it by hand to re-apply the recorded state.
+      type: str
+      sample: >-
+        PYTHONPATH=/var/lib/linuxns/engine /usr/bin/python3
+        -m ansible_collections.linuxns.net.plugins.module_utils._boot /var/lib/linuxns/network.json
 elapsed:
   description: Seconds the module's process ran on the host (interpreter start, imports, read, plan, apply, verify).
   type: float
@@ -358,6 +399,8 @@ def main():
             vxlan=dict(type='dict', options=vxlan),
             state_dir=dict(type='path', default='/var/lib/linuxns'),
             cgroup_parent=dict(type='str', default='linuxns'),
+            boot=dict(type='bool', default=True),
+            boot_unit_dir=dict(type='path'),
             prune=dict(type='bool', default=True),
         ),
         required_if=[('state', 'present', ('subnet',))],

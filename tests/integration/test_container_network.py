@@ -212,3 +212,128 @@ def test_without_pyroute2_a_clear_message_and_iptables_modules_still_work(ansibl
     assert 'linuxns.net:bare' in sh('iptables-save -t nat')
     assert ansible.play([dict(rule[0], **{'linuxns.net.nat_rule': {'group': 'bare', 'purge': True, 'state': 'absent'}})],
                         extra_args=python).rc == 0
+
+
+# -- back after a reboot -------------------------------------------------------
+
+NO_ANSIBLE = '''import sys
+class NoAnsible:
+    """Refuses `ansible` and `ansible.*`: the boot command must run without it."""
+    def find_spec(self, name, path=None, target=None):
+        if name == 'ansible' or name.startswith('ansible.'):
+            raise ImportError('no Ansible on this host: ' + name)
+sys.meta_path.insert(0, NoAnsible())
+'''
+
+
+def unit_command(path):
+    """(environment, argv) of the unit's Environment= and ExecStart= lines."""
+    environment, argv = {}, None
+    with open(path) as handle:
+        for line in handle:
+            key, _sep, value = line.strip().partition('=')
+            if key == 'Environment':
+                name, _sep, value = value.partition('=')
+                environment[name] = value
+            elif key == 'ExecStart':
+                argv = shlex.split(value)
+    return environment, argv
+
+
+def power_cycle(host, names):
+    """What a reboot takes: workloads, namespaces, links, our rules, ip_forward
+    and cgroups.  The state directory (the disk) stays."""
+    for name in names:
+        pidfile = os.path.join(host['state_dir'], name + '.pid')
+        if os.path.exists(pidfile):
+            os.killpg(int(open(pidfile).read()), signal.SIGKILL)
+        sh('ip netns delete %s' % name)
+    sh('ip link del cbr0; iptables-save | grep -v LINUXNS | iptables-restore; echo 0 > /proc/sys/net/ipv4/ip_forward')
+    for controller in ('cpu', 'memory', 'pids'):
+        for directory, _dirs, _files in sorted(os.walk('/sys/fs/cgroup/%s/%s' % (controller, host['cgroup_parent'])),
+                                               reverse=True):
+            for _attempt in range(50):
+                try:
+                    os.rmdir(directory)
+                    break
+                except OSError:
+                    time.sleep(0.1)  # the killed workload is still leaving
+
+
+def layout():
+    """The snapshot without what a reboot renews (MACs, nsids, operstate)."""
+    return sh('ip netns list | cut -d" " -f1; ip -o link | cut -d" " -f2,3; ip -br -4 addr | tr -s " " | cut -d" " -f1,3-; '
+              'ip route; iptables-save | grep -E "^-A|^:LINUXNS"; cat /proc/sys/net/ipv4/ip_forward')
+
+
+def boot(host, environment, argv, blocker):
+    """Run the unit's command as systemd would, on a Python that cannot import Ansible."""
+    env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'}
+    env.update(environment)
+    env['PYTHONPATH'] = blocker + ':' + env['PYTHONPATH']
+    return subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, check=False)
+
+
+def test_after_a_reboot_the_unit_command_brings_the_network_back(ansible, host, tmp_path):
+    host = dict(host, boot_unit_dir=str(tmp_path / 'units'))
+    check = ansible.play(network(host, CONTAINERS), check=True)
+    run = ansible.play(network(host, CONTAINERS))
+    assert run.rc == 0, run.output
+    assert run.task('net')['actions'] == check.task('net')['actions']
+    boot_result = run.task('net')['boot']
+    unit = os.path.join(host['boot_unit_dir'], 'linuxns-network-cbr0.service')
+    assert boot_result['unit'] == unit and boot_result['state_file'] == os.path.join(host['state_dir'], 'network.json')
+    assert os.readlink(os.path.join(host['boot_unit_dir'], 'multi-user.target.wants', 'linuxns-network-cbr0.service')) \
+        == '../linuxns-network-cbr0.service'
+    text = open(unit).read()
+    assert 'After=network-online.target' in text and 'WantedBy=multi-user.target' in text and 'Type=oneshot' in text
+    before = layout()
+    environment, argv = unit_command(unit)
+    assert boot_result['command'] == 'PYTHONPATH=%s %s' % (environment['PYTHONPATH'], ' '.join(argv))
+
+    power_cycle(host, [c['name'] for c in CONTAINERS])
+    assert netns_list() == ['outside'] and 'cbr0' not in sh('ip -br link')
+    blocker = tmp_path / 'blocker'
+    blocker.mkdir()
+    (blocker / 'sitecustomize.py').write_text(NO_ANSIBLE)
+    booted = boot(host, environment, argv, str(blocker))
+    assert booted.returncode == 0, booted.stdout
+    assert 'start the workload of web' in booted.stdout
+    assert layout() == before  # the same namespaces, links, addresses, routes, rules and ip_forward
+    assert ping('db', '10.88.0.2') and ping('web', '198.51.100.2')
+    assert open('/sys/fs/cgroup/pids/%s/web/pids.max' % host['cgroup_parent']).read().strip() == '32'
+
+    again = boot(host, environment, argv, str(blocker))
+    assert again.returncode == 0 and again.stdout.strip() == 'linuxns-network: cbr0, 3 containers, 0 changes'
+    rerun = ansible.play(network(host, CONTAINERS))
+    assert rerun.rc == 0 and rerun.changed == [], rerun.output
+
+    off = ansible.play(network(host, CONTAINERS, boot=False))  # boot: false takes the unit and the state away
+    assert off.rc == 0 and off.task('net')['boot'] == {'state_file': None, 'unit': None, 'command': None}
+    assert os.listdir(host['boot_unit_dir']) == [] and not os.path.exists(os.path.join(host['state_dir'], 'engine'))
+    on = ansible.play(network(host, CONTAINERS))
+    gone = ansible.play(network(host, CONTAINERS, state='absent'))
+    assert on.rc == 0 and gone.rc == 0, gone.output
+    assert os.listdir(host['boot_unit_dir']) == [] and os.listdir(host['state_dir']) == []
+
+
+@pytest.mark.parametrize('content, message', [
+    ('{"version": 1, "params": ', 'is not valid JSON'),
+    ('{"version": 0, "params": {}}', 'has format version 0, this engine reads version 1'),
+    ('["not", "a", "state"]', 'is not a linuxns.net network state'),
+    ('{"version": 1, "params": {"subnet": "10.88.0.0/33"}}', 'subnet:'),
+])
+def test_a_corrupt_or_foreign_state_file_stops_the_boot_before_any_change(ansible, host, tmp_path, content, message):
+    run = ansible.play(network(dict(host, boot_unit_dir=str(tmp_path / 'units')), CONTAINERS[1:]))
+    assert run.rc == 0, run.output
+    environment, argv = unit_command(run.task('net')['boot']['unit'])
+    power_cycle(host, ['db', 'cache'])
+    with open(run.task('net')['boot']['state_file'], 'w') as handle:
+        handle.write(content)
+    before = snapshot()
+    booted = boot(host, environment, argv, '')
+    assert booted.returncode == 1 and message in booted.stdout and 'Traceback' not in booted.stdout, booted.stdout
+    assert 'linuxns-network: nothing was changed' in booted.stdout
+    assert snapshot() == before
+    os.unlink(run.task('net')['boot']['state_file'])

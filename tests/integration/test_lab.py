@@ -41,8 +41,9 @@ def on(state, host, command):
 def host_state(state, host):
     """What a host has that the cluster network could change."""
     # rules and user chains only: an emptied table still prints its built-in chains
-    return on(state, host, 'ip netns list; ip -br link | cut -d" " -f1; ip route; '
-                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns; sysctl -n net.ipv4.ip_forward')
+    return on(state, host, 'ip netns list | cut -d" " -f1; ip -br link | cut -d" " -f1; ip route; '
+                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns; sysctl -n net.ipv4.ip_forward; '
+                           'ls -R /etc/systemd/system /var/lib/linuxns/units 2>/dev/null | grep -i linuxns || true')
 
 
 def addresses(state, host):
@@ -77,6 +78,29 @@ def test_check_converge_verify_idempotence_teardown(ansible, lab):
     run = ansible.playbook('teardown.yml', inventory)
     assert run.rc == 0, run.output
     assert dict((host, host_state(state, host)) for host in state['hosts']) == before
+
+
+def test_a_rebooted_host_comes_back_by_itself(ansible, lab):
+    """Power-cycle host1 (namespaces, links, rules, processes and cgroups
+    gone; its disk kept), then boot it: the unit's command alone brings its
+    network back, verify.yml passes and site.yml has nothing to change."""
+    inventory, state = lab
+    assert ansible.playbook('site.yml', inventory).rc == 0
+    before = host_state(state, 'host1')
+    assert 'linuxns-network-cbr0.service' in before  # the unit, enabled
+    booted = subprocess.run([sys.executable, LAB, 'reboot', 'host1', '--dir', os.path.dirname(inventory)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    assert booted.returncode == 0, booted.stdout
+    assert 'create network namespace c1 (lo up)' in booted.stdout and 'start the workload of c3' in booted.stdout
+    with open(os.path.join(os.path.dirname(inventory), 'lab.json')) as handle:
+        rebooted = json.load(handle)
+    assert rebooted['hosts']['host1'] != state['hosts']['host1']  # a new host process: fresh namespaces
+    assert host_state(rebooted, 'host1') == before
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
+    run = ansible.playbook('site.yml', inventory)
+    assert run.rc == 0 and run.changed == [], run.changed
+    assert ansible.playbook('teardown.yml', inventory).rc == 0
+    assert 'linuxns' not in host_state(rebooted, 'host1')  # unit, state and engine copy gone
 
 
 def containers_file(tmp_path, containers):

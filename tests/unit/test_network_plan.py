@@ -13,6 +13,7 @@ import ipaddress
 
 import pytest
 
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
 from ansible_collections.linuxns.net.plugins.module_utils._network import (
     Layout, NetworkSpec, allocate, project_cgroups, project_links)
@@ -64,21 +65,58 @@ def test_bad_input_names_the_option(params, option):
     assert info.value.option == option
 
 
+EVERY_LIMIT = {'cpu': '0.5', 'cpu_period': 50000, 'cpu_weight': 200, 'memory': '64M', 'memory_swap': '32M',
+               'pids_max': '64', 'cpuset_cpus': '0'}
+
+
 def test_every_limit_is_passed_on():
-    limits = {'cpu': '0.5', 'cpu_period': 50000, 'cpu_weight': 200, 'memory': '64M', 'memory_swap': '32M',
-              'pids_max': '64', 'cpuset_cpus': '0'}
-    layout = Layout(spec(containers=[{'name': 'a', 'limits': limits}]), {}, '0')
+    """The containers role once dropped cpu_period: every limit the cgroup
+    engine knows reaches the container's CgroupSpec, with the same value."""
+    assert sorted(EVERY_LIMIT) == sorted(LIMITS)
+    layout = Layout(spec(containers=[{'name': 'a', 'limits': EVERY_LIMIT}]), {}, '0')
     group = [p for p in layout.parts(None) if p.name == 'cgroup'][0].desired[0]
-    assert sorted(group.limits) == sorted(limits)
+    assert group.limits == CgroupSpec(dict(EVERY_LIMIT, name='a')).limits
+    assert sorted(group.limits) == sorted(LIMITS)
 
 
-def test_parts_remove_pruned_containers_first_and_record_last():
+def argument_spec(module, monkeypatch):
+    """The argument_spec a module's main() hands to AnsibleModule."""
+    captured = {}
+
+    class Captured(Exception):
+        pass
+
+    def capture(**kwargs):
+        captured.update(kwargs)
+        raise Captured()
+
+    monkeypatch.setattr(module, 'AnsibleModule', capture)
+    with pytest.raises(Captured):
+        module.main()
+    return captured['argument_spec']
+
+
+def test_every_limit_is_an_option_of_the_modules(monkeypatch):
+    from ansible_collections.linuxns.net.plugins.modules import cgroup_limit, container_network
+    limits = argument_spec(container_network, monkeypatch)['containers']['options']['limits']['options']
+    assert sorted(limits) == sorted(LIMITS)
+    options = argument_spec(cgroup_limit, monkeypatch)
+    assert set(LIMITS) <= set(options) and set(LIMITS) <= set(options['groups']['options'])
+
+
+def test_an_unknown_limit_names_the_option():
+    with pytest.raises(ValidationError) as info:
+        spec(containers=[{'name': 'a', 'limits': dict(EVERY_LIMIT, cpu_quota=5)}])
+    assert info.value.option == 'containers[0].limits' and 'unknown limit cpu_quota' in str(info.value)
+
+
+def test_parts_remove_pruned_containers_first_then_record_and_boot_last():
     record = {'addresses': {'a': '10.88.0.2/24', 'gone': '10.88.0.3/24'}, 'ip_forward_before': '0'}
     layout = Layout(spec(containers=[{'name': 'a', 'command': 'sleep 1'}]), record, '1')
     assert [p.name for p in layout.parts(None)] == [
-        'stop', 'uncgroup', 'unveth', 'unnetns', 'netns', 'bridge', 'veth', 'route', 'nat', 'forwarding', 'workload', 'record']
+        'stop', 'uncgroup', 'unveth', 'unnetns', 'netns', 'bridge', 'veth', 'route', 'nat', 'forwarding', 'workload', 'record', 'boot']
     assert layout.gone == ['gone']
-    assert layout.parts(None)[-1].desired['content']['ip_forward_before'] == '0'  # the value from before the first run
+    assert layout.parts(None)[-2].desired['content']['ip_forward_before'] == '0'  # the value from before the first run
 
 
 def test_absent_removes_recorded_and_listed_containers_and_restores_forwarding():

@@ -1,0 +1,343 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A host's container network comes back after a reboot, with no controller.
+
+container_network keeps, in its state directory:
+  network.json  the desired state: the module's parameters, as validated
+  engine/       a copy of this collection's engine (the module_utils it runs on),
+                importable without Ansible
+and, where systemd runs (or a unit directory is given), a oneshot unit,
+enabled for multi-user.target and ordered after network-online.target, that
+runs at boot
+
+  PYTHONPATH=STATE_DIR/engine PYTHON -m ansible_collections.linuxns.net.plugins.module_utils._boot STATE_DIR/network.json
+
+which is main() below: the same converge the module runs (_converge), on the
+recorded parameters.  A state file that is corrupt, or written by another
+version, stops it before any change.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import hashlib
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from ansible_collections.linuxns.net.plugins.module_utils._converge import ConvergeFailed, converge
+from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+
+STATE_FILE = 'network.json'
+STATE_VERSION = 1
+ENGINE_DIR = 'engine'
+PACKAGE = 'ansible_collections.linuxns.net.plugins.module_utils'
+ENTRY = PACKAGE + '._boot'
+SYSTEMD_RUNNING = '/run/systemd/system'  # what sd_booted() checks
+DEFAULT_UNIT_DIR = '/etc/systemd/system'
+WANTED_BY = 'multi-user.target'
+_IMPORT = re.compile(r'^\s*from %s\.(\w+) import' % re.escape(PACKAGE), re.M)
+
+
+def unit_dir(option):
+    """Where the unit goes: the given directory, else systemd's own where
+    systemd runs, else nowhere (None)."""
+    if option:
+        return option
+    return DEFAULT_UNIT_DIR if os.path.isdir(SYSTEMD_RUNNING) else None
+
+
+def unit_name(bridge):
+    """systemd unit names allow [A-Za-z0-9:_.-]; escape the rest as systemd-escape does."""
+    escaped = ''.join(c if c.isalnum() and c.isascii() or c in ':_.' else '\\x%02x' % ord(c) for c in bridge)
+    return 'linuxns-network-%s.service' % escaped
+
+
+def command(state_dir, python=None):
+    """The boot-time command, as a shell line."""
+    return 'PYTHONPATH=%s %s -m %s %s' % (os.path.join(state_dir, ENGINE_DIR), python or sys.executable, ENTRY,
+                                          os.path.join(state_dir, STATE_FILE))
+
+
+def unit_text(bridge, state_dir, python=None):
+    return '\n'.join([
+        '# Written by linuxns.net container_network: re-applies the container network of bridge %s' % bridge,
+        '# at boot from %s, with the engine copied to %s.' % (os.path.join(state_dir, STATE_FILE),
+                                                            os.path.join(state_dir, ENGINE_DIR)),
+        '[Unit]',
+        'Description=linuxns.net container network %s' % bridge,
+        'Wants=network-online.target',
+        'After=network-online.target',
+        'ConditionPathExists=%s' % os.path.join(state_dir, STATE_FILE),
+        '',
+        '[Service]',
+        'Type=oneshot',
+        'RemainAfterExit=yes',
+        'Environment=PYTHONPATH=%s' % os.path.join(state_dir, ENGINE_DIR),
+        'ExecStart=%s -m %s %s' % (python or sys.executable, ENTRY, os.path.join(state_dir, STATE_FILE)),
+        '',
+        '[Install]',
+        'WantedBy=%s' % WANTED_BY,
+        '',
+    ])
+
+
+def engine_sources():
+    """{relative path: source} of the module_utils the boot entry point runs on
+    (the import closure of this file), with the packages' __init__.py files so
+    the copy wins over any other ansible_collections on the path."""
+    sources, todo = {}, ['_boot']
+    while todo:
+        name = todo.pop()
+        if name + '.py' in sources:
+            continue
+        module = importlib.import_module('%s.%s' % (PACKAGE, name))
+        text = module.__loader__.get_source(module.__name__)
+        sources[name + '.py'] = text
+        todo.extend(_IMPORT.findall(text))
+    tree = {}
+    package_path = PACKAGE.split('.')
+    for depth in range(1, len(package_path) + 1):
+        tree[os.path.join(*(package_path[:depth] + ['__init__.py']))] = ''
+    for name, text in sources.items():
+        tree[os.path.join(*(package_path + [name]))] = text
+    return tree
+
+
+def state_text(params):
+    content = {'version': STATE_VERSION, 'params': params}
+    return json.dumps(content, indent=2, sort_keys=True) + '\n'
+
+
+def read_state(path):
+    """The recorded parameters; a state file we cannot trust stops the run."""
+    try:
+        with open(path) as handle:
+            text = handle.read()
+    except IOError as exc:
+        raise ValidationError('state', 'cannot read %s: %s' % (path, exc.strerror))
+    try:
+        content = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError('state', '%s is not valid JSON (%s); re-run the playbook to write it anew' % (path, exc))
+    if not isinstance(content, dict) or not isinstance(content.get('params'), dict):
+        raise ValidationError('state', '%s is not a linuxns.net network state' % path)
+    if content.get('version') != STATE_VERSION:
+        raise ValidationError('state', '%s has format version %r, this engine reads version %d; re-run the playbook '
+                                       'to write it anew' % (path, content.get('version'), STATE_VERSION))
+    return content['params']
+
+
+# -- the files on the host -------------------------------------------------------
+
+class BootSpec:
+    """desired: the files ({path: text or None}), the engine tree (root,
+    {relative path: text} or None), the enable link (path, target or None)
+    and whether systemd must reload its units."""
+
+    def __init__(self, spec, params):
+        self.state_dir = spec.state_dir
+        self.unit_dir = unit_dir(spec.boot_unit_dir)
+        wanted = spec.state == 'present' and spec.boot
+        self.state_path = os.path.join(spec.state_dir, STATE_FILE)
+        self.engine_root = os.path.join(spec.state_dir, ENGINE_DIR)
+        self.files = {self.state_path: state_text(params) if wanted else None}
+        self.engine = engine_sources() if wanted else None
+        self.unit_path = self.link_path = self.link_target = None
+        if self.unit_dir:
+            name = unit_name(spec.bridge)
+            self.unit_path = os.path.join(self.unit_dir, name)
+            self.files[self.unit_path] = unit_text(spec.bridge, spec.state_dir) if wanted else None
+            self.link_path = os.path.join(self.unit_dir, WANTED_BY + '.wants', name)
+            self.link_target = os.path.join('..', name) if wanted else None
+        self.reload = bool(self.unit_dir) and os.path.isdir(SYSTEMD_RUNNING)
+
+    def results(self):
+        wanted = self.files[self.state_path] is not None
+        return {'state_file': self.state_path if wanted else None,
+                'unit': self.unit_path if wanted else None,
+                'command': command(self.state_dir) if wanted else None}
+
+
+class BootResource(Resource):
+    """The state file, the engine copy, the unit and its enable link."""
+
+    needs_pyroute2 = False
+
+    def read(self, desired):
+        current = dict(('file ' + path, _file_view(_read(path))) for path in desired.files)
+        current['_texts'] = dict((path, _read(path)) for path in desired.files)
+        current['_engine'] = _read_tree(desired.engine_root)
+        current['engine ' + desired.engine_root] = _tree_view(current['_engine'])
+        if desired.link_path:
+            current['link ' + desired.link_path] = _link_view(desired.link_path)
+        return current
+
+    def plan(self, desired, current):
+        actions, after = [], dict(current)
+        for path, text in sorted(desired.files.items()):
+            have = current['_texts'][path]
+            if have != text:
+                actions.append(Action('write', 'file ' + path, _describe(path, text),
+                                      {'path': path, 'text': text}, undo=('write', {'path': path, 'text': have})))
+                after['file ' + path] = _file_view(text)
+        subject = 'engine ' + desired.engine_root
+        if _tree_view(desired.engine) != current[subject]:
+            what = 'remove the engine copy %s' if desired.engine is None else 'copy the engine to %s'
+            actions.append(Action('write_tree', subject, what % desired.engine_root,
+                                  {'root': desired.engine_root, 'tree': desired.engine},
+                                  undo=('write_tree', {'root': desired.engine_root, 'tree': current['_engine']})))
+            after[subject] = _tree_view(desired.engine)
+        if desired.link_path:
+            subject, want = 'link ' + desired.link_path, _link_view_of(desired.link_target)
+            if current[subject] != want:
+                have = current[subject] and current[subject]['target']
+                what = 'enable %s' % desired.unit_path if desired.link_target else 'disable %s' % desired.unit_path
+                actions.append(Action('link', subject, what, {'path': desired.link_path, 'target': desired.link_target},
+                                      undo=('link', {'path': desired.link_path, 'target': have})))
+                after[subject] = want
+        if desired.reload and any(a.subject == 'file ' + str(desired.unit_path) for a in actions):
+            actions.append(Action('reload', 'systemd', 'reload systemd units', {}, undo=('reload', {})))
+        return Plan(actions, current, after)
+
+    def op_write(self, path, text):
+        if text is None:
+            if os.path.lexists(path):
+                os.unlink(path)
+            return
+        _write_atomic(path, text)
+
+    def op_write_tree(self, root, tree):
+        if tree is None:
+            shutil.rmtree(root, ignore_errors=True)
+            return
+        for relative, text in tree.items():
+            path = os.path.join(root, relative)
+            if _read(path) != text:
+                _write_atomic(path, text)
+        for path in _tree_files(root):  # files of an older engine that this one no longer has
+            if os.path.relpath(path, root) not in tree:
+                os.unlink(path)
+
+    def op_link(self, path, target):
+        if os.path.lexists(path):
+            os.unlink(path)
+        wants = os.path.dirname(path)
+        if target is None:
+            if os.path.isdir(wants) and not os.listdir(wants):
+                os.rmdir(wants)  # as we found it: no .wants directory of our making left behind
+            return
+        if not os.path.isdir(wants):
+            os.makedirs(wants, 0o755)
+        os.symlink(target, path)
+
+    def op_reload(self):
+        subprocess.run(['systemctl', 'daemon-reload'], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _describe(path, text):
+    if text is None:
+        return 'remove %s' % path
+    return ('record the desired network in %s' if path.endswith(STATE_FILE) else 'write the boot unit %s') % path
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except IOError as exc:
+        if exc.errno == 2:
+            return None
+        raise
+
+
+def _file_view(text):
+    return None if text is None else {'sha256': hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}
+
+
+def _tree_files(root):
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != '__pycache__']  # Python's own, written when the copy runs
+        for name in files:
+            yield os.path.join(directory, name)
+
+
+def _read_tree(root):
+    """The engine copy as it is: every file under root (none: None)."""
+    if not os.path.isdir(root):
+        return None
+    return dict((os.path.relpath(path, root), _read(path)) for path in _tree_files(root))
+
+
+def _tree_view(tree):
+    if tree is None:
+        return None
+    digest = hashlib.sha256()
+    for relative in sorted(tree):
+        digest.update(('%s\0%s\0' % (relative, tree[relative])).encode('utf-8'))
+    return {'files': len(tree), 'sha256': digest.hexdigest()[:16]}
+
+
+def _link_view(path):
+    return _link_view_of(os.readlink(path) if os.path.islink(path) else None)
+
+
+def _link_view_of(target):
+    return None if target is None else {'target': target}
+
+
+def _write_atomic(path, text):
+    if not os.path.isdir(os.path.dirname(path)):
+        os.makedirs(os.path.dirname(path), 0o755)
+    temporary = path + '.tmp'
+    with open(temporary, 'w') as handle:
+        handle.write(text)
+    os.rename(temporary, path)  # a killed run leaves the old file or the new
+
+
+# -- the boot-time entry point ---------------------------------------------------
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='python -m ' + ENTRY,
+        description='Re-apply the container network recorded by linuxns.net container_network.')
+    parser.add_argument('state', help='the recorded state, STATE_DIR/%s' % STATE_FILE)
+    parser.add_argument('--check', action='store_true', help='report what would change, change nothing')
+    args = parser.parse_args(argv)
+    from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
+    try:
+        params = read_state(args.state)
+        result, warnings = converge(ContainerNetworkResource, params, check_mode=args.check, result_key='containers')
+    except (ValidationError, ConvergeFailed) as exc:
+        _report_failure(exc, getattr(exc, 'fields', {'changed': False}))
+        return 1
+    for line in warnings:
+        print('linuxns-network: warning: %s' % line, file=sys.stderr)
+    for action in result['actions']:
+        print(('would ' if args.check else '') + action)
+    print('linuxns-network: %s, %d containers, %d changes%s' % (
+        result['bridge'], len(result['containers']), len(result['actions']), ' (check mode)' if args.check else ''))
+    return 0
+
+
+def _report_failure(exc, fields):
+    """What failed and what stayed, for the journal."""
+    print('linuxns-network: %s' % exc, file=sys.stderr)
+    if not fields.get('changed'):
+        print('linuxns-network: nothing was changed', file=sys.stderr)
+    for key in ('applied', 'rolled_back', 'not_rolled_back'):
+        for description in fields.get(key) or []:
+            print('linuxns-network: %s: %s' % (key.replace('_', ' '), description), file=sys.stderr)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
