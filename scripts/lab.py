@@ -155,13 +155,15 @@ def start_host(lab_dir, name):
         handle.write('127.0.0.1 localhost %s\n::1 localhost\n' % name)
     # A pid namespace too, so that everything started on the host (workloads)
     # dies with it: unshare forks the host's init and kills it when killed.
-    proc = subprocess.Popen(['unshare', '--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc',
-                             '--propagation', 'private', '--', 'sh', '-c', HOST_SETUP.format(dir=lab_dir, name=name)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+    # its output to a file: a host outlives lab.py, and must not hold lab.py's stdout or stderr open
+    with open(os.path.join(lab_dir, name + '.log'), 'a') as log:
+        proc = subprocess.Popen(['unshare', '--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc',
+                                 '--propagation', 'private', '--', 'sh', '-c', HOST_SETUP.format(dir=lab_dir, name=name)],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     deadline = time.time() + 10
     while not os.path.exists(ready):
         if proc.poll() is not None or time.time() > deadline:
-            raise SystemExit('lab: host %s did not start' % name)
+            raise SystemExit('lab: host %s did not start; see %s.log' % (name, os.path.join(lab_dir, name)))
         time.sleep(0.01)
     with open('/proc/%d/task/%d/children' % (proc.pid, proc.pid)) as handle:
         init = int(handle.read().split()[0])  # the host's pid 1, holder of all its namespaces

@@ -41,7 +41,7 @@ def on(state, host, command):
 def host_state(state, host):
     """What a host has that the cluster network could change."""
     # rules and user chains only: an emptied table still prints its built-in chains
-    return on(state, host, 'ip netns list | cut -d" " -f1; ip -br link | cut -d" " -f1; ip route; '
+    return on(state, host, 'ip netns list | cut -d" " -f1; ip -br link | cut -d" " -f1 | cut -d@ -f1; ip route; '
                            'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns; sysctl -n net.ipv4.ip_forward; '
                            'ls -R /etc/systemd/system /var/lib/linuxns/units 2>/dev/null | grep -i linuxns || true')
 
