@@ -1,0 +1,367 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What network_info reports: a host's namespaces, links, routes, our NAT
+chains, our cgroups and container_network's record.  Read only.
+
+Everything is read through the existing seams and readers, the way the
+resources read before they plan: the lean netlink reader (_rtnl, through the
+netlink seam: one socket per namespace, opened after a setns, no fork and no
+pyroute2), one iptables-save per address family for the whole host, the
+cgroupfs seam with cgroup_limit's own reading of limits, and
+container_network's reader of its record.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import socket
+import struct
+
+from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource, CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, is_owned
+from ansible_collections.linuxns.net.plugins.module_utils._iptables import (
+    IptablesError, IptablesSeam, comment_of, normalize, parse_save)
+from ansible_collections.linuxns.net.plugins.module_utils._links import link_view
+from ansible_collections.linuxns.net.plugins.module_utils._nat import CHAINS
+from ansible_collections.linuxns.net.plugins.module_utils._netlink import SYSCTL_FORWARDING, NetlinkSeam, ROUTE_PROTO
+from ansible_collections.linuxns.net.plugins.module_utils._network import RECORD_FILE, read_record
+from ansible_collections.linuxns.net.plugins.module_utils._routes import SCOPES, TABLES
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, netns_name
+
+SECTIONS = ('links', 'routes', 'nat', 'cgroups', 'record')
+FACTS_KEY = 'linuxns_network'
+DEFAULT_CGROUP_PARENT = 'linuxns'
+DEFAULT_STATE_DIR = '/var/lib/linuxns'
+
+
+# -- the flood lists of vxlan devices (bridge FDB) -----------------------------
+
+_RTM_GETNEIGH = 30
+_AF_BRIDGE = 7
+_NDMSG = struct.Struct('=BxxxiHBB')  # family, ifindex, state, flags, type
+_NDA_DST, _NDA_LLADDR = 1, 2
+_NUD_PERMANENT = 0x80
+_ZERO_MAC = b'\0' * 6
+
+
+class FactsDumper(rtnl.Dumper):
+    """The lean reader plus the one dump facts need beyond the resources':
+    the bridge forwarding database (where a vxlan device keeps its peers)."""
+
+    def flood_entries(self):
+        """[(ifindex, remote address)] of every permanent all-zero-MAC FDB
+        entry: where vxlan devices send broadcast and unknown traffic."""
+        entries = []
+        for _kind, payload in self._request(_RTM_GETNEIGH, _NDMSG.pack(_AF_BRIDGE, 0, 0, 0, 0)):
+            _family, index, state, _flags, _type = _NDMSG.unpack_from(payload)
+            attrs = rtnl._attrs(payload, _NDMSG.size)
+            remote = attrs.get(_NDA_DST)
+            if attrs.get(_NDA_LLADDR) == _ZERO_MAC and state & _NUD_PERMANENT and remote:
+                entries.append((index, socket.inet_ntop(socket.AF_INET6 if len(remote) == 16 else socket.AF_INET, remote)))
+        return entries
+
+
+class FactsSeam(NetlinkSeam):
+    """The netlink seam whose per-namespace reader also dumps the FDB."""
+
+    def dumper(self, netns=None):
+        if netns not in self._dumpers:
+            with self.inside(netns):
+                self._dumpers[netns] = FactsDumper()
+        return self._dumpers[netns]
+
+
+# -- entry point ---------------------------------------------------------------
+
+def gather(params):
+    """(facts, warnings) for the module's parameters; raises ValidationError on bad input."""
+    include = set(params.get('include') or SECTIONS)
+    wanted = [netns_name(n, 'netns') for n in params['netns']] if params.get('netns') is not None else None
+    parents = [_cgroup_parent(p) for p in (params.get('cgroup_parents') or [DEFAULT_CGROUP_PARENT])]
+    state_dir = params.get('state_dir') or DEFAULT_STATE_DIR
+    if not os.path.isabs(state_dir):
+        raise ValidationError('state_dir', '%r is not an absolute path' % state_dir)
+    warnings = []
+    seam = FactsSeam()
+    try:
+        facts = {'hostname': socket.gethostname()}
+        facts.update(read_namespaces(seam, wanted, include, warnings))
+        facts['nat'] = read_nat(seam, warnings) if 'nat' in include else None
+        facts['cgroups'] = read_cgroups(parents) if 'cgroups' in include else None
+        facts['record'] = read_container_record(state_dir, warnings) if 'record' in include else None
+    finally:
+        seam.close()
+    return facts, warnings
+
+
+def _cgroup_parent(parent):
+    try:
+        CgroupSpec({'name': 'probe', 'parent': parent})  # cgroup_limit's own rules for a parent
+    except ValidationError as exc:
+        raise ValidationError('cgroup_parents', exc.message)
+    return parent
+
+
+def run_module(module):
+    """Read and exit the module; never changes anything, so check mode is a normal run."""
+    try:
+        facts, warnings = gather(module.params)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc), option=exc.option, changed=False)
+    except (OSError, IOError) as exc:
+        module.fail_json(msg='could not read the network: %s' % exc, changed=False)
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, network=facts, ansible_facts={FACTS_KEY: facts})
+
+
+# -- namespaces, links and routes ----------------------------------------------
+
+def read_namespaces(seam, wanted, include, warnings):
+    """{'host': the module's own namespace, 'namespaces': {name: namespace}}."""
+    entries = seam.namespaces()
+    names = sorted(entries)
+    if wanted is not None:
+        missing = [n for n in wanted if n not in entries]
+        if missing:
+            warnings.append('netns: no namespace named %s' % ', '.join(missing))
+        names = [n for n in names if n in wanted]
+    raw, views = {}, {}
+    for name in [None] + names:
+        if name is not None and entries[name].stale:
+            views[name] = {'name': name, 'id': None, 'stale': True, 'owned': False, 'lo': None,
+                           'forwarding': None, 'links': None, 'routes': None}
+            continue
+        try:
+            raw[name] = seam.links(name)
+            views[name] = _namespace_view(seam, name, raw[name], include)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise
+            warnings.append('namespace %s went away while it was read' % name)
+    if 'links' in include:
+        resolve = PeerResolver(seam, [n for n in raw if n is not None]).namespace
+        link_peers(raw, views, resolve)
+    host = views.pop(None)
+    return {'host': host, 'namespaces': views}
+
+
+def _namespace_view(seam, netns, links, include):
+    lo = next((link for link in links.values() if link['index'] == 1), None)
+    view = {
+        'name': netns, 'id': seam.inode(netns) if netns else os.stat('/proc/self/ns/net').st_ino,
+        'stale': False, 'owned': bool(lo and is_owned(lo['alias'])),
+        'lo': None if lo is None else ('up' if lo['up'] else 'down'),
+        'forwarding': _forwarding(seam, netns),
+        'links': _links(seam, netns, links) if 'links' in include else None,
+        'routes': [_route_view(r) for r in seam.routes(netns)] if 'routes' in include else None,
+    }
+    return view
+
+
+def _forwarding(seam, netns):
+    values = dict((family, seam.read_sysctl(netns, key)) for family, key in SYSCTL_FORWARDING.items())
+    return dict((family, None if value is None else value != '0') for family, value in values.items())
+
+
+def _links(seam, netns, links):
+    """{ifname: view} with bridge ports, vxlan settings and flood lists
+    filled in (the FDB is dumped only where there is a vxlan device)."""
+    views = {}
+    for name, link in links.items():
+        view = link_view(link, name, netns)
+        view['alias'] = link['alias']
+        if link['kind'] == 'bridge':
+            view['ports'] = sorted(n for n, other in links.items() if other['master'] == name)
+        if link['kind'] == 'vxlan':
+            view['vxlan'] = {'vni': link['vni'], 'port': link['port'], 'local': link['local'], 'dev': link['dev'],
+                             'learning': link['learning'], 'flood': []}
+        if link['kind'] == 'veth':
+            view['peer'] = None
+        views[name] = view
+    vxlans = dict((view['index'], view) for view in views.values() if view['kind'] == 'vxlan')
+    if vxlans:
+        for index, remote in seam.dumper(netns).flood_entries():
+            if index in vxlans:
+                vxlans[index]['vxlan']['flood'].append(remote)
+    return views
+
+
+def _route_view(route):
+    view = dict(route)
+    view['table'] = _name_of(route['table'], TABLES)
+    view['scope'] = _name_of(route['scope'], SCOPES)
+    view['owned'] = route['proto'] == ROUTE_PROTO
+    return view
+
+
+def _name_of(number, names):
+    return next((name for name, value in names.items() if value == number), number)
+
+
+class PeerResolver:
+    """Which namespace a link's netnsid stands for.  A netnsid is local to
+    the namespace that reports it: ask that namespace for the id of each
+    candidate (the host's first, where most peers live) until one matches,
+    remembering every answer.  One request each, no fork."""
+
+    def __init__(self, seam, names):
+        self.seam = seam
+        self.names = names
+        self.known = {}
+        self.pending = {}
+
+    def namespace(self, netns, nsid):
+        """(found, name): name None is the module's own namespace."""
+        known = self.known.setdefault(netns, {})
+        pending = self.pending.setdefault(netns, [n for n in [None] + self.names if n != netns])
+        while nsid not in known and pending:
+            other = pending.pop(0)
+            if self._same(netns, other):
+                continue
+            found = self.seam.netnsid(netns, other)
+            if found is not None:
+                known.setdefault(found, other)
+        return (True, known[nsid]) if nsid in known else (False, None)
+
+    def _same(self, netns, other):
+        """Two names for one namespace (a netnsid never points to itself)."""
+        return self._inode(netns) == self._inode(other)
+
+    def _inode(self, netns):
+        return self.seam.inode(netns) if netns else os.stat('/proc/self/ns/net').st_ino
+
+
+def link_peers(raw, views, resolve):
+    """Fill in `peer` of every veth: {netns, ifname, index, seen}.  raw:
+    {netns: {ifname: link as the seam reads it}}; views: the namespace views;
+    resolve(netns, nsid) -> (found, name).  A peer whose namespace is neither
+    the host's nor a named one is not seen (netns and ifname null)."""
+    names_by_index = dict((netns, dict((link['index'], name) for name, link in links.items()))
+                          for netns, links in raw.items())
+    for netns, links in raw.items():
+        for name, link in links.items():
+            if link['kind'] != 'veth' or not link['link_index'] or views[netns]['links'] is None:
+                continue
+            seen, other = (True, netns) if link['link_netnsid'] is None else resolve(netns, link['link_netnsid'])
+            ifname = names_by_index.get(other, {}).get(link['link_index']) if seen else None
+            seen = seen and ifname is not None
+            views[netns]['links'][name]['peer'] = {'netns': other if seen else None, 'ifname': ifname,
+                                                   'index': link['link_index'], 'seen': seen}
+
+
+# -- NAT: the collection's own chains ------------------------------------------
+
+def read_nat(seam, warnings):
+    """Our chains and the rules in them, by group; rules without our mark
+    are foreign.  None when iptables cannot be run at all."""
+    iptables = IptablesSeam(seam)
+    nat, read_any = {'chains': [], 'groups': {}, 'foreign': []}, False
+    for family in (4, 6):
+        try:
+            tables = parse_save(iptables.save(None, family))
+        except IptablesError as exc:
+            warnings.append('NAT rules of IPv%d not read: %s' % (family, exc))
+            continue
+        read_any = True
+        _add_family(nat, family, tables)
+    return nat if read_any else None
+
+
+def _add_family(nat, family, tables):
+    for chain, (table, jumps) in sorted(CHAINS.items()):
+        chains, rules = tables.get(table, ([], []))
+        if chain not in chains:
+            continue
+        jumped_from = [builtin for builtin, _condition in jumps if any(
+            c == builtin and comment_of(t) == OWNER_MARK and _value(t, '-j') == chain for c, t in rules)]
+        nat['chains'].append({'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'jumps': jumped_from})
+        for tokens in [t for c, t in rules if c == chain]:
+            rule = rule_view(family, table, chain, tokens)
+            if rule['owned']:
+                nat['groups'].setdefault(rule['group'], []).append(rule)
+            else:
+                nat['foreign'].append(rule)
+
+
+def rule_view(family, table, chain, tokens):
+    """A rule of one of our chains: its text, owner, group, kind and, for a
+    published port, what it publishes."""
+    owner, _sep, mark = (comment_of(tokens) or '').partition(':')
+    group, _sep, note = mark.partition(':')
+    owned = owner == OWNER_MARK and bool(group)
+    try:
+        text = normalize(tokens)
+    except IptablesError:  # a foreign rule in a form we do not parse
+        text = ' '.join(tokens)
+    view = {'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'rule': '-A %s %s' % (chain, text),
+            'kind': _kind(_value(tokens, '-j')), 'owned': owned,
+            'group': group if owned else None, 'comment': (note or None) if owned else None}
+    if view['kind'] == 'dnat':
+        view.update(protocol=_value(tokens, '-p'), port=_value(tokens, '--dport'), to=_value(tokens, '--to-destination'))
+    return view
+
+
+_TARGET_KINDS = {'MASQUERADE': 'masquerade', 'SNAT': 'snat', 'DNAT': 'dnat', 'ACCEPT': 'forward'}
+
+
+def _kind(target):
+    return _TARGET_KINDS.get(target, 'other')
+
+
+def _value(tokens, flag):
+    """The value after `flag` (long forms of -j and -p included)."""
+    aliases = {'-j': ('-j', '--jump'), '-p': ('-p', '--protocol')}.get(flag, (flag,))
+    for i, token in enumerate(tokens[:-1]):
+        if token in aliases:
+            return tokens[i + 1]
+    return None
+
+
+# -- cgroups under the managed parents -----------------------------------------
+
+def read_cgroups(parents):
+    """{path: group} of every cgroup below each parent, read as cgroup_limit
+    reads a group (limits in its units, members)."""
+    reader = CgroupResource(None)
+    hierarchies = reader.seam.hierarchies()
+    mounts = sorted(set(h.mount for h in hierarchies.values()))
+    groups = {}
+    for parent in parents:
+        for name in _descendants(mounts, parent):
+            try:
+                spec = CgroupSpec({'name': name, 'parent': parent})
+            except ValidationError:
+                continue  # a name cgroup_limit would never make (whitespace...): not ours
+            view = reader._view(spec.path, reader._used(spec, hierarchies))
+            if view is not None:
+                groups[spec.path] = dict(view, parent=parent, name=name)
+    return groups
+
+
+def _descendants(mounts, parent):
+    """Relative paths of every group below `parent`, in any hierarchy."""
+    names = set()
+    for mount in mounts:
+        top = os.path.join(mount, parent)
+        for root, _dirs, _files in os.walk(top):
+            if root != top:
+                names.add(os.path.relpath(root, top))
+    return sorted(names)
+
+
+# -- container_network's record ------------------------------------------------
+
+def read_container_record(state_dir, warnings):
+    path = os.path.join(state_dir, RECORD_FILE)
+    try:
+        return read_record(path) or None
+    except (ValidationError, IOError, OSError) as exc:
+        warnings.append('record %s not read: %s' % (path, exc))
+        return None

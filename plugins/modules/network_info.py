@@ -1,0 +1,243 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: network_info
+short_description: Read a host's container networks - namespaces, links, routes, NAT, cgroups - as facts
+version_added: 0.1.0
+description:
+  - Reports what is on the host, as the kernel has it, whoever made it - every named network namespace
+    and the host's own (the namespace the module runs in) with their links, addresses and routes; veth
+    pairs with the namespace and name of their other end; bridges with their ports; VXLAN devices with
+    their flood lists; the rules in this collection's NAT and forward chains, by group; the cgroups below
+    the managed parents with their limits and member pids; and the record of M(linuxns.net.container_network).
+  - Marks what this collection made (C(owned)) and what it did not (foreign) with the collection's own
+    marks - the C(lo) alias of a namespace, the alias of a link, protocol 76 of a route, the comment of a
+    rule.
+  - Reads each namespace once, over one netlink socket opened inside it, with no command and no fork per
+    namespace; NAT costs one C(iptables-save) per address family for the whole host. Does not need pyroute2.
+  - Changes nothing, so it reports C(changed=false) and runs the same in check mode. Returns the data both as
+    the fact C(linuxns_network) and as RV(network).
+author:
+  - linuxns.net maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads; it changes nothing, so check mode runs as a normal run does.
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: linux
+requirements:
+  - Linux, run as root (CAP_SYS_ADMIN to enter named namespaces).
+  - C(iptables-save) and C(ip6tables-save) for O(include=nat); without them RV(network.nat) is null and the module warns.
+options:
+  netns:
+    description:
+      - Report only these named namespaces (names under C(/run/netns)). A name that does not exist is
+        left out, with a warning.
+      - Omit to report every named namespace. The host's own namespace is always reported.
+    type: list
+    elements: str
+  include:
+    description:
+      - What to read besides the list of namespaces. V(links) - links with addresses, veth peers,
+        bridge ports and VXLAN flood lists; V(routes) - every unicast route of every table; V(nat) - this
+        collection's NAT and forward chains; V(cgroups) - the groups below O(cgroup_parents); V(record) - the
+        record of M(linuxns.net.container_network) in O(state_dir).
+      - A section left out is returned as null.
+    type: list
+    elements: str
+    choices: [links, routes, nat, cgroups, record]
+    default: [links, routes, nat, cgroups, record]
+  cgroup_parents:
+    description:
+      - The managed parent cgroups to report the groups of, like the C(parent) of M(linuxns.net.cgroup_limit)
+        and the C(cgroup_parent) of M(linuxns.net.container_network). A parent that does not exist reports no
+        groups.
+    type: list
+    elements: str
+    default: [linuxns]
+  state_dir:
+    description: The state directory of M(linuxns.net.container_network), whose C(containers.json) is reported.
+    type: path
+    default: /var/lib/linuxns
+seealso:
+  - module: linuxns.net.container_network
+  - plugin: linuxns.net.topology_mermaid
+    plugin_type: filter
+    description: Draws the network of many hosts from these facts (C(playbooks/graph.yml) uses it).
+"""
+
+EXAMPLES = r"""
+- name: Read this host's container network
+  linuxns.net.network_info:
+    cgroup_parents: [linuxns]
+
+- name: The address of container web's eth0
+  ansible.builtin.debug:
+    msg: "{{ linuxns_network.namespaces.web.links.eth0.addresses }}"
+
+- name: The other end of every veth on the host
+  ansible.builtin.debug:
+    msg: "{{ item.key }} <-> {{ item.value.peer.netns }}/{{ item.value.peer.ifname }}"
+  loop: "{{ linuxns_network.host.links | dict2items | selectattr('value.kind', 'equalto', 'veth') }}"
+
+- name: Only two namespaces, and only their links
+  linuxns.net.network_info:
+    netns: [web, db]
+    include: [links]
+  register: info
+
+- name: Ports the bridge cbr0 publishes
+  ansible.builtin.debug:
+    msg: "{{ linuxns_network.nat.groups.cbr0 | selectattr('kind', 'equalto', 'dnat') | map(attribute='port') }}"
+"""
+
+RETURN = r"""
+network:
+  description: What the host has. The same data is set as the fact C(linuxns_network).
+  returned: success
+  type: dict
+  contains:
+    hostname:
+      description: The host's name as the module's process sees it.
+      type: str
+      sample: host1
+    host:
+      description: The namespace the module runs in (the host's own).
+      type: dict
+      contains:
+        name:
+          description: The name under C(/run/netns); null for the host's own namespace.
+          type: str
+        id:
+          description: The inode of the namespace (what C(ip netns identify) and C(stat -L) compare); null if stale.
+          type: int
+        stale:
+          description: The name is left over with no namespace behind it (an interrupted create); then every other key is null or false.
+          type: bool
+        owned:
+          description: Made by this collection (its C(lo) carries the alias C(linuxns.net:netns)); false for a foreign one.
+          type: bool
+        lo:
+          description: State of C(lo), V(up) or V(down).
+          type: str
+        forwarding:
+          description: Whether IPv4 and IPv6 forwarding is on in the namespace (null where the key does not exist).
+          type: dict
+          sample: {ipv4: false, ipv6: false}
+        links:
+          description:
+            - Every link, by name (null without O(include=links)), with C(name), C(netns), C(kind) (null for
+              devices without one, such as C(lo)), C(index), C(mtu), C(mac), C(state), C(master), C(addresses) (CIDRs,
+              without IPv6 link-local ones), C(alias) and C(owned) (its alias is this collection's mark).
+            - "A bridge also has C(ports) (names), C(stp) and C(forward_delay); a VXLAN device has C(vxlan): C(vni),
+              C(port), C(local), C(dev), C(learning) and C(flood) (the remote addresses of its all-zero-MAC
+              forwarding entries)."
+            - "A veth has C(peer): C(netns) (null for the host's own namespace), C(ifname), C(index) and C(seen),
+              false when the other end lives in a namespace that is neither the host's nor a named one (then
+              C(netns) and C(ifname) are null)."
+          type: dict
+          sample:
+            eth0: {name: eth0, netns: web, kind: veth, index: 2, mtu: 1500, mac: "0a:58:0a:f4:01:02", state: up,
+                   master: null, addresses: [10.244.1.2/24], alias: null, owned: false,
+                   peer: {netns: null, ifname: ve-web, index: 7, seen: true}}
+        routes:
+          description:
+            - Every unicast route of every table (null without O(include=routes)), with C(dst) (V(default) or a
+              CIDR), C(family) (4 or 6), C(gateway), C(dev), C(metric), C(table) (a name where known), C(scope), C(src),
+              C(onlink), C(proto) and C(owned) (protocol 76, made by this collection).
+          type: list
+          elements: dict
+          sample: [{dst: default, family: 4, gateway: 10.244.1.1, dev: eth0, metric: 0, table: main, scope: universe,
+                    src: null, onlink: false, proto: 76, owned: true}]
+    namespaces:
+      description: Every named namespace (or those of O(netns)), by name, each with the keys of RV(network.host).
+      type: dict
+      sample:
+        web: {name: web, id: 4026532412, stale: false, owned: true, lo: up, forwarding: {ipv4: false, ipv6: false},
+              links: {}, routes: []}
+    nat:
+      description:
+        - This collection's chains (C(LINUXNS-POSTROUTING), C(LINUXNS-DNAT), C(LINUXNS-FORWARD)) in the host's
+          namespace, for IPv4 and IPv6. Null without O(include=nat), or when iptables cannot be run.
+        - Each rule has C(family), C(table), C(chain), C(rule) (normalized, as M(linuxns.net.nat_rule) reports
+          rules), C(kind) (V(masquerade), V(snat), V(dnat), V(forward) or V(other)), C(owned), C(group), C(comment)
+          and, for V(dnat), C(protocol), C(port) and C(to).
+      returned: success
+      type: dict
+      contains:
+        chains:
+          description: Each chain that exists, with C(family), C(table), C(chain) and C(jumps) (the built-in chains that jump to it).
+          type: list
+          elements: dict
+          sample: [{family: ipv4, table: nat, chain: LINUXNS-DNAT, jumps: [PREROUTING, OUTPUT]}]
+        groups:
+          description: Our rules (comment C(linuxns.net:GROUP[:COMMENT])), by group.
+          type: dict
+          sample:
+            cbr0:
+              - {family: ipv4, table: nat, chain: LINUXNS-DNAT, kind: dnat, owned: true, group: cbr0, comment: web,
+                 protocol: tcp, port: "8080", to: "10.244.1.2:80",
+                 rule: "-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:cbr0:web -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.2:80"}
+        foreign:
+          description: Rules in our chains without our mark (someone else put them there).
+          type: list
+          elements: dict
+    cgroups:
+      description:
+        - Every cgroup below each of O(cgroup_parents), by path (parent/name), read as M(linuxns.net.cgroup_limit)
+          reads a group - C(path), C(parent), C(name), C(version), C(paths), the limits of the controllers that act on
+          it (C(cpu), C(cpu_period), C(cpu_weight), C(memory), C(memory_swap), C(pids_max), C(cpuset_cpus)) and
+          C(members) (pids).
+        - Null without O(include=cgroups).
+      returned: success
+      type: dict
+      sample:
+        linuxns/web: {path: linuxns/web, parent: linuxns, name: web, version: v2, paths: [/sys/fs/cgroup/linuxns/web],
+                      cpu: 0.5, cpu_period: 100000, cpu_weight: 100, memory: 64M, memory_swap: max, pids_max: 64,
+                      members: [4242]}
+    record:
+      description:
+        - The record M(linuxns.net.container_network) keeps in O(state_dir)C(/containers.json) - C(bridge),
+          C(subnet), C(gateway), C(addresses) (container name to CIDR). Null when there is none (or without
+          O(include=record)); a record that cannot be read is null, with a warning.
+      returned: success
+      type: dict
+      sample: {version: 1, bridge: cbr0, subnet: 10.244.1.0/24, gateway: 10.244.1.1, addresses: {web: 10.244.1.2/24}}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils._facts import SECTIONS, run_module
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            netns=dict(type='list', elements='str'),
+            include=dict(type='list', elements='str', choices=list(SECTIONS), default=list(SECTIONS)),
+            cgroup_parents=dict(type='list', elements='str', default=['linuxns']),
+            state_dir=dict(type='path', default='/var/lib/linuxns'),
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/graph.yml on the built-in lab (3 hosts x 3 containers): the
+picture holds every host, bridge, container with its address, published
+port and the links between the hosts, in host-gw and in VXLAN mode."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kernel import sh
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAB = os.path.join(REPO, 'scripts', 'lab.py')
+HOSTS = ['host1', 'host2', 'host3']
+UNDERLAY = {'host1': '198.51.100.11', 'host2': '198.51.100.12', 'host3': '198.51.100.13'}
+
+
+@pytest.fixture
+def lab(tmp_path):
+    directory = str(tmp_path / 'lab')
+    subprocess.run([sys.executable, LAB, 'up', '--hosts', '3', '--containers', '3', '--dir', directory], check=True)
+    with open(os.path.join(directory, 'lab.json')) as handle:
+        state = json.load(handle)
+    yield os.path.join(directory, 'inventory.yml'), state
+    subprocess.run([sys.executable, LAB, 'down', '--dir', directory], check=True)
+
+
+def addresses(state, host):
+    """The containers' addresses as the host recorded them."""
+    return json.loads(sh('nsenter --target %d --net --mount -- cat /var/lib/linuxns/containers.json'
+                         % state['hosts'][host]))['addresses']
+
+
+def draw(ansible, inventory, directory, *extra):
+    run = ansible.playbook('graph.yml', inventory, extra_args=['-e', 'graph_dir=%s' % directory] + list(extra))
+    assert run.rc == 0, run.output
+    with open(os.path.join(directory, 'network.mmd')) as handle:
+        mermaid = handle.read()
+    with open(os.path.join(directory, 'network.dot')) as handle:
+        dot = handle.read()
+    return run, mermaid, dot
+
+
+def assert_hosts_bridges_containers(state, mermaid, dot):
+    assert mermaid.startswith('flowchart LR\n')
+    for index, host in enumerate(HOSTS, start=1):
+        assert '  subgraph %s["%s"]' % (host, host) in mermaid and 'subgraph "cluster_%s"' % host in dot
+        assert '%s_bridge_cbr0{{"bridge cbr0<br/>10.244.%d.0/24<br/>gateway 10.244.%d.1"}}' % (host, index, index) in mermaid
+        assert '%s_uplink_eth0(["eth0<br/>%s/24"])' % (host, UNDERLAY[host]) in mermaid
+        assert '%s_uplink_eth0 --- underlay_198_51_100_0_24' % host in mermaid
+        given = addresses(state, host)
+        assert sorted(given) == ['c1', 'c2', 'c3']
+        for n, name in enumerate(sorted(given), start=1):
+            node = '%s_netns_%s["%s<br/>%s<br/>tcp 808%d → 80<br/>cpu 0.5, memory 64M, pids 64"]' % (host, name, name, given[name], n)
+            assert node in mermaid
+            assert '%s_netns_%s ---|"eth0 ↔ ve-%s"| %s_bridge_cbr0' % (host, name, name, host) in mermaid
+            assert '%s\\n%s\\ntcp 808%d → 80' % (name, given[name], n) in dot
+
+
+def assert_dot_renders(directory, dot, run):
+    if shutil.which('dot'):
+        proc = subprocess.run(['dot', '-Tsvg'], input=dot, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, check=False)
+        assert proc.returncode == 0 and not proc.stderr, proc.stderr
+        with open(os.path.join(directory, 'network.svg')) as handle:
+            svg = handle.read()
+        assert '<svg' in svg and '10.244.3.4/24' in svg
+    else:
+        assert 'SVG skipped' in run.task('Say where the picture is')['msg'] and not os.path.exists(os.path.join(directory, 'network.svg'))
+
+
+def test_graph_of_the_host_gw_lab(ansible, lab, tmp_path):
+    inventory, state = lab
+    assert ansible.playbook('site.yml', inventory).rc == 0
+    directory = str(tmp_path / 'graph')
+    run, mermaid, dot = draw(ansible, inventory, directory)
+    assert_hosts_bridges_containers(state, mermaid, dot)
+    # every pair of hosts joined once by its host-gw routes, both ways
+    pairs = re.findall(r'^  (host\d)_bridge_cbr0 <-\.->\|"host-gw<br/>([^"]+)"\| (host\d)_bridge_cbr0$', mermaid, re.M)
+    assert sorted((a, b) for a, _labels, b in pairs) == [('host1', 'host2'), ('host1', 'host3'), ('host2', 'host3')]
+    for a, labels, b in pairs:
+        assert sorted(labels.split('<br/>')) == sorted(
+            ['10.244.%s.0/24 via %s' % (h[-1], UNDERLAY[h]) for h in (a, b)])
+    assert '<==>' not in mermaid and dot.count('style=dashed, color="#1f6feb"') == 3
+    assert_dot_renders(directory, dot, run)
+    assert run.task('Say where the picture is')['msg'] == '%s: network.mmd (Mermaid), network.dot (Graphviz)%s' % (
+        directory, ', network.svg' if shutil.which('dot') else '; SVG skipped: Graphviz dot is not installed')
+
+    # without Graphviz: the Mermaid and the .dot, and a word that the SVG was skipped
+    bare = str(tmp_path / 'bare')
+    run, mermaid_again, _dot = draw(ansible, inventory, bare, '-e', 'graph_dot=/nonexistent/dot')
+    assert mermaid_again == mermaid
+    assert run.task('Say where the picture is')['msg'].endswith('; SVG skipped: Graphviz dot is not installed')
+    assert sorted(os.listdir(bare)) == ['network.dot', 'network.mmd']
+
+
+def test_graph_of_the_vxlan_lab(ansible, lab, tmp_path):
+    inventory, state = lab
+    assert ansible.playbook('site.yml', inventory, extra_args=['-e', 'cluster_network_mode=vxlan']).rc == 0
+    directory = str(tmp_path / 'graph')
+    run, mermaid, dot = draw(ansible, inventory, directory)
+    assert_hosts_bridges_containers(state, mermaid, dot)
+    for index, host in enumerate(HOSTS, start=1):
+        assert '%s_vxlan_lnsvx0[/"vxlan lnsvx0<br/>VNI 1, udp 4789<br/>10.244.%d.0/32"/]' % (host, index) in mermaid
+        assert '%s_vxlan_lnsvx0 ---|"udp 4789"| %s_uplink_eth0' % (host, host) in mermaid
+    pairs = re.findall(r'^  (host\d)_vxlan_lnsvx0 <==>\|"VXLAN VNI 1"\| (host\d)_vxlan_lnsvx0$', mermaid, re.M)
+    assert sorted(pairs) == [('host1', 'host2'), ('host1', 'host3'), ('host2', 'host3')]
+    assert 'host-gw' not in mermaid  # the routes go through the overlay now
+    assert_dot_renders(directory, dot, run)
