@@ -14,7 +14,9 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options:
   netns:
-    description: Named network namespace of the interface; omit for the namespace the module runs in.
+    description:
+      - Named network namespace of the interface; omit for the namespace the module runs in.
+      - A name as M(linuxns.net.netns) accepts it (letters, digits and C(_.-), 1 to 64 characters).
     type: str
   addresses:
     description:

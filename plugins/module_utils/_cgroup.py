@@ -18,17 +18,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import math
 import os
 import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs, Hierarchy
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, netns_name, pid_exists, unique)
+    ValidationError, cgroup_path, integer_range, netns_name, pid_exists, unique)
 
 PAGE = 4096
 UNLIMITED_V1 = 2 ** 62  # v1 reports "no limit" as a huge page-aligned number
 DEFAULT_PERIOD = 100000
+MAX_CPUS = 8192  # the most CPUs a kernel supports (NR_CPUS): also bounds quotas and CPU lists
 OPTION_CONTROLLER = {'cpu': 'cpu', 'cpu_weight': 'cpu', 'memory': 'memory', 'memory_swap': 'memory',
                      'pids_max': 'pids', 'cpuset_cpus': 'cpuset'}
 LIMITS = ('cpu', 'cpu_period', 'cpu_weight', 'memory', 'memory_swap', 'pids_max', 'cpuset_cpus')
@@ -48,6 +50,8 @@ def parse_size(value, option):
     size = int(match.group(1)) * _UNITS[match.group(2).lower()]
     if size <= 0:
         raise ValidationError(option, 'must be more than 0')
+    if size >= UNLIMITED_V1:
+        raise ValidationError(option, '%r is more than the kernel can limit; use max for no limit' % (value,))
     return size
 
 
@@ -79,9 +83,11 @@ def parse_cpus(value, option):
     """'0-2,4' -> sorted list of CPU numbers."""
     cpus = set()
     for part in str(value).replace(' ', '').split(','):
-        match = re.match(r'^(\d+)(?:-(\d+))?$', part)
+        match = re.match(r'^(\d+)(?:-(\d+))?\Z', part)
         if not match or (match.group(2) and int(match.group(2)) < int(match.group(1))):
             raise ValidationError(option, '%r is not a CPU list like 0-1,3' % (value,))
+        if int(match.group(2) or match.group(1)) >= MAX_CPUS:
+            raise ValidationError(option, '%r names a CPU beyond %d' % (value, MAX_CPUS - 1))
         cpus.update(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
     return sorted(cpus)
 
@@ -104,22 +110,11 @@ def _cpu_view(quota, period):
 
 # -- specs ---------------------------------------------------------------------
 
-def _relative_path(value, option):
-    """A cgroup path below the hierarchy root: no '..', '.', empty parts or absolute paths."""
-    if not isinstance(value, str) or not value or value.startswith('/'):
-        raise ValidationError(option, '%r must be a relative cgroup path like web or tenants/web' % (value,))
-    for part in value.split('/'):
-        if part in ('', '.', '..') or any(c.isspace() for c in part):
-            raise ValidationError(option, '%r must stay below the managed parent (no empty, ".", ".." or '
-                                          'whitespace parts)' % value)
-    return value
-
-
 class CgroupSpec:
     def __init__(self, params, prefix=''):
         self.prefix = prefix  # names the entry of `groups` in messages
-        parent = _relative_path(params.get('parent') or 'linuxns', 'parent')
-        self.name = _relative_path(params['name'], 'name')
+        parent = cgroup_path('linuxns' if params.get('parent') is None else params['parent'], 'parent')
+        self.name = cgroup_path(params['name'], 'name')
         self.path = parent + '/' + self.name
         self.parent = parent
         self.state = params.get('state') or 'present'
@@ -139,10 +134,7 @@ class CgroupSpec:
             if str(cpu).lower() == 'max':
                 limits['cpu'] = 'max'
             else:
-                try:
-                    cpus = float(cpu)
-                except ValueError:
-                    raise ValidationError('cpu', '%r is not a number of CPUs like 0.5, or max' % (cpu,))
+                cpus = _cpus(cpu)
                 period = period or DEFAULT_PERIOD
                 quota = int(round(cpus * period))
                 if quota < 1000:
@@ -163,6 +155,17 @@ class CgroupSpec:
         if params.get('cpuset_cpus') is not None:
             limits['cpuset_cpus'] = format_cpus(parse_cpus(params['cpuset_cpus'], 'cpuset_cpus'))
         return limits
+
+
+def _cpus(value):
+    """A finite number of CPUs, at most MAX_CPUS (the quota check follows)."""
+    try:
+        cpus = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError('cpu', '%r is not a number of CPUs like 0.5, or max' % (value,))
+    if not cpus <= MAX_CPUS or math.isinf(cpus):  # nan fails the comparison; too few is the quota check's
+        raise ValidationError('cpu', '%r is not a number of CPUs up to %d, or max' % (value, MAX_CPUS))
+    return cpus
 
 
 def _pids(value):
@@ -203,7 +206,7 @@ class CgroupResource(Resource):
     def read(self, desired):
         self.seam.forget()
         hierarchies = self.seam.hierarchies()
-        current = {'_hierarchies': hierarchies, '_groups': {}, '_origin': {}}
+        current = {'_hierarchies': hierarchies, '_groups': {}, '_origin': {}, '_tree': {}}
         for spec in desired:
             group = {'used': self._used(spec, hierarchies), 'netns_pids': [], 'missing_netns': False}
             if spec.netns:
@@ -216,7 +219,34 @@ class CgroupResource(Resource):
                 current['_origin'][pid] = self._cgroup_of(pid)
             current['_groups'][spec.path] = group
             current[spec.path] = self._view(spec.path, group['used'])
+            if spec.state == 'absent':
+                self._read_tree(spec.path, group['used'], current['_tree'])
         return current
+
+    def _read_tree(self, path, used, tree):
+        """What decides whether the ancestors of a group to remove go with
+        it: for the group and each ancestor in each hierarchy, our mark, its
+        child groups and processes (None: the directory does not exist)."""
+        for hierarchy in set(used.values()):
+            relative = path
+            while True:
+                full = hierarchy.path(relative)
+                if full not in tree:
+                    tree[full] = self._node(hierarchy, relative)
+                if not relative:
+                    break
+                relative = os.path.dirname(relative)
+
+    def _node(self, hierarchy, relative):
+        full = hierarchy.path(relative)
+        if not self.seam.exists(full):
+            return None
+        node = {'path': relative, 'v2': hierarchy.version == 2, 'children': self.seam.children(full),
+                'mark': self.seam.read_mark(full) if relative else None,  # the root is never ours
+                'procs': self.seam.procs(full) if relative else []}
+        if node['v2']:
+            node['subtree'] = (self.seam.read(os.path.join(full, 'cgroup.subtree_control')) or '').split()
+        return node
 
     def _used(self, spec, hierarchies):
         """{controller: Hierarchy} this group needs: those of its limits, plus
@@ -305,10 +335,12 @@ class CgroupResource(Resource):
 
     def plan(self, desired, current):
         actions, after, assumptions, planned = [], dict(current), [], set()
+        groups, ancestors = _removed_dirs(desired, current)
+        removed = groups | ancestors
         for spec in desired:
             group, have = current['_groups'][spec.path], current.get(spec.path)
             if spec.state == 'absent':
-                actions.extend(self._plan_absent(spec, group, have))
+                actions.extend(self._plan_absent(spec, group, have, removed, current['_tree']))
                 after[spec.path] = None
                 continue
             actions.extend(a for a in self._plan_directories(spec, group['used']) if _first(a, planned))
@@ -318,6 +350,7 @@ class CgroupResource(Resource):
             after[spec.path] = view
             if group['missing_netns']:
                 assumptions.append('%snetns: network namespace %s does not exist' % (spec.prefix, spec.netns))
+        actions.extend(_plan_unused_ancestors(current['_tree'], ancestors, removed))
         return Plan(actions, current, after, assumptions)
 
     @staticmethod
@@ -344,12 +377,14 @@ class CgroupResource(Resource):
             controllers = sorted(c for c, h in used.items() if h == hierarchy)
             for depth in range(len(parts)):
                 parent, path = '/'.join(parts[:depth]), '/'.join(parts[:depth + 1])
-                if hierarchy.version == 2:
-                    actions.extend(self._plan_enable(spec, hierarchy, parent, controllers))
+                enable = self._plan_enable(spec, hierarchy, parent, controllers) if hierarchy.version == 2 else []
+                actions.extend(enable)
                 if not self.seam.exists(hierarchy.path(path)):
                     shared = depth + 1 < len(parts)  # an ancestor other runs may create or fill at the same time
+                    # the mark says it is ours, and what its parent hands down because of it
+                    mark = {'enabled': enable[0].args['controllers'] if enable else []}
                     actions.append(Action('mkdir', spec.path, 'create cgroup %s (%s)' % (path, ', '.join(controllers)),
-                                          {'path': hierarchy.path(path), 'exist_ok': shared,
+                                          {'path': hierarchy.path(path), 'exist_ok': shared, 'mark': mark,
                                            'cpuset': 'cpuset' in controllers and hierarchy.version == 1},
                                           undo=('rmdir', {'path': hierarchy.path(path), 'busy_ok': shared})))
         return actions
@@ -411,7 +446,7 @@ class CgroupResource(Resource):
             return True
         return parse_size(memory, 'memory') <= parse_size(view['memory'], 'memory') + parse_size(view['memory_swap'], 'memory')
 
-    def _plan_absent(self, spec, group, have):
+    def _plan_absent(self, spec, group, have, removed, tree):
         if have is None:
             return []
         actions = []
@@ -420,36 +455,39 @@ class CgroupResource(Resource):
                 raise ValidationError(spec.prefix + 'members_on_remove', 'cgroup %s still has processes %s; set members_on_remove=move '
                                       'to move them to %s' % (spec.path, ', '.join(map(str, have['members'])), spec.parent))
             for hierarchy in sorted(set(group['used'].values()), key=lambda h: h.mount):
-                refuge = self._refuge(hierarchy, spec.parent)
+                refuge = self._refuge(hierarchy, spec.parent, removed)
                 for pid in have['members']:
                     actions.append(Action('attach', spec.path, 'move pid %d to %s' % (pid, refuge or 'the cgroup root'),
                                           {'path': hierarchy.path(refuge), 'pid': pid},
                                           undo=('attach', {'path': hierarchy.path(spec.path), 'pid': pid})))
         for path in have['paths']:
             if self.seam.exists(path):
+                mark = (tree.get(path) or {}).get('mark')
                 actions.append(Action('rmdir', spec.path, 'remove cgroup %s' % path, {'path': path},
-                                      undo=('mkdir', {'path': path, 'cpuset': False})))
+                                      undo=('mkdir', {'path': path, 'cpuset': False, 'mark': mark})))
         return actions
 
-    def _refuge(self, hierarchy, parent):
+    def _refuge(self, hierarchy, parent, removed=()):
         """Where members of a removed group go: the parent on v1; on v2 the
         nearest ancestor that may hold processes (one handing controllers to
-        its children may not), at worst the root."""
-        if hierarchy.version == 1:
-            return parent
-        while parent and self.seam.read(os.path.join(hierarchy.path(parent), 'cgroup.subtree_control')):
+        its children may not), at worst the root; never an ancestor this
+        plan removes."""
+        while parent and (hierarchy.path(parent) in removed or hierarchy.version == 2 and self.seam.read(
+                os.path.join(hierarchy.path(parent), 'cgroup.subtree_control'))):
             parent = os.path.dirname(parent)
         return parent
 
     # -- ops -------------------------------------------------------------------
 
-    def op_mkdir(self, path, cpuset, exist_ok=False):
+    def op_mkdir(self, path, cpuset, exist_ok=False, mark=None):
         try:
             self.seam.mkdir(path)
         except OSError as exc:
             if not (exist_ok and exc.errno == errno.EEXIST):
                 raise
-            return
+            return  # made by someone else meanwhile: not ours, left unmarked
+        if mark is not None:
+            self.seam.write_mark(path, mark)
         if cpuset:  # a v1 cpuset group is unusable until it has cpus and mems
             parent = os.path.dirname(path)
             for name in ('cpuset.mems', 'cpuset.cpus'):
@@ -464,6 +502,9 @@ class CgroupResource(Resource):
 
     def op_enable(self, path, controllers):
         self.seam.write(os.path.join(path, 'cgroup.subtree_control'), ' '.join('+' + c for c in controllers))
+
+    def op_disable(self, path, controllers):
+        self.seam.write(os.path.join(path, 'cgroup.subtree_control'), ' '.join('-' + c for c in controllers))
 
     def op_write(self, files):
         for path, value in files:
@@ -491,6 +532,55 @@ class CgroupResource(Resource):
             result['state'] = 'present' if view else 'absent'
             results.append(result)
         return results
+
+
+def _removed_dirs(desired, current):
+    """(groups, ancestors): the directories of the groups to remove, and
+    the ancestors that go with them: found repeatedly, each one we made
+    (marked) that holds no process and whose child groups all go, unless a
+    group this call keeps lives below it."""
+    tree = current['_tree']
+    groups = set(path for spec in desired if spec.state == 'absent' and current.get(spec.path)
+                 for path in current[spec.path]['paths'])
+    removed = set(groups)
+    kept = set(spec.path for spec in desired if spec.state != 'absent')
+    growing = True
+    while growing:
+        growing = False
+        for full, node in tree.items():
+            if full in removed or not node or node['mark'] is None or node['procs'] \
+                    or any(path == node['path'] or path.startswith(node['path'] + '/') for path in kept):
+                continue
+            if all(os.path.join(full, child) in removed for child in node['children']):
+                removed.add(full)
+                growing = True
+    return groups, removed - groups
+
+
+def _plan_unused_ancestors(tree, ancestors, removed):
+    """Remove the ancestors that go (deepest first), then, on v2, stop
+    handing down the controllers we enabled for them in a parent that stays
+    and is left with no child group."""
+    actions = []
+    for full in sorted(ancestors, key=lambda full: (-full.count('/'), full)):
+        node = tree[full]
+        actions.append(Action('rmdir', node['path'], 'remove cgroup %s (made by linuxns.net for its groups, now empty)'
+                              % full, {'path': full}, undo=('mkdir', {'path': full, 'cpuset': False, 'mark': node['mark']})))
+    for full, node in sorted(tree.items()):
+        if not node or not node['v2'] or full in removed or not node['children']:
+            continue
+        children = [tree.get(os.path.join(full, child)) for child in node['children']]
+        if not all(os.path.join(full, child) in removed for child in node['children']):
+            continue
+        ours = set(c for child in children if child and child['mark'] for c in child['mark'].get('enabled') or [])
+        controllers = sorted(c for c in ours if c in node['subtree'])
+        if controllers:
+            where = node['path'] or 'the cgroup root'
+            actions.append(Action('disable', where, 'disable %s for the children of %s (enabled by linuxns.net for '
+                                  'groups now removed)' % (', '.join(controllers), where),
+                                  {'path': full, 'controllers': controllers},
+                                  undo=('enable', {'path': full, 'controllers': controllers})))
+    return actions
 
 
 def _first(action, planned):

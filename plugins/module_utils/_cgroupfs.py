@@ -15,8 +15,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import json
 import os
 
+from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
+
+# The extended attribute that marks a cgroup directory this collection made:
+# it lives and dies with the directory, so it can never point at a directory
+# someone else made later under the same name.
+MARK_XATTR = 'trusted.' + OWNER_MARK
+_NO_XATTR = (errno.ENODATA, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOENT)
 V1_OPTIONS_SKIP = ('rw', 'ro', 'relatime', 'noatime', 'nosuid', 'nodev', 'noexec', 'clone_children')
 
 
@@ -89,6 +97,39 @@ class CgroupFs:
     @staticmethod
     def rmdir(path):
         os.rmdir(path)
+
+    @staticmethod
+    def children(path):
+        """Names of the child cgroups of the cgroup at `path`, sorted."""
+        try:
+            return sorted(name for name in os.listdir(path) if os.path.isdir(os.path.join(path, name)))
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return []
+            raise
+
+    @staticmethod
+    def read_mark(path):
+        """Our mark on a cgroup directory (a dict), or None: not ours, or the
+        filesystem keeps no extended attributes."""
+        try:
+            return json.loads(os.getxattr(path, MARK_XATTR).decode('utf-8'))
+        except OSError as exc:
+            if exc.errno in _NO_XATTR:
+                return None
+            raise
+        except ValueError:  # not our format: treat as foreign
+            return None
+
+    @staticmethod
+    def write_mark(path, mark):
+        """Mark a directory we made; where no extended attributes are kept it
+        stays unmarked, and so is never removed as ours (the safe side)."""
+        try:
+            os.setxattr(path, MARK_XATTR, json.dumps(mark, sort_keys=True).encode('utf-8'))
+        except OSError as exc:
+            if exc.errno not in _NO_XATTR:
+                raise
 
     def procs(self, path):
         """Pids in the cgroup at `path`, sorted."""

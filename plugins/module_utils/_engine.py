@@ -12,7 +12,8 @@ and stops before apply, so the changes it reports are the changes a real run
 makes.  A real run applies the plan in order; if an action fails, the actions
 this run already applied are undone in reverse, then the error is raised.
 After a successful apply the state is read again and compared with what the
-plan promised (verify).
+plan promised (verify); a difference is a failure too, rolled back the same
+way, so a run either reaches the promised state or leaves things as they were.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -182,6 +183,12 @@ class Resource:
         return problems
 
 
+def _rollback_outcome(rolled_back, stuck):
+    if not stuck:
+        return 'every change was rolled back'
+    return '%d change(s) could not be rolled back: %s' % (len(stuck), '; '.join(a.description for a in stuck))
+
+
 def _presence(view):
     return 'absent' if view is None else 'present'
 
@@ -217,8 +224,10 @@ class Engine:
         observed = self.resource.read(desired)
         problems = self.resource.verify(plan, observed)
         if problems:
-            raise EngineError('verification after apply failed: ' + '; '.join(problems),
-                              applied=plan.actions)
+            rolled_back, stuck = self._rollback(plan.actions)
+            raise EngineError('verification after apply failed: %s; %s' % (
+                '; '.join(problems), _rollback_outcome(rolled_back, stuck)),
+                applied=plan.actions, rolled_back=rolled_back, not_rolled_back=stuck)
         return plan, observed
 
     def _apply(self, plan):

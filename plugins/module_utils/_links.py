@@ -78,22 +78,39 @@ class LinkEnd:
 
 
 class VethSpec:
+    """A pair; its peer may be left out to delete a pair by one end's name
+    (as `ip link del` does): peer is then None and found when read."""
+
     def __init__(self, params, prefix=''):
         self.state = params.get('state') or 'present'
+        self.prefix = prefix
         link_state = 'down' if self.state == 'down' else 'up'
-        peer = params.get('peer') or {}
-        if not peer.get('name'):
-            raise ValidationError(prefix + 'peer.name', 'the peer end needs a name')
+        peer = params.get('peer')
         self.end = LinkEnd(dict(params, state=link_state), prefix)
+        self.recreate = bool(params.get('recreate'))
+        self.peer = None
+        if peer is None and self.absent:
+            return
+        if not isinstance(peer, dict) or not peer.get('name'):
+            raise ValidationError(prefix + 'peer.name', 'the peer end needs a name (only state=absent works without peer)')
         self.peer = LinkEnd(peer, prefix + 'peer.', defaults={'state': link_state,
                                                               'purge_addresses': params.get('purge_addresses')})
-        self.recreate = bool(params.get('recreate'))
         if (self.end.netns, self.end.name) == (self.peer.netns, self.peer.name):
             raise ValidationError(prefix + 'peer.name', 'both ends are %s in %s' % (self.end.name, where(self.end.netns)))
 
     @property
     def absent(self):
         return self.state == 'absent'
+
+    def peer_in(self, current):
+        """The peer end: as given, else the one `current` shows paired with
+        this end (None when there is none, or it is in an unnamed namespace)."""
+        if self.peer is not None:
+            return self.peer
+        found = (current.get(self.end.subject) or {}).get('peer') or {}
+        if not found.get('name') or found.get('netns') == '?':
+            return None
+        return LinkEnd({'name': found['name'], 'netns': found['netns']}, self.prefix + 'peer.')
 
 
 class BridgeSpec:
@@ -312,40 +329,42 @@ class VethResource(LinkResource):
     @staticmethod
     def specs(params):
         specs = specs_from(params, 'pairs', VethSpec)
-        unique([s.end.subject for s in specs] + [s.peer.subject for s in specs], 'pairs')
+        unique([s.end.subject for s in specs] + [s.peer.subject for s in specs if s.peer], 'pairs')
         return specs
 
     def read(self, desired):
         reader = LinkReader(self.seam)
         current = {'_links': {}}
         for spec in desired:
-            for end, other in ((spec.end, spec.peer), (spec.peer, spec.end)):
-                link = reader.link(end.netns, end.name)
-                view = None
-                if link is not None:
-                    view = link_view(link, end.name, end.netns)
-                    if link['kind'] == 'veth':
-                        name, netns = reader.peer_of(link, end.netns, other.netns)
-                        view['peer'] = {'name': name, 'netns': netns}
-                current[end.subject] = view
-                current['_links'][end.netns] = reader.links(end.netns)
+            self._read_end(reader, current, spec.end, spec.peer.netns if spec.peer else None)
+            peer = spec.peer_in(current)
+            if peer is not None:
+                self._read_end(reader, current, peer, spec.end.netns)
         return current
+
+    @staticmethod
+    def _read_end(reader, current, end, peer_netns):
+        link = reader.link(end.netns, end.name)
+        view = None
+        if link is not None:
+            view = link_view(link, end.name, end.netns)
+            if link['kind'] == 'veth':
+                name, netns = reader.peer_of(link, end.netns, peer_netns)
+                view['peer'] = {'name': name, 'netns': netns}
+        current[end.subject] = view
+        current['_links'][end.netns] = reader.links(end.netns)
 
     def plan(self, desired, current):
         actions, after, assumptions = [], dict(current), []
         for spec in desired:
+            if spec.absent:
+                actions.extend(self._plan_absent(spec, current, after))
+                continue
             ends = (spec.end, spec.peer)
             views = [current.get(e.subject) for e in ends]
             for end, view in zip(ends, views):
                 refuse_foreign_kind(end, view, 'veth')
-            if spec.absent:
-                for end, view in zip(ends, views):
-                    # deleting one end of the pair removes both
-                    if view is not None and not (end is spec.peer and _paired(spec, views)):
-                        actions.append(delete_action(end, 'veth'))
-                    after[end.subject] = None
-                continue
-            if not _paired(spec, views) and any(views):
+            if not _paired(spec.end, spec.peer, views) and any(views):
                 if not spec.recreate:
                     raise ValidationError('recreate' if not spec.end.prefix else spec.end.prefix + 'recreate',
                                           _mismatch(spec, views) + '; set recreate=true to delete and recreate it')
@@ -373,20 +392,42 @@ class VethResource(LinkResource):
                 after[end.subject] = view
         return Plan(actions, current, after, assumptions)
 
+    @staticmethod
+    def _plan_absent(spec, current, after):
+        """Delete the pair; deleting one end removes both, so a pair that is
+        paired as expected (or found by the end's name) needs one delete."""
+        peer = spec.peer_in(current)
+        ends = [end for end in (spec.end, peer) if end is not None]
+        views = [current.get(end.subject) for end in ends]
+        for end, view in zip(ends, views):
+            refuse_foreign_kind(end, view, 'veth')
+        paired = peer is not None and _paired(spec.end, peer, views)
+        actions = []
+        for end, view in zip(ends, views):
+            if view is not None and not (end is peer and paired):
+                actions.append(delete_action(end, 'veth'))
+            after[end.subject] = None
+        return actions
+
     def op_create(self, netns, name, peer_netns, peer_name, mtu=None, master=None, up=False, peer_up=False):
         self.seam.add_veth(netns, name, peer_netns, peer_name, mtu=mtu, master=master, up=up)
         self.seam.set_link(netns, name, ifalias=VETH_MARK)
         self.seam.set_link(peer_netns, peer_name, ifalias=VETH_MARK, **({'state': 'up'} if peer_up else {}))
 
     def _result(self, spec, plan, observed):
-        ends = []
-        for end in (spec.end, spec.peer):
-            view = observed.get(end.subject)
-            ends.append(dict(view, state='present') if view else {'name': end.name, 'netns': end.netns, 'state': 'absent'})
+        peer = spec.peer_in(plan.before)
+        ends = [_end_result(spec.end, observed),
+                _end_result(peer, observed) if peer else {'name': None, 'netns': None, 'state': 'absent'}]
         ends[0]['peer_index'] = ends[1].get('index')
         ends[1]['peer_index'] = ends[0].get('index')
+        subjects = (spec.end.subject,) + ((peer.subject,) if peer else ())
         return {'name': spec.end.name, 'netns': spec.end.netns, 'end': ends[0], 'peer': ends[1],
-                'action': self._outcome((spec.end.subject, spec.peer.subject), plan)}
+                'action': self._outcome(subjects, plan)}
+
+
+def _end_result(end, observed):
+    view = observed.get(end.subject)
+    return dict(view, state='present') if view else {'name': end.name, 'netns': end.netns, 'state': 'absent'}
 
 
 def _creation_settings(spec, links, assumptions):
@@ -407,11 +448,11 @@ def _creation_settings(spec, links, assumptions):
     return settings
 
 
-def _paired(spec, views):
+def _paired(end, peer, views):
     a, b = views
     return (a is not None and b is not None
-            and a.get('peer') == {'name': spec.peer.name, 'netns': spec.peer.netns}
-            and b.get('peer') == {'name': spec.end.name, 'netns': spec.end.netns})
+            and a.get('peer') == {'name': peer.name, 'netns': peer.netns}
+            and b.get('peer') == {'name': end.name, 'netns': end.netns})
 
 
 def _mismatch(spec, views):

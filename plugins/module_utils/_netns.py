@@ -45,6 +45,8 @@ class NamespaceSpec:
     @classmethod
     def from_params(cls, params):
         """Specs from the module's parameters; raises ValidationError."""
+        if not params['name']:
+            raise ValidationError('name', 'give at least one network namespace name')
         names = unique([netns_name(n, 'name') for n in params['name']], 'name')
         pid = params.get('pid')
         if pid is not None:

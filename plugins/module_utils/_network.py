@@ -26,7 +26,6 @@ __metaclass__ = type
 import ipaddress
 import json
 import os
-import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._boot import BootResource, BootSpec
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS, CgroupResource, CgroupSpec
@@ -37,7 +36,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResourc
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, ip_address, unique)
+    ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, unique)
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
 
@@ -46,9 +45,6 @@ RECORD_VERSION = 1
 IP_FORWARD = 'net/ipv4/ip_forward'
 CONTAINER_INTERFACE = 'eth0'
 VETH_PREFIX = 've-'
-# Container names become namespace names, file names and part of the veth
-# name (ve-NAME, at most 15 bytes): what Docker allows, at most 12 characters.
-_CONTAINER_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,11}$')
 _PROTOCOLS = ('tcp', 'udp', 'sctp')
 
 
@@ -76,13 +72,6 @@ class ContainerSpec:
         return VETH_PREFIX + self.name
 
 
-def container_name(value, option):
-    if not isinstance(value, str) or not _CONTAINER_NAME.match(value):
-        raise ValidationError(option, '%r is not a container name: 1-12 characters, letters, digits and _.- '
-                                      '(not first), as it names a namespace, files and the veth ve-NAME' % (value,))
-    return value
-
-
 def _port(params, prefix):
     protocol = params.get('protocol') or 'tcp'
     if protocol not in _PROTOCOLS:
@@ -90,7 +79,8 @@ def _port(params, prefix):
     if params.get('host') is None:
         raise ValidationError(prefix + 'host', 'a published port needs the host port')
     host = integer_range(params['host'], prefix + 'host', 1, 65535)
-    container = integer_range(params['container'], prefix + 'container', 1, 65535) if params.get('container') else host
+    container = integer_range(params['container'], prefix + 'container', 1, 65535) \
+        if params.get('container') is not None else host
     return {'protocol': protocol, 'host': host, 'container': container}
 
 
@@ -100,15 +90,13 @@ class NetworkSpec:
     def __init__(self, params):
         self.params = params  # recorded for the boot-time re-apply
         self.state = params.get('state') or 'present'
-        self.bridge = interface_name(params.get('bridge') or 'cbr0', 'bridge')
-        self.state_dir = params.get('state_dir') or '/var/lib/linuxns'
-        if not os.path.isabs(self.state_dir):
-            raise ValidationError('state_dir', '%r is not an absolute path' % self.state_dir)
+        # defaults only for options not given: an empty value is an error, never the default
+        self.bridge = interface_name(_given(params, 'bridge', 'cbr0'), 'bridge')
+        self.state_dir = _absolute_path(_given(params, 'state_dir', '/var/lib/linuxns'), 'state_dir')
         self.boot = params.get('boot') is not False
-        self.boot_unit_dir = params.get('boot_unit_dir') or None
-        if self.boot_unit_dir and not os.path.isabs(self.boot_unit_dir):
-            raise ValidationError('boot_unit_dir', '%r is not an absolute path' % self.boot_unit_dir)
-        self.cgroup_parent = params.get('cgroup_parent') or 'linuxns'
+        self.boot_unit_dir = _absolute_path(params.get('boot_unit_dir'), 'boot_unit_dir') \
+            if params.get('boot_unit_dir') is not None else None
+        self.cgroup_parent = cgroup_path(_given(params, 'cgroup_parent', 'linuxns'), 'cgroup_parent')
         self.prune = params.get('prune') is not False
         self.mtu = integer_range(params['mtu'], 'mtu', 68, 65535) if params.get('mtu') is not None else None
         self.masquerade = params.get('masquerade') is not False
@@ -162,6 +150,16 @@ class NetworkSpec:
 
     def pidfile(self, name):
         return os.path.join(self.state_dir, name + '.pid')
+
+
+def _given(params, key, default):
+    return default if params.get(key) is None else params[key]
+
+
+def _absolute_path(value, option):
+    if not isinstance(value, str) or not os.path.isabs(value):
+        raise ValidationError(option, '%r is not an absolute path' % (value,))
+    return value
 
 
 def _network(value, option):
@@ -287,6 +285,14 @@ class ContainerNetworkResource(CompositeResource):
             self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD))
             self.parts = self.layout.parts(self.seam)
         return super(ContainerNetworkResource, self).read(desired)
+
+    def plan(self, desired, current):
+        try:
+            return super(ContainerNetworkResource, self).plan(desired, current)
+        except ValidationError as exc:
+            if exc.option == 'name':  # only the bridge part plans with a bare `name`: the user's option is bridge
+                raise ValidationError('bridge', exc.message)
+            raise
 
     def summary(self, desired, plan, observed):
         return self.layout.summary(plan, observed)

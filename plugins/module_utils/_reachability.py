@@ -142,7 +142,7 @@ def seconds(value, option, allow_zero=False):
     """A number of seconds, bounded so every task ends."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(option, '%r is not a number of seconds' % (value,))
-    if value < 0 or (value == 0 and not allow_zero) or value > MAX_SECONDS:
+    if not 0 <= value <= MAX_SECONDS or (value == 0 and not allow_zero):  # nan fails every comparison
         raise ValidationError(option, '%s is out of range: %s and at most %d seconds'
                               % (value, 'at least 0' if allow_zero else 'more than 0', MAX_SECONDS))
     return float(value)

@@ -67,7 +67,7 @@ def route_subject(netns, family, dst, table, metric):
 
 
 def table_number(value, option):
-    return _named_number(value or 'main', option, TABLES, 1, 2 ** 32 - 1)
+    return _named_number('main' if value is None else value, option, TABLES, 1, 2 ** 32 - 1)
 
 
 def _destination(value, option, gateway):
@@ -90,11 +90,16 @@ def _address(value, option, family):
 
 
 def _named_number(value, option, names, low, high):
-    if isinstance(value, str) and not value.isdigit():
-        if value not in names:
+    """A name from `names` or a whole number in [low, high] (a string of
+    digits counts: table and scope come as raw values)."""
+    if isinstance(value, str):
+        if value.isdigit():
+            value = int(value)
+        elif value in names:
+            return names[value]
+        else:
             raise ValidationError(option, '%r is not one of %s or a number' % (value, ', '.join(sorted(names))))
-        return names[value]
-    return integer_range(int(value), option, low, high)
+    return integer_range(value, option, low, high)
 
 
 ROUTE_KEYS = ('dst', 'gateway', 'dev', 'metric', 'table', 'scope', 'src', 'onlink')
@@ -113,10 +118,11 @@ class RouteResource(Resource):
         absent = params['state'] == 'absent'
         specs = [RouteSpec(entry, prefix, netns_name(entry['netns'], prefix + 'netns') if entry.get('netns') else netns,
                            absent) for prefix, entry in entries]
-        subjects = [spec.subject for spec in specs]
-        for spec in specs:
-            if subjects.count(spec.subject) > 1:
+        seen = set()
+        for spec in specs:  # the repeat is named, not the first
+            if spec.subject in seen:
                 raise ValidationError(spec.prefix + 'dst', 'route %s is listed more than once' % spec.subject)
+            seen.add(spec.subject)
         purge = bool(params.get('purge'))
         if not specs and not purge:
             raise ValidationError('routes', 'give dst (one route), routes (a list), or purge=true')

@@ -15,9 +15,17 @@ __metaclass__ = type
 
 import ipaddress
 import os
+import re
 
-NETNS_NAME_MAX_BYTES = 255  # NAME_MAX of the filesystem holding /run/netns
 IFNAME_MAX_BYTES = 15  # IFNAMSIZ - 1
+# Names of namespaces, containers and cgroups end up in file paths, in device
+# names and in people's shell scripts (`ip netns exec $NAME ...`): only what
+# Docker allows for container names, so none can inject or escape anything.
+_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*\Z')
+NAME_RULE = 'letters, digits and _.- only, starting with a letter or digit'
+NETNS_NAME_MAX = 64
+CONTAINER_NAME_MAX = 12  # its veth ve-NAME must fit in IFNAMSIZ
+CGROUP_NAME_MAX = 255  # NAME_MAX of cgroupfs, per path part
 
 
 class ValidationError(ValueError):
@@ -46,9 +54,37 @@ def _path_component(value, option, what, max_bytes):
     return value
 
 
+def safe_name(value, option, what, max_chars, why=''):
+    """A name Docker would accept: see _NAME.  `why` tells where the length
+    limit comes from, when it is not obvious."""
+    if not isinstance(value, str) or value == '':
+        raise ValidationError(option, '%s must be a non-empty string, got %r' % (what, value))
+    if len(value) > max_chars:
+        raise ValidationError(option, '%s %r is longer than %d characters%s' % (what, value, max_chars, why))
+    if not _NAME.match(value):
+        raise ValidationError(option, '%r is not a valid %s: %s' % (value, what, NAME_RULE))
+    return value
+
+
 def netns_name(value, option='name'):
-    """A name under /run/netns, as `ip netns add` accepts it."""
-    return _path_component(value, option, 'network namespace name', NETNS_NAME_MAX_BYTES)
+    """A name under /run/netns (and an argument of `ip netns exec`)."""
+    return safe_name(value, option, 'network namespace name', NETNS_NAME_MAX)
+
+
+def container_name(value, option='name'):
+    """A container's name: also its namespace's name, its files' names and
+    part of its veth's name (ve-NAME)."""
+    return safe_name(value, option, 'container name', CONTAINER_NAME_MAX, ' (its veth is named ve-NAME)')
+
+
+def cgroup_path(value, option):
+    """A cgroup path below the hierarchy root, e.g. web or tenants/web: each
+    part a safe name, so the path never leaves the managed parent."""
+    if not isinstance(value, str) or not value or value.startswith('/') or value.endswith('/'):
+        raise ValidationError(option, '%r must be a relative cgroup path like web or tenants/web' % (value,))
+    for part in value.split('/'):
+        safe_name(part, option, 'cgroup name part', CGROUP_NAME_MAX)
+    return value
 
 
 def interface_name(value, option='name'):
@@ -75,7 +111,7 @@ def interface_address(value, option='addresses'):
     The address must be usable by a host: not the network or broadcast
     address of an IPv4 subnet (except /31 and /32, RFC 3021)."""
     try:
-        iface = ipaddress.ip_interface(value)
+        iface = ipaddress.ip_interface(_unscoped(value, option))
     except ValueError:
         raise ValidationError(option, '%r is not an address with a prefix length (e.g. 10.0.0.2/24)' % (value,))
     if '/' not in str(value):
@@ -89,9 +125,17 @@ def interface_address(value, option='addresses'):
 def ip_address(value, option):
     """A single IPv4 or IPv6 address, without prefix length."""
     try:
-        return ipaddress.ip_address(str(value))
+        return ipaddress.ip_address(_unscoped(str(value), option))
     except ValueError:
         raise ValidationError(option, '%r is not an IP address' % (value,))
+
+
+def _unscoped(value, option):
+    # Python 3.9+ parses fe80::1%eth0, which netlink and iptables do not take:
+    # the interface is an option of its own (dev) wherever it matters.
+    if isinstance(value, str) and '%' in value:
+        raise ValidationError(option, '%r has a scope (%%...); give the address alone' % (value,))
+    return value
 
 
 def network(value, option):

@@ -41,7 +41,8 @@ class VxlanSpec:
         if params.get('vni') is None:
             raise ValidationError(prefix + 'vni', 'a vxlan device needs a VNI (1-16777215)')
         self.vni = integer_range(params['vni'], prefix + 'vni', 1, 2 ** 24 - 1)
-        self.port = integer_range(params.get('port') or IANA_PORT, prefix + 'port', 1, 65535)
+        port = params.get('port')
+        self.port = integer_range(IANA_PORT if port is None else port, prefix + 'port', 1, 65535)
         self.dev = interface_name(params['dev'], prefix + 'dev') if params.get('dev') else None
         local = ip_address(params['local'], prefix + 'local') if params.get('local') else None
         self.local = str(local) if local else None

@@ -34,13 +34,21 @@ options:
       - Required unless O(groups) is given.
     type: str
   parent:
-    description: The managed parent every group of this collection lives under.
+    description:
+      - The managed parent every group of this collection lives under, e.g. V(linuxns) or V(linuxns/host1).
+      - Each directory of it this module creates is marked as ours (an extended attribute
+        C(trusted.linuxns.net)); removing its last group removes it too, and on cgroup v2 stops
+        handing down the controllers enabled for it. A parent someone else made is never removed.
+      - Each part of O(parent) and O(name) has letters, digits and C(_.-) only, and starts with a
+        letter or digit.
     type: str
     default: linuxns
   state:
     description:
       - V(present) creates the group and applies the limits; V(absent) removes it, after moving
         its processes to O(parent) (see O(members_on_remove)). A missing group is not an error.
+      - Removing the last group of a parent this collection made removes that parent as well
+        (and its processes then move to the nearest ancestor that stays).
     type: str
     choices: [present, absent]
     default: present

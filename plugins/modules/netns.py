@@ -28,7 +28,9 @@ options:
   name:
     description:
       - Name of the namespace, or a list of names managed alike in one call.
-      - 1 to 255 bytes; no C(/), no whitespace, not C(.) or C(..).
+      - 1 to 64 characters, letters, digits and C(_.-) only, starting with a letter or digit (what
+        Docker allows for container names) - names end up in file paths and in shell commands
+        such as C(ip netns exec NAME), so nothing else is accepted.
     type: list
     elements: str
     required: true

@@ -52,7 +52,10 @@ options:
     type: bool
     default: false
   peer:
-    description: The other end. Required unless O(pairs) is given.
+    description:
+      - The other end. Required unless O(pairs) is given or O(state=absent).
+      - With O(state=absent) it may be left out - the pair is found, and deleted, by this end's
+        name alone, as C(ip link del) does.
     type: dict
     suboptions:
       name:
@@ -122,9 +125,8 @@ options:
         type: bool
         default: false
       peer:
-        description: The other end, as O(peer).
+        description: The other end, as O(peer); may be left out with O(pairs[].state=absent).
         type: dict
-        required: true
         suboptions:
           name:
             description: Name of the peer end.
@@ -192,12 +194,9 @@ EXAMPLES = r"""
       name: veth8
       bridge: br1
 
-- name: Delete a pair
+- name: Delete a pair (this end's name is enough, as with ip link del)
   linuxns.net.veth:
     name: veth2
-    peer:
-      name: eth0
-      netns: ns1
     state: absent
 """
 
@@ -272,12 +271,11 @@ def pair_options():
 def main():
     argument_spec = pair_options()
     argument_spec['pairs'] = dict(type='list', elements='dict', options=dict(
-        pair_options(), name=dict(type='str', required=True), peer=dict(type='dict', options=PEER_OPTIONS, required=True)))
+        pair_options(), name=dict(type='str', required=True)))
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=[('name', 'pairs')],
         required_one_of=[('name', 'pairs')],
-        required_by={'name': 'peer'},
         supports_check_mode=True,
     )
     run_module(module, VethResource, 'pairs')

@@ -17,6 +17,7 @@ __metaclass__ = type
 import itertools
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -134,7 +135,9 @@ def test_v1_lifecycle_and_kernel_values(ansible, parent, processes):
     result = ansible.play(gone).task('cgroup')
     assert result['changed'] is True
     assert not os.path.exists(cgfile('memory', path, ''))
-    assert str(pid) in read('memory', parent, 'cgroup.procs').split()  # moved to the parent, still running
+    # the parent was ours and is left empty: it goes too, the pid moves to the root and keeps running
+    assert not os.path.exists(cgfile('memory', parent, ''))
+    assert str(pid) in open(os.path.join(LAYOUT['memory'][1], 'cgroup.procs')).read().split()
     assert ansible.play(gone).changed == []
 
 
@@ -269,3 +272,92 @@ def test_many_groups_in_one_call(ansible, parent, processes):
     assert read('pids', parent + '/db', 'cgroup.procs') == str(second)
     rerun = ansible.play(wanted)
     assert rerun.changed == [], rerun
+
+
+def limit_files(path):
+    """Every limit the engine knows, as the kernel's files of the group at `path` say it."""
+    version = LAYOUT['cpu'][0]
+    if version == 2:
+        quota, period = read('cpu', path, 'cpu.max').split()
+        return {'cpu': (quota, period), 'cpu_weight': read('cpu', path, 'cpu.weight'),
+                'memory': read('memory', path, 'memory.max'), 'memory_swap': read('memory', path, 'memory.swap.max'),
+                'pids_max': read('pids', path, 'pids.max'), 'cpuset_cpus': read('cpuset', path, 'cpuset.cpus')}
+    return {'cpu': (read('cpu', path, 'cpu.cfs_quota_us'), read('cpu', path, 'cpu.cfs_period_us')),
+            'cpu_weight': read('cpu', path, 'cpu.shares'), 'memory': read('memory', path, 'memory.limit_in_bytes'),
+            'memory_swap': str(int(read('memory', path, 'memory.memsw.limit_in_bytes'))
+                               - int(read('memory', path, 'memory.limit_in_bytes'))),
+            'pids_max': read('pids', path, 'pids.max'), 'cpuset_cpus': read('cpuset', path, 'cpuset.cpus')}
+
+
+EVERY_LIMIT = {'cpu': '0.25', 'cpu_period': 50000, 'cpu_weight': 200, 'memory': '64M', 'memory_swap': '32M',
+               'pids_max': '40', 'cpuset_cpus': '0'}
+EXPECTED_FILES = {'cpu': ('12500', '50000'), 'cpu_weight': '200' if VERSIONS == {2} else '5220',
+                  'memory': str(64 * 2 ** 20), 'memory_swap': str(32 * 2 ** 20), 'pids_max': '40', 'cpuset_cpus': '0'}
+
+
+def every_limit_supported():
+    """Whether this host offers every controller and swap accounting."""
+    if not all(c in LAYOUT for c in ('cpu', 'memory', 'pids', 'cpuset')):
+        return False
+    swap = 'memory.swap.max' if LAYOUT['memory'][0] == 2 else 'memory.memsw.limit_in_bytes'
+    return os.path.exists(os.path.join(LAYOUT['memory'][1], swap)) or LAYOUT['memory'][0] == 2
+
+
+def containers_role(tmp_path, parent, containers, state='present'):
+    return [{'name': 'role', 'include_role': {'name': 'linuxns.net.containers'}, 'vars': {
+        'containers_list': containers, 'containers_state': state, 'containers_subnet': '10.89.0.0/24',
+        'containers_bridge': 'lnscg0', 'containers_state_dir': str(tmp_path / 'state'),
+        'containers_cgroup_parent': parent}}]
+
+
+@pytest.mark.skipif(not every_limit_supported(), reason='needs the cpu, memory (with swap), pids and cpuset controllers')
+def test_every_limit_through_the_role_reaches_the_kernel_and_teardown_leaves_nothing(
+        ansible, parent, tmp_path, collections_path):
+    """The containers role once dropped cpu_period silently: every limit the
+    cgroup engine knows, given through the role, is in the kernel's files;
+    the role's teardown removes the groups and the parent it made."""
+    sys.path.insert(0, collections_path)
+    from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS
+    assert sorted(EVERY_LIMIT) == sorted(LIMITS)  # a new limit must be added to this test
+    containers = [{'name': 'lim1', 'limits': EVERY_LIMIT}, {'name': 'lim2', 'limits': {'pids_max': '7'}}]
+    run = ansible.play(containers_role(tmp_path, parent, containers))
+    assert run.rc == 0, run
+    assert limit_files(parent + '/lim1') == EXPECTED_FILES
+    assert read('pids', parent + '/lim2', 'pids.max') == '7'
+    assert ansible.play(containers_role(tmp_path, parent, containers)).changed == []
+
+    run = ansible.play(containers_role(tmp_path, parent, [], state='absent'))
+    assert run.rc == 0, run
+    left = [mount for version, mount in LAYOUT.values() if os.path.exists(os.path.join(mount, parent))]
+    assert left == []
+    if VERSIONS == {2}:  # nothing left enabled for a parent that is gone
+        assert ansible.play(containers_role(tmp_path, parent, [], state='absent')).changed == []
+
+
+def test_removing_the_last_group_removes_the_parents_we_made(ansible, parent, processes):
+    pid = processes()
+    nested = parent + '/host1'
+    made = [{'name': 'cgroup', 'linuxns.net.cgroup_limit': {'parent': nested, 'groups': [
+        {'name': 'web', 'pids_max': '20', 'memory': '64M', 'processes': [pid]}, {'name': 'db', 'pids_max': '10'}]}}]
+    assert ansible.play(made).rc == 0
+    mounts = set(mount for controller, (version, mount) in LAYOUT.items() if controller in ('memory', 'pids'))
+
+    run = ansible.play(limit(name='db', parent=nested, state='absent'))
+    assert run.rc == 0, run
+    assert all(os.path.isdir(os.path.join(mount, nested)) for mount in mounts)  # web still lives there
+
+    gone = limit(name='web', parent=nested, state='absent')
+    check = ansible.play(gone, check=True).task('cgroup')
+    assert any('%s (made by linuxns.net' % nested in action for action in check['actions']), check
+    assert ansible.play(gone).task('cgroup')['actions'] == check['actions']
+    assert [m for m in mounts if os.path.exists(os.path.join(m, parent))] == []
+    assert os.path.exists('/proc/%d' % pid)  # moved out of the way (to the root), still running
+    assert ansible.play(gone).changed == []
+
+
+def test_a_parent_someone_else_made_is_kept(ansible, parent):
+    os.mkdir(cgfile('pids', parent, ''))  # made by someone else, before us
+    assert ansible.play(limit(name='web', parent=parent + '/host1', pids_max='5')).rc == 0
+    assert ansible.play(limit(name='web', parent=parent + '/host1', state='absent')).rc == 0
+    assert not os.path.exists(cgfile('pids', parent + '/host1', ''))  # ours: gone with its last group
+    assert os.path.isdir(cgfile('pids', parent, ''))  # theirs: kept

@@ -225,6 +225,33 @@ def test_absent_pair(ansible):
     assert ansible.play(missing_ns).rc == 0
 
 
+def test_absent_pair_by_name_alone(ansible):
+    """As `ip link del veth2`: the peer is found, shown in the diff, and goes too."""
+    ansible.play(SEED)
+    gone = [task('veth', name='veth2', state='absent'),
+            task('veth', pairs=[{'name': 'veth3', 'netns': 'ns2', 'state': 'absent'}])]
+    check = ansible.play(gone, check=True, diff=True)
+    assert check.rc == 0, check
+    deletes = [['delete veth veth2 in the host namespace'], ['delete veth veth3 in namespace ns2']]
+    assert [r['result']['actions'] for r in check.records] == deletes
+    assert 'veth2' in sh('ip -br link') and 'veth4' in sh('ip -br link')
+    run = ansible.play(gone, diff=True)
+    assert run.rc == 0, run
+    assert [r['result']['actions'] for r in run.records] == deletes
+    for record, (end, peer) in zip(run.records, [('veth2', 'ns1/veth1'), ('ns2/veth3', 'veth4')]):
+        result = record['result']
+        assert sorted(result['diff']['before']) == sorted([end, peer])
+        assert result['diff']['after'] == {end: None, peer: None}
+        assert result['pairs'][0]['peer']['name'] == peer.split('/')[-1]
+        assert result['pairs'][0]['action'] == 'deleted'
+    assert [r['result']['diff'] for r in check.records] == [r['result']['diff'] for r in run.records]
+    assert 'veth' not in sh('ip -br link') and 'veth' not in sh('ip -n ns1 -br link') + sh('ip -n ns2 -br link')
+    rerun = ansible.play(gone)
+    assert rerun.rc == 0 and rerun.changed == [], rerun
+    run = ansible.play([task('veth', name='veth9', netns='ns1')])
+    assert run.failed == ['veth'] and run.task('veth')['msg'].startswith('peer.name: the peer end needs a name')
+
+
 def test_failure_midway_rolls_back(ansible):
     """IPv6 disabled in ns2: adding the IPv6 address fails in the kernel after
     the pair was created; the pair must be gone again."""

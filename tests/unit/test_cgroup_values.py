@@ -167,3 +167,98 @@ def test_groups_name_the_entry_in_messages():
         cg.CgroupResource.specs({'groups': [{'name': 'a'}, {'name': 'b', 'memory': '12XB'}]})
     with pytest.raises(ValidationError, match="^groups: 'linuxns/a' is listed more than once"):
         cg.CgroupResource.specs({'groups': [{'name': 'a'}, {'name': 'a'}]})
+
+
+class MarkedFs(cg.CgroupFs):
+    """cgroupfs whose marks live in a dict: unit tests need no root for xattrs."""
+
+    def __init__(self, mountinfo, marks):
+        super(MarkedFs, self).__init__(mountinfo)
+        self.marks = marks
+
+    def read_mark(self, path):
+        return self.marks.get(path)
+
+    def write_mark(self, path, mark):
+        self.marks[path] = mark
+
+
+def fake_v2_tree(tmp_path, groups, marked, root_enabled='cpu io', procs=None):
+    """A v2 hierarchy holding `groups` (relative paths, with their ancestors),
+    those in `marked` made by us ({path: controllers enabled for it})."""
+    resource = fake_v2_hierarchy(tmp_path)
+    root = tmp_path / 'cgroup2'
+    (root / 'cgroup.subtree_control').write_text(u'%s\n' % root_enabled)
+    for group in groups:
+        parts = group.split('/')
+        for depth in range(1, len(parts) + 1):
+            path = root / '/'.join(parts[:depth])
+            if not path.exists():
+                path.mkdir()
+                subtree = 'cpu' if depth < len(parts) else ''
+                relative = '/'.join(parts[:depth])
+                for name, value in [('cgroup.subtree_control', subtree), ('cgroup.controllers', 'cpu'),
+                                    ('cpu.max', 'max 100000'), ('cgroup.procs', (procs or {}).get(relative, ''))]:
+                    (path / name).write_text(u'%s\n' % value)
+    marks = dict((str(root / path), {'enabled': enabled}) for path, enabled in marked.items())
+    resource.seam = MarkedFs(resource.seam.mountinfo, marks)
+    return resource, str(root)
+
+
+def plan_of(resource, params):
+    desired = resource.specs(params)
+    return resource.plan(desired, resource.read(desired))
+
+
+def test_new_directories_are_marked_with_what_their_parent_enabled_for_them(tmp_path):
+    resource = fake_v2_hierarchy(tmp_path)
+    root = str(tmp_path / 'cgroup2')
+    plan = plan_of(resource, {'name': 'web', 'parent': 'lab', 'pids_max': 20})
+    marks = dict((a.args['path'], a.args['mark']) for a in plan.actions if a.op == 'mkdir')
+    assert marks == {root + '/lab': {'enabled': ['pids']}, root + '/lab/web': {'enabled': ['pids']}}
+
+
+def test_removing_the_last_group_removes_the_ancestors_we_made_and_what_we_enabled(tmp_path):
+    resource, root = fake_v2_tree(tmp_path, ['lab/host1/web'], {'lab': ['cpu'], 'lab/host1': [], 'lab/host1/web': []})
+    plan = plan_of(resource, {'name': 'web', 'parent': 'lab/host1', 'state': 'absent'})
+    assert [a.description for a in plan.actions] == [
+        'remove cgroup %s/lab/host1/web' % root,
+        'remove cgroup %s/lab/host1 (made by linuxns.net for its groups, now empty)' % root,
+        'remove cgroup %s/lab (made by linuxns.net for its groups, now empty)' % root,
+        'disable cpu for the children of the cgroup root (enabled by linuxns.net for groups now removed)',
+    ]
+    assert plan.actions[2].undo == ('mkdir', {'path': root + '/lab', 'cpuset': False, 'mark': {'enabled': ['cpu']}})
+    assert plan.actions[3].undo == ('enable', {'path': root, 'controllers': ['cpu']})
+    assert plan.diff()['after'] == {'lab/host1/web': None}
+
+
+def test_a_parent_we_did_not_make_is_never_removed(tmp_path):
+    resource, root = fake_v2_tree(tmp_path, ['lab/host1/web'], {'lab/host1': [], 'lab/host1/web': []})
+    plan = plan_of(resource, {'name': 'web', 'parent': 'lab/host1', 'state': 'absent'})
+    assert [a.args['path'] for a in plan.actions] == [root + '/lab/host1/web', root + '/lab/host1']
+    assert not any(a.op == 'disable' for a in plan.actions)  # nothing was enabled for lab/host1
+
+
+def test_a_parent_with_other_groups_or_processes_stays(tmp_path):
+    resource, root = fake_v2_tree(tmp_path, ['lab/web', 'lab/db'], {'lab': ['cpu'], 'lab/web': [], 'lab/db': []})
+    assert [a.op for a in plan_of(resource, {'name': 'web', 'parent': 'lab', 'state': 'absent'}).actions] == ['rmdir']
+    both = plan_of(resource, {'parent': 'lab', 'groups': [{'name': 'web', 'state': 'absent'},
+                                                          {'name': 'db', 'state': 'absent'}]})
+    assert [a.args['path'] for a in both.actions if a.op == 'rmdir'] == [root + '/lab/web', root + '/lab/db', root + '/lab']
+    kept = plan_of(resource, {'parent': 'lab', 'groups': [{'name': 'web', 'state': 'absent'},
+                                                          {'name': 'db', 'state': 'absent'},
+                                                          {'name': 'new', 'pids_max': 5}]})
+    assert root + '/lab' not in [a.args['path'] for a in kept.actions if a.op == 'rmdir']
+    (tmp_path / 'cgroup2' / 'lab' / 'cgroup.procs').write_text(u'1\n')
+    assert [a.op for a in plan_of(resource, {'parent': 'lab', 'groups': [
+        {'name': 'web', 'state': 'absent'}, {'name': 'db', 'state': 'absent'}]}).actions] == ['rmdir', 'rmdir']
+
+
+def test_members_of_a_removed_group_never_go_to_an_ancestor_that_goes(tmp_path):
+    resource, root = fake_v2_tree(tmp_path, ['lab/host1/web'], {'lab': [], 'lab/host1': [], 'lab/host1/web': []},
+                                  procs={'lab/host1/web': str(os.getpid())})
+    for name in ('lab', 'lab/host1'):  # processes may live there (no controllers handed down)
+        (tmp_path / 'cgroup2' / name / 'cgroup.subtree_control').write_text(u'\n')
+    plan = plan_of(resource, {'name': 'web', 'parent': 'lab/host1', 'state': 'absent'})
+    assert plan.actions[0].description == 'move pid %d to the cgroup root' % os.getpid()
+    assert [a.op for a in plan.actions[1:]] == ['rmdir', 'rmdir', 'rmdir']

@@ -110,3 +110,32 @@ def test_ownership_marks():
     assert owner_tag('netns') == 'linuxns.net:netns'
     assert is_owned('linuxns.net:netns') and is_owned('linuxns.net')
     assert not is_owned(None) and not is_owned('') and not is_owned('linuxns.network') and not is_owned('docker')
+
+
+class FailingVerify(DictResource):
+    """Applies faithfully, but its verify always finds a difference."""
+
+    def verify(self, plan, observed):
+        return ['b.value expected 3, found 4']
+
+
+def test_verification_failure_rolls_back_in_reverse_and_reports():
+    resource = FailingVerify({'a': 1})
+    with pytest.raises(EngineError) as err:
+        Engine(resource).run({'a': 2, 'b': 3})
+    assert resource.system == {'a': 1, 'b': None}
+    assert resource.log == [('a', 2), ('b', 3), ('b', None), ('a', 1)]
+    assert [a.subject for a in err.value.applied] == ['a', 'b']
+    assert [a.subject for a in err.value.rolled_back] == ['b', 'a']
+    assert err.value.not_rolled_back == []
+    assert str(err.value) == 'verification after apply failed: b.value expected 3, found 4; every change was rolled back'
+
+
+def test_verification_failure_reports_what_stayed():
+    resource = FailingVerify({})
+    with pytest.raises(EngineError) as err:
+        Engine(resource).run({'final': 1, 'b': 3})
+    assert [a.subject for a in err.value.rolled_back] == ['b']
+    assert [a.subject for a in err.value.not_rolled_back] == ['final']
+    assert resource.system == {'final': 1, 'b': None}
+    assert str(err.value).endswith('1 change(s) could not be rolled back: set final to 1')

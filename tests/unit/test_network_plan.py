@@ -57,6 +57,9 @@ def test_a_full_subnet_names_the_container():
     ({'subnet': None}, 'subnet'),
     ({'subnet': 'fd00::/64'}, 'subnet'),
     ({'state_dir': 'relative'}, 'state_dir'),
+    ({'state_dir': ''}, 'state_dir'),  # never the default /var/lib/linuxns instead
+    ({'bridge': ''}, 'bridge'),
+    ({'boot_unit_dir': 'units'}, 'boot_unit_dir'),
     ({'vxlan': {'name': 'vx0'}}, 'vxlan.vni'),
 ])
 def test_bad_input_names_the_option(params, option):

@@ -14,16 +14,19 @@ import pytest
 from ansible_collections.linuxns.net.plugins.module_utils import _validate as v
 
 
-@pytest.mark.parametrize('name', ['ns1', 'a', 'x' * 255, 'web-1.prod', 'ünïcode', 'mario2'])
+@pytest.mark.parametrize('name', ['ns1', 'a', 'x' * 64, 'web-1.prod', 'mario2', 'A_b.c-d', '9lives'])
 def test_good_netns_names(name):
     assert v.netns_name(name) == name
 
 
 @pytest.mark.parametrize('name, rule', [
-    ('', 'non-empty'), ('.', "must not be '.'"), ('..', "must not be '..'"),
-    ('a/b', "'/'"), ('/abs', "'/'"), ('a b', 'whitespace'), ('a\nb', 'whitespace'),
-    ('x' * 256, 'longer than 255 bytes'), ('é' * 128, 'longer than 255 bytes'),
-    ('nul\0byte', 'NUL'), (None, 'non-empty string'), (3, 'non-empty string'),
+    ('', 'non-empty'), ('.', 'not a valid'), ('..', 'not a valid'), ('-x', 'starting with a letter or digit'),
+    ('_x', 'starting with a letter or digit'), ('a/b', 'letters, digits and _.- only'), ('/abs', 'not a valid'),
+    ('a b', 'not a valid'), ('a\nb', 'not a valid'), ('ns1\n', 'not a valid'), ('$(id)', 'not a valid'),
+    ('a;reboot', 'not a valid'), ('`id`', 'not a valid'), ('a|b', 'not a valid'), ('a&b', 'not a valid'),
+    ('a>b', 'not a valid'), ("a'b", 'not a valid'), ('a"b', 'not a valid'), ('a*', 'not a valid'),
+    ('a:b', 'not a valid'), ('x' * 65, 'longer than 64 characters'), ('ünïcode', 'not a valid'),
+    ('nul\0byte', 'not a valid'), (None, 'non-empty string'), (3, 'non-empty string'),
 ])
 def test_bad_netns_names_name_the_option_and_rule(name, rule):
     with pytest.raises(v.ValidationError) as err:
@@ -31,6 +34,30 @@ def test_bad_netns_names_name_the_option_and_rule(name, rule):
     assert str(err.value).startswith('name: ')
     assert rule in str(err.value)
     assert err.value.option == 'name'
+
+
+@pytest.mark.parametrize('name, ok', [
+    ('web', True), ('x' * 12, True), ('db.1-a_b', True), ('x' * 13, False), ('a;b', False), ('-a', False), ('', False),
+])
+def test_container_names_share_the_netns_rule(name, ok):
+    if ok:
+        assert v.container_name(name, 'containers[0].name') == name
+    else:
+        with pytest.raises(v.ValidationError, match=r'^containers\[0\]\.name: '):
+            v.container_name(name, 'containers[0].name')
+
+
+@pytest.mark.parametrize('path, ok', [
+    ('web', True), ('tenants/web', True), ('linuxns-test-1-2', True), ('system.slice/x', True),
+    ('../escape', False), ('a/./b', False), ('a//b', False), ('/abs', False), ('a/', False), ('a b', False),
+    ('$(id)', False), ('a;reboot', False), ('', False), (None, False), ('x' * 256, False),
+])
+def test_cgroup_paths(path, ok):
+    if ok:
+        assert v.cgroup_path(path, 'parent') == path
+    else:
+        with pytest.raises(v.ValidationError, match='^parent: '):
+            v.cgroup_path(path, 'parent')
 
 
 @pytest.mark.parametrize('name, ok', [
