@@ -71,8 +71,8 @@ def command(state_dir, python=None):
 def unit_text(bridge, state_dir, python=None):
     return '\n'.join([
         '# Written by linuxns.net container_network: re-applies the container network of bridge %s' % bridge,
-        '# at boot from %s, with the engine copied to %s.' % (os.path.join(state_dir, STATE_FILE),
-                                                            os.path.join(state_dir, ENGINE_DIR)),
+        '# at boot from %s, with the engine copied to %s.' % (
+            os.path.join(state_dir, STATE_FILE), os.path.join(state_dir, ENGINE_DIR)),
         '[Unit]',
         'Description=linuxns.net container network %s' % bridge,
         'Wants=network-online.target',
@@ -321,23 +321,27 @@ def main(argv=None):
         _report_failure(exc, getattr(exc, 'fields', {'changed': False}))
         return 1
     for line in warnings:
-        print('linuxns-network: warning: %s' % line, file=sys.stderr)
+        _say(sys.stderr, 'linuxns-network: warning: %s' % line)
     for action in result['actions']:
-        print(('would ' if args.check else '') + action)
-    print('linuxns-network: %s, %d containers, %d changes%s' % (
+        _say(sys.stdout, ('would ' if args.check else '') + action)
+    _say(sys.stdout, 'linuxns-network: %s, %d containers, %d changes%s' % (
         result['bridge'], len(result['containers']), len(result['actions']), ' (check mode)' if args.check else ''))
     return 0
 
 
+def _say(stream, text):
+    stream.write(text + '\n')  # the journal's line, not a module's output
+
+
 def _report_failure(exc, fields):
     """What failed and what stayed, for the journal."""
-    print('linuxns-network: %s' % exc, file=sys.stderr)
+    _say(sys.stderr, 'linuxns-network: %s' % exc)
     if not fields.get('changed'):
-        print('linuxns-network: nothing was changed', file=sys.stderr)
+        _say(sys.stderr, 'linuxns-network: nothing was changed')
     for key in ('applied', 'rolled_back', 'not_rolled_back'):
         for description in fields.get(key) or []:
-            print('linuxns-network: %s: %s' % (key.replace('_', ' '), description), file=sys.stderr)
+            _say(sys.stderr, 'linuxns-network: %s: %s' % (key.replace('_', ' '), description))
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    raise SystemExit(main())

@@ -163,7 +163,7 @@ def _cpus(value):
         cpus = float(value)
     except (TypeError, ValueError):
         raise ValidationError('cpu', '%r is not a number of CPUs like 0.5, or max' % (value,))
-    if not cpus <= MAX_CPUS or math.isinf(cpus):  # nan fails the comparison; too few is the quota check's
+    if math.isnan(cpus) or math.isinf(cpus) or cpus > MAX_CPUS:  # too few is the quota check's
         raise ValidationError('cpu', '%r is not a number of CPUs up to %d, or max' % (value, MAX_CPUS))
     return cpus
 
