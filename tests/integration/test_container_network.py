@@ -248,6 +248,10 @@ def power_cycle(host, names):
         if os.path.exists(pidfile):
             os.killpg(int(open(pidfile).read()), signal.SIGKILL)
         sh('ip netns delete %s' % name)
+    for _attempt in range(100):  # the kernel destroys a deleted namespace's veths asynchronously
+        if not any(sh('ip -o link show ve-%s 2>/dev/null' % name, check=False) for name in names):
+            break
+        time.sleep(0.05)
     sh('ip link del cbr0; iptables-save | grep -v LINUXNS | iptables-restore; echo 0 > /proc/sys/net/ipv4/ip_forward')
     for controller in ('cpu', 'memory', 'pids'):
         for directory, _dirs, _files in sorted(os.walk('/sys/fs/cgroup/%s/%s' % (controller, host['cgroup_parent'])),

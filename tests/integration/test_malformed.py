@@ -96,8 +96,7 @@ def snapshot():
     return state
 
 
-@pytest.fixture
-def seeded():
+def _seed():
     """A namespace ns1 wired to the sandbox by a veth pair, a bridge, a NAT
     rule of ours and an empty cgroup parent: real objects for the cases to
     (wrongly) refer to."""
@@ -108,8 +107,12 @@ def seeded():
        'ip link set vseed up && ip -n ns1 addr add 10.77.0.2/24 dev eth0 && ip -n ns1 link set eth0 up && '
        'ip link add brseed type bridge && ip addr add 10.78.0.1/24 dev brseed && ip link set brseed up && '
        'iptables -t nat -N SEED && iptables -t nat -A SEED -s 10.77.0.0/24 -j MASQUERADE')
-    yield
-    # whatever a case made despite failing goes, so the next starts clean (the sandbox's own tables only)
+
+
+def _unseed():
+    """Remove everything, seeded or made by a case (the sandbox's own tables only)."""
+    for name in netns_list():
+        sh('ip netns delete %s' % name, check=False)
     for link in json.loads(sh('ip -j link show')):
         if link['ifname'] != 'lo':
             sh('ip link del %s' % link['ifname'], check=False)
@@ -118,6 +121,47 @@ def seeded():
     for path in sorted(_cgroups(), key=lambda p: -p.count('/')):
         os.rmdir(path)
     shutil.rmtree(STATE_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def clean_namespaces():
+    """conftest's removes every namespace after each test; here the seed lives
+    for the whole module and `seeded` renews it only when a case changed it."""
+    yield
+
+
+class Seed:
+    """The seeded state, shared by the cases: seeding and a snapshot per case
+    cost more than the cases.  `now()` snapshots the kernel; a case after
+    which it differed from `before` gets a fresh seed."""
+
+    def __init__(self):
+        _seed()
+        self.before, self.changed = snapshot(), False
+
+    def now(self):
+        current = snapshot()
+        self.changed = current != self.before
+        return current
+
+    def renew(self):
+        _unseed()
+        self.__init__()
+
+
+@pytest.fixture(scope='module')
+def seed():
+    state = Seed()
+    yield state
+    _unseed()
+
+
+@pytest.fixture
+def seeded(seed):
+    seed.changed = True  # until a snapshot says otherwise
+    yield seed
+    if seed.changed:
+        seed.renew()
 
 
 # -- the cases -----------------------------------------------------------------
@@ -380,11 +424,10 @@ RUNS = [pytest.param(*case, False, id='run-' + case_id(case)) for case in CASES]
 
 @pytest.mark.parametrize('module, args, option, check', RUNS)
 def test_malformed_input_fails_cleanly_and_changes_nothing(run_module, seeded, module, args, option, check):
-    before = snapshot()
     result = run_module(module, args, check=check)
     if check and 'check mode assumed' in json.dumps(result.get('warnings', [])):
         # by design: check mode takes a missing namespace, bridge or port for one an earlier task makes
-        assert snapshot() == before
+        assert seeded.now() == seeded.before
         return
     assert result.get('failed') is True, result
     assert 'exception' not in result and 'Traceback' not in result['msg'], result.get('exception') or result['msg']
@@ -395,7 +438,7 @@ def test_malformed_input_fails_cleanly_and_changes_nothing(run_module, seeded, m
         assert re.match(r'^(.*\.)?%s([.\[].*)?$' % re.escape(option), result['option']), (option, result)
         assert result['msg'].startswith(result['option'] + ': ') or ': %s: ' % result['option'] in result['msg'], result
     assert not result.get('changed'), result
-    assert snapshot() == before
+    assert seeded.now() == seeded.before
 
 
 ROLE_CASES = [
@@ -419,7 +462,6 @@ def test_the_containers_role_refuses_malformed_input(ansible, seeded, tmp_path):
     tasks = [{'block': [{'name': 'case%d' % i, 'include_role': {'name': 'linuxns.net.containers'},
                          'vars': dict(good, **bad)}],
               'rescue': [{'name': 'rescued', 'debug': {'msg': 'next case'}}]} for i, (bad, _option) in enumerate(ROLE_CASES)]
-    before = snapshot()
     run = ansible.play(tasks)
     failures = [r for r in run.records if r['status'] == 'failed']
     assert len(failures) == len(ROLE_CASES), run
@@ -428,4 +470,4 @@ def test_the_containers_role_refuses_malformed_input(ansible, seeded, tmp_path):
         assert option in msg and 'Traceback' not in msg, (bad, msg)
         # ansible-core 2.19 records '(traceback unavailable)' for every failure; a real one is a crash
         assert 'Traceback (most recent call last)' not in str(record['result'].get('exception')), record['result']
-    assert snapshot() == before
+    assert seeded.now() == seeded.before
