@@ -66,60 +66,11 @@ options:
     type: bool
     default: false
   bridges:
-    description:
-      - Many bridges in one call. Each entry takes the top-level options.
-      - Mutually exclusive with O(name).
+    description: >-
+      Many bridges in one call, instead of O(name): each entry takes the options of one bridge
+      (O(name) required), checked as strictly, and an error names the entry (C(bridges[2].mtu)).
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: Name of the bridge, as O(name).
-        type: str
-        required: true
-      netns:
-        description: As O(netns).
-        type: str
-      state:
-        description: As O(state).
-        type: str
-        choices: [present, up, down, absent]
-        default: present
-      addresses:
-        description: As O(addresses).
-        type: list
-        elements: str
-      purge_addresses:
-        description: As O(purge_addresses).
-        type: bool
-        default: true
-      mtu:
-        description: As O(mtu).
-        type: int
-      mac:
-        description: As O(mac).
-        type: str
-      stp:
-        description: As O(stp).
-        type: bool
-      forward_delay:
-        description: As O(forward_delay).
-        type: float
-      ports:
-        description: As O(ports).
-        type: list
-        elements: str
-      purge_ports:
-        description: As O(purge_ports).
-        type: bool
-        default: false
-      hairpin:
-        description: As O(hairpin).
-        type: list
-        elements: str
-      force:
-        description: As O(force).
-        type: bool
-        default: false
 seealso:
   - module: linuxns.net.veth
   - module: linuxns.net.netns
@@ -208,41 +159,26 @@ bridges:
       type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxns.net.plugins.module_utils._links import BridgeResource
-from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
+from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE
 
-
-def bridge_options():
-    return dict(
-        name=dict(type='str'),
-        netns=dict(type='str'),
-        state=dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present'),
-        addresses=dict(type='list', elements='str'),
-        purge_addresses=dict(type='bool', default=True),
-        mtu=dict(type='int'),
-        mac=dict(type='str'),
-        stp=dict(type='bool'),
-        forward_delay=dict(type='float'),
-        ports=dict(type='list', elements='str'),
-        purge_ports=dict(type='bool', default=False),
-        hairpin=dict(type='list', elements='str'),
-        force=dict(type='bool', default=False),
-    )
+BRIDGE = dict(
+    LINK,
+    name=dict(type='str'),
+    state=LINK_STATE,
+    stp=dict(type='bool'),
+    forward_delay=dict(type='float'),
+    ports=dict(type='list', elements='str'),
+    purge_ports=dict(type='bool', default=False),
+    hairpin=dict(type='list', elements='str'),
+    force=dict(type='bool', default=False),
+)
 
 
 def main():
-    argument_spec = bridge_options()
-    argument_spec['bridges'] = dict(type='list', elements='dict',
-                                    options=dict(bridge_options(), name=dict(type='str', required=True)))
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[('name', 'bridges')],
-        required_one_of=[('name', 'bridges')],
-        supports_check_mode=True,
-    )
-    run_module(module, BridgeResource, 'bridges')
+    module, entries = one_or_many_module(BRIDGE, 'bridges')
+    run_module(module, BridgeResource, 'bridges', entries)
 
 
 if __name__ == '__main__':

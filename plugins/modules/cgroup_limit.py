@@ -27,6 +27,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.limits
 options:
   name:
     description:
@@ -52,30 +53,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  cpu:
-    description:
-      - CPU quota as a number of CPUs (V(0.5) is half a CPU, V(2) two), or V(max) for none.
-    type: str
-  cpu_period:
-    description: Quota period in microseconds (1000-1000000). Defaults to 100000.
-    type: int
-  cpu_weight:
-    description: Relative CPU weight on the v2 scale (1-10000, default 100); on v1 written as C(cpu.shares).
-    type: int
-  memory:
-    description: Memory limit, e.g. V(128M), V(1G), a number of bytes, or V(max).
-    type: str
-  memory_swap:
-    description:
-      - Swap the group may use on top of O(memory) (v2 C(memory.swap.max); on v1 written as
-        memory + swap to C(memory.memsw.limit_in_bytes)), or V(max).
-    type: str
-  pids_max:
-    description: Most processes and threads in the group, a number or V(max).
-    type: str
-  cpuset_cpus:
-    description: CPUs the group may run on, e.g. V(0-1,3).
-    type: str
   processes:
     description: Pids to move into the group.
     type: list
@@ -95,50 +72,12 @@ options:
     choices: [move, fail]
     default: move
   groups:
-    description:
-      - Many groups in one call (e.g. every container of a host). Each entry takes the options of
-        one group; O(parent) and O(members_on_remove) come from the top level.
-      - Mutually exclusive with O(name).
+    description: >-
+      Many groups in one call, instead of O(name): each entry takes the options of one group
+      (O(name) required; O(parent) and O(members_on_remove) come from the top level), checked as
+      strictly, and an error names the entry (C(groups[2].memory)).
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: As O(name).
-        type: str
-        required: true
-      state:
-        description: As O(state).
-        type: str
-        choices: [present, absent]
-        default: present
-      cpu:
-        description: As O(cpu).
-        type: str
-      cpu_period:
-        description: As O(cpu_period).
-        type: int
-      cpu_weight:
-        description: As O(cpu_weight).
-        type: int
-      memory:
-        description: As O(memory).
-        type: str
-      memory_swap:
-        description: As O(memory_swap).
-        type: str
-      pids_max:
-        description: As O(pids_max).
-        type: str
-      cpuset_cpus:
-        description: As O(cpuset_cpus).
-        type: str
-      processes:
-        description: As O(processes).
-        type: list
-        elements: int
-      netns:
-        description: As O(netns).
-        type: str
 notes:
   - cgroups are global to the host, not per network namespace.
 seealso:
@@ -228,42 +167,25 @@ cgroups:
       elements: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
-from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
+from ansible_collections.linuxns.net.plugins.module_utils._options import LIMITS
 
-
-def group_options():
-    return dict(
-        name=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        cpu=dict(type='str'),
-        cpu_period=dict(type='int'),
-        cpu_weight=dict(type='int'),
-        memory=dict(type='str'),
-        memory_swap=dict(type='str'),
-        pids_max=dict(type='str'),
-        cpuset_cpus=dict(type='str'),
-        processes=dict(type='list', elements='int'),
-        netns=dict(type='str'),
-    )
+GROUP = dict(
+    LIMITS,
+    name=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    processes=dict(type='list', elements='int'),
+    netns=dict(type='str'),
+)
 
 
 def main():
-    argument_spec = group_options()
-    argument_spec.update(
+    module, entries = one_or_many_module(GROUP, 'groups', module_options=dict(
         parent=dict(type='str', default='linuxns'),
         members_on_remove=dict(type='str', choices=['move', 'fail'], default='move'),
-        groups=dict(type='list', elements='dict', options=dict(group_options(), name=dict(type='str', required=True))),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[('name', 'groups')],
-        required_one_of=[('name', 'groups')],
-        supports_check_mode=True,
-    )
-    run_module(module, CgroupResource, 'cgroups')
+    ))
+    run_module(module, CgroupResource, 'cgroups', entries)
 
 
 if __name__ == '__main__':

@@ -107,30 +107,12 @@ options:
             choices: [tcp, udp, sctp]
             default: tcp
       limits:
-        description: cgroup limits for every process in the container's namespace (see M(linuxns.net.cgroup_limit)).
+        description:
+          - The limits of the container's cgroup, for every process in its namespace - the limit
+            options of M(linuxns.net.cgroup_limit) (C(cpu), C(cpu_period), C(cpu_weight), C(memory),
+            C(memory_swap), C(pids_max), C(cpuset_cpus)), checked as strictly there; an error
+            names the container, e.g. C(containers[1].limits).
         type: dict
-        suboptions:
-          cpu:
-            description: CPUs (e.g. V(0.5)) or V(max).
-            type: str
-          cpu_period:
-            description: CFS period in microseconds (1000-1000000).
-            type: int
-          cpu_weight:
-            description: Relative CPU weight, 1-10000 (v1 shares are converted).
-            type: int
-          memory:
-            description: Memory limit, e.g. V(128M), or V(max).
-            type: str
-          memory_swap:
-            description: Swap limit, e.g. V(64M), or V(max).
-            type: str
-          pids_max:
-            description: Most processes, or V(max).
-            type: str
-          cpuset_cpus:
-            description: CPUs the processes may run on, e.g. V(0-1).
-            type: str
       command:
         description:
           - A shell command started, when not running, in the container's namespace and cgroups, in a
@@ -138,71 +120,20 @@ options:
         type: str
   routes:
     description:
-      - Routes in the host's main table, e.g. to other hosts' container subnets. When given, these
-        are exactly the routes of ours (protocol 76) in that table; omitted, host routes are left alone.
+      - Routes in the host's main table, e.g. to other hosts' container subnets, each with the
+        options of M(linuxns.net.netns_route) C(dst) (required), C(gateway), C(dev), C(metric) and
+        C(onlink). When given, these are exactly the routes of ours (protocol 76) in that table;
+        omitted, host routes are left alone.
     type: list
     elements: dict
-    suboptions:
-      dst:
-        description: Destination in CIDR notation.
-        type: str
-        required: true
-      gateway:
-        description: Next hop.
-        type: str
-      dev:
-        description: Output interface.
-        type: str
-      metric:
-        description: Route metric.
-        type: int
-      onlink:
-        description: Treat the gateway as on-link (e.g. a VTEP address on an overlay device).
-        type: bool
-        default: false
   vxlan:
     description:
-      - A VXLAN overlay device with a static flood list (see M(linuxns.net.vxlan)). Omit to leave
-        overlay devices alone; give it with O(vxlan.state=absent) to remove one.
+      - A VXLAN overlay device with a static flood list, as M(linuxns.net.vxlan) makes it, with its
+        options C(vni), C(local), C(dev), C(port) (default V(4789)), C(learning) (default
+        V(true)), C(peers) (the other hosts' underlay addresses, exactly these), C(addresses)
+        and C(mtu), and C(name) (required) and C(state) (V(present), the default, or V(absent)).
+      - Omit to leave overlay devices alone; give it with C(state=absent) to remove one.
     type: dict
-    suboptions:
-      name:
-        description: Device name.
-        type: str
-        required: true
-      state:
-        description: V(present) or V(absent).
-        type: str
-        choices: [present, absent]
-        default: present
-      vni:
-        description: VXLAN network identifier (1-16777215).
-        type: int
-      port:
-        description: UDP port.
-        type: int
-        default: 4789
-      local:
-        description: Underlay source address.
-        type: str
-      dev:
-        description: Underlay interface.
-        type: str
-      learning:
-        description: Learn remote MACs from traffic.
-        type: bool
-        default: true
-      peers:
-        description: Underlay addresses of the other hosts (the flood list, exactly these).
-        type: list
-        elements: str
-      addresses:
-        description: Addresses of the device.
-        type: list
-        elements: str
-      mtu:
-        description: Device MTU.
-        type: int
   state_dir:
     description: Where the host keeps the record, and the workloads' pid and log files.
     type: path
@@ -368,22 +299,23 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
+from ansible_collections.linuxns.net.plugins.module_utils._options import LIMITS, LINK, ROUTE, VXLAN, pick
+
+HOST_ROUTE = dict(pick(ROUTE, 'gateway', 'dev', 'metric', 'onlink'), dst=dict(type='str', required=True))
+
+OVERLAY = dict(
+    pick(LINK, 'addresses', 'mtu'),
+    **VXLAN,
+    name=dict(type='str', required=True),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+)
 
 
 def main():
-    limits = dict((name, dict(type=kind)) for name, kind in (
-        ('cpu', 'str'), ('cpu_period', 'int'), ('cpu_weight', 'int'), ('memory', 'str'), ('memory_swap', 'str'),
-        ('pids_max', 'str'), ('cpuset_cpus', 'str')))
     port = dict(host=dict(type='int', required=True), container=dict(type='int'),
                 protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
     container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
-                     ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict', options=limits))
-    route = dict(dst=dict(type='str', required=True), gateway=dict(type='str'), dev=dict(type='str'),
-                 metric=dict(type='int'), onlink=dict(type='bool', default=False))
-    vxlan = dict(name=dict(type='str', required=True), state=dict(type='str', choices=['present', 'absent'], default='present'),
-                 vni=dict(type='int'), port=dict(type='int', default=4789), local=dict(type='str'), dev=dict(type='str'),
-                 learning=dict(type='bool', default=True), peers=dict(type='list', elements='str'),
-                 addresses=dict(type='list', elements='str'), mtu=dict(type='int'))
+                     ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'))
     module = AnsibleModule(
         argument_spec=dict(
             state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -395,8 +327,8 @@ def main():
             cluster_cidr=dict(type='str'),
             forwarding=dict(type='bool', default=True),
             containers=dict(type='list', elements='dict', default=[], options=container),
-            routes=dict(type='list', elements='dict', options=route),
-            vxlan=dict(type='dict', options=vxlan),
+            routes=dict(type='list', elements='dict'),
+            vxlan=dict(type='dict'),
             state_dir=dict(type='path', default='/var/lib/linuxns'),
             cgroup_parent=dict(type='str', default='linuxns'),
             boot=dict(type='bool', default=True),
@@ -406,7 +338,8 @@ def main():
         required_if=[('state', 'present', ('subnet',))],
         supports_check_mode=True,
     )
-    run_module(module, ContainerNetworkResource, 'containers')
+    run_module(module, ContainerNetworkResource, 'containers', {
+        'containers[].limits': LIMITS, 'routes[]': HOST_ROUTE, 'vxlan': OVERLAY})
 
 
 if __name__ == '__main__':

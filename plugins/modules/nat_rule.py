@@ -79,47 +79,11 @@ options:
     type: str
     choices: [ipv4, ipv6]
   rules:
-    description: Many rules in one call, each with the options of one rule.
+    description: >-
+      Many rules in one call: each entry takes the options of one rule (O(kind) required),
+      checked as strictly, and an error names the entry (C(rules[2].port)).
     type: list
     elements: dict
-    suboptions:
-      kind:
-        description: As O(kind).
-        type: str
-        choices: [masquerade, snat, dnat, forward]
-        required: true
-      source:
-        description: As O(source).
-        type: str
-      destination:
-        description: As O(destination).
-        type: str
-      protocol:
-        description: As O(protocol).
-        type: str
-      port:
-        description: As O(port).
-        type: raw
-      in_interface:
-        description: As O(in_interface).
-        type: str
-      out_interface:
-        description: As O(out_interface).
-        type: str
-      to:
-        description: As O(to).
-        type: str
-      hairpin:
-        description: As O(hairpin).
-        type: bool
-        default: true
-      comment:
-        description: As O(comment).
-        type: str
-      family:
-        description: As O(family).
-        type: str
-        choices: [ipv4, ipv6]
   group:
     description:
       - The group the rules belong to, written in their comment. O(purge) works per group, so
@@ -230,39 +194,32 @@ rules:
           type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
 
-
-def rule_options(kind_required=False):
-    return dict(
-        kind=dict(type='str', choices=['masquerade', 'snat', 'dnat', 'forward'], required=kind_required),
-        source=dict(type='str'),
-        destination=dict(type='str'),
-        protocol=dict(type='str'),
-        port=dict(type='raw'),
-        in_interface=dict(type='str'),
-        out_interface=dict(type='str'),
-        to=dict(type='str'),
-        hairpin=dict(type='bool', default=True),
-        comment=dict(type='str'),
-        family=dict(type='str', choices=['ipv4', 'ipv6']),
-    )
+RULE = dict(
+    kind=dict(type='str', choices=['masquerade', 'snat', 'dnat', 'forward']),
+    source=dict(type='str'),
+    destination=dict(type='str'),
+    protocol=dict(type='str'),
+    port=dict(type='raw'),
+    in_interface=dict(type='str'),
+    out_interface=dict(type='str'),
+    to=dict(type='str'),
+    hairpin=dict(type='bool', default=True),
+    comment=dict(type='str'),
+    family=dict(type='str', choices=['ipv4', 'ipv6']),
+)
 
 
 def main():
-    argument_spec = rule_options()
-    argument_spec.update(
-        rules=dict(type='list', elements='dict', options=rule_options(kind_required=True)),
+    module, entries = one_or_many_module(RULE, 'rules', key='kind', exclusive=False, module_options=dict(
         group=dict(type='str', default='default'),
         purge=dict(type='bool', default=False),
         netns=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, NatResource, 'rules')
+    ))
+    run_module(module, NatResource, 'rules', entries)
 
 
 if __name__ == '__main__':

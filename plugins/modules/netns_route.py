@@ -68,42 +68,12 @@ options:
     type: bool
     default: false
   routes:
-    description:
-      - Many routes in one call, each with O(dst), O(gateway), O(dev), O(metric), O(table), O(scope), O(src), O(onlink),
-        and optionally its own O(routes[].netns), so one task sets the routes of many namespaces.
+    description: >-
+      Many routes in one call: each entry takes the options of one route (O(dst) required), and its
+      own O(netns), so one task sets the routes of many namespaces; checked as strictly, an error
+      names the entry (C(routes[2].metric)).
     type: list
     elements: dict
-    suboptions:
-      netns:
-        description: Namespace of this route; defaults to O(netns).
-        type: str
-      dst:
-        description: As O(dst).
-        type: str
-        required: true
-      gateway:
-        description: As O(gateway).
-        type: str
-      dev:
-        description: As O(dev).
-        type: str
-      metric:
-        description: As O(metric).
-        type: int
-      table:
-        description: As O(table).
-        type: raw
-        default: main
-      scope:
-        description: As O(scope).
-        type: raw
-      src:
-        description: As O(src).
-        type: str
-      onlink:
-        description: As O(onlink).
-        type: bool
-        default: false
   purge:
     description:
       - Make the given routes the exact set of this collection's routes in their tables (or in
@@ -208,35 +178,17 @@ routes:
       choices: [added, replaced, removed, unchanged]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
+from ansible_collections.linuxns.net.plugins.module_utils._options import ROUTE
 from ansible_collections.linuxns.net.plugins.module_utils._routes import RouteResource
 
 
-def route_options(dst_required=False):
-    return dict(
-        dst=dict(type='str', required=dst_required),
-        gateway=dict(type='str'),
-        dev=dict(type='str'),
-        metric=dict(type='int'),
-        table=dict(type='raw', default='main'),
-        scope=dict(type='raw'),
-        src=dict(type='str'),
-        onlink=dict(type='bool', default=False),
-    )
-
-
 def main():
-    argument_spec = route_options()
-    argument_spec.update(
-        netns=dict(type='str'),
+    module, entries = one_or_many_module(ROUTE, 'routes', key='dst', exclusive=False, module_options=dict(
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        routes=dict(type='list', elements='dict', options=dict(route_options(dst_required=True), netns=dict(type='str'))),
         purge=dict(type='bool', default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, RouteResource, 'routes')
+    ))
+    run_module(module, RouteResource, 'routes', entries)
 
 
 if __name__ == '__main__':

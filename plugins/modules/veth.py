@@ -83,75 +83,11 @@ options:
         type: str
         choices: [up, down]
   pairs:
-    description:
-      - Many pairs in one call. Each entry takes the top-level options O(name), O(netns),
-        O(addresses), O(purge_addresses), O(mtu), O(mac), O(bridge), O(state), O(recreate)
-        and O(peer).
-      - Mutually exclusive with O(name).
+    description: >-
+      Many pairs in one call, instead of O(name): each entry takes the options of one pair (O(name)
+      required), checked as strictly, and an error names the entry (C(pairs[2].peer)).
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: Name of this end, as O(name).
-        type: str
-        required: true
-      netns:
-        description: Namespace of this end, as O(netns).
-        type: str
-      addresses:
-        description: Addresses of this end, as O(addresses).
-        type: list
-        elements: str
-      purge_addresses:
-        description: As O(purge_addresses).
-        type: bool
-        default: true
-      mtu:
-        description: As O(mtu).
-        type: int
-      mac:
-        description: As O(mac).
-        type: str
-      bridge:
-        description: As O(bridge).
-        type: str
-      state:
-        description: As O(state).
-        type: str
-        choices: [present, up, down, absent]
-        default: present
-      recreate:
-        description: As O(recreate).
-        type: bool
-        default: false
-      peer:
-        description: The other end, as O(peer); may be left out with O(pairs[].state=absent).
-        type: dict
-        suboptions:
-          name:
-            description: Name of the peer end.
-            type: str
-            required: true
-          netns:
-            description: Namespace of the peer.
-            type: str
-          addresses:
-            description: Addresses of the peer.
-            type: list
-            elements: str
-          mtu:
-            description: MTU of the peer.
-            type: int
-          mac:
-            description: MAC address of the peer.
-            type: str
-          bridge:
-            description: Bridge the peer is a port of.
-            type: str
-          state:
-            description: V(up) or V(down); defaults to the pair's state.
-            type: str
-            choices: [up, down]
 seealso:
   - module: linuxns.net.netns
   - module: linuxns.net.bridge
@@ -237,48 +173,30 @@ pairs:
       type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxns.net.plugins.module_utils._links import VethResource
-from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
+from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE, pick
 
-PEER_OPTIONS = dict(
+PEER = dict(
+    pick(LINK, 'netns', 'addresses', 'mtu', 'mac'),
     name=dict(type='str', required=True),
-    netns=dict(type='str'),
-    addresses=dict(type='list', elements='str'),
-    mtu=dict(type='int'),
-    mac=dict(type='str'),
     bridge=dict(type='str'),
     state=dict(type='str', choices=['up', 'down']),
 )
 
-
-def pair_options():
-    return dict(
-        name=dict(type='str'),
-        netns=dict(type='str'),
-        addresses=dict(type='list', elements='str'),
-        purge_addresses=dict(type='bool', default=True),
-        mtu=dict(type='int'),
-        mac=dict(type='str'),
-        bridge=dict(type='str'),
-        state=dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present'),
-        recreate=dict(type='bool', default=False),
-        peer=dict(type='dict', options=PEER_OPTIONS),
-    )
+PAIR = dict(
+    LINK,
+    name=dict(type='str'),
+    bridge=dict(type='str'),
+    state=LINK_STATE,
+    recreate=dict(type='bool', default=False),
+    peer=dict(type='dict', options=PEER),
+)
 
 
 def main():
-    argument_spec = pair_options()
-    argument_spec['pairs'] = dict(type='list', elements='dict', options=dict(
-        pair_options(), name=dict(type='str', required=True)))
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[('name', 'pairs')],
-        required_one_of=[('name', 'pairs')],
-        supports_check_mode=True,
-    )
-    run_module(module, VethResource, 'pairs')
+    module, entries = one_or_many_module(PAIR, 'pairs')
+    run_module(module, VethResource, 'pairs', entries)
 
 
 if __name__ == '__main__':

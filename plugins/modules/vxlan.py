@@ -80,70 +80,11 @@ options:
     type: bool
     default: false
   devices:
-    description:
-      - Many devices in one call. Each entry takes the top-level options.
-      - Mutually exclusive with O(name).
+    description: >-
+      Many devices in one call, instead of O(name): each entry takes the options of one device
+      (O(name) required), checked as strictly, and an error names the entry (C(devices[2].vni)).
     type: list
     elements: dict
-    suboptions:
-      name:
-        description: Name of the device, as O(name).
-        type: str
-        required: true
-      netns:
-        description: As O(netns).
-        type: str
-      state:
-        description: As O(state).
-        type: str
-        choices: [present, up, down, absent]
-        default: present
-      vni:
-        description: As O(vni).
-        type: int
-      local:
-        description: As O(local).
-        type: str
-      dev:
-        description: As O(dev).
-        type: str
-      port:
-        description: As O(port).
-        type: int
-        default: 4789
-      learning:
-        description: As O(learning).
-        type: bool
-        default: true
-      peers:
-        description: As O(peers).
-        type: list
-        elements: str
-      purge_peers:
-        description: As O(purge_peers).
-        type: bool
-        default: true
-      addresses:
-        description: As O(addresses).
-        type: list
-        elements: str
-      purge_addresses:
-        description: As O(purge_addresses).
-        type: bool
-        default: true
-      mtu:
-        description: As O(mtu).
-        type: int
-      mac:
-        description: As O(mac).
-        type: str
-      bridge:
-        description: As O(bridge).
-        type: str
-      recreate:
-        description: As O(recreate).
-        type: bool
-        default: false
 seealso:
   - module: linuxns.net.netns_route
   - module: linuxns.net.bridge
@@ -248,44 +189,24 @@ devices:
       type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
+from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE, VXLAN
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource
 
-
-def vxlan_options():
-    return dict(
-        name=dict(type='str'),
-        netns=dict(type='str'),
-        state=dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present'),
-        vni=dict(type='int'),
-        local=dict(type='str'),
-        dev=dict(type='str'),
-        port=dict(type='int', default=4789),
-        learning=dict(type='bool', default=True),
-        peers=dict(type='list', elements='str'),
-        purge_peers=dict(type='bool', default=True),
-        addresses=dict(type='list', elements='str'),
-        purge_addresses=dict(type='bool', default=True),
-        mtu=dict(type='int'),
-        mac=dict(type='str'),
-        bridge=dict(type='str'),
-        recreate=dict(type='bool', default=False),
-    )
+DEVICE = dict(
+    LINK,
+    **VXLAN,
+    name=dict(type='str'),
+    state=LINK_STATE,
+    purge_peers=dict(type='bool', default=True),
+    bridge=dict(type='str'),
+    recreate=dict(type='bool', default=False),
+)
 
 
 def main():
-    argument_spec = vxlan_options()
-    argument_spec['devices'] = dict(type='list', elements='dict',
-                                    options=dict(vxlan_options(), name=dict(type='str', required=True)))
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[('name', 'devices')],
-        required_one_of=[('name', 'devices')],
-        supports_check_mode=True,
-    )
-    run_module(module, VxlanResource, 'devices')
+    module, entries = one_or_many_module(DEVICE, 'devices')
+    run_module(module, VxlanResource, 'devices', entries)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The options several modules share, declared once, and the list forms
+derived from them.
+
+Each group here is an Ansible argument spec; the doc fragment of the same
+name (plugins/doc_fragments/) documents it, and tests/unit/test_options.py
+fails when the two drift.  A module that manages one object with its
+top-level options or many with a list (veth `pairs`, bridge `bridges`...)
+declares the options of one object once and gets both forms from
+one_or_many(); _module.run_module validates each list entry against the same
+declaration, so the documentation describes the entry options once, at the
+top level.
+
+Pure data, no Ansible import.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+# Every link module (veth and its peer, bridge, vxlan): doc fragment `link`.
+LINK = dict(
+    netns=dict(type='str'),
+    addresses=dict(type='list', elements='str'),
+    purge_addresses=dict(type='bool', default=True),
+    mtu=dict(type='int'),
+    mac=dict(type='str'),
+)
+
+# The limits of a cgroup (cgroup_limit, container_network's containers[].limits):
+# doc fragment `limits`.
+LIMITS = dict(
+    cpu=dict(type='str'),
+    cpu_period=dict(type='int'),
+    cpu_weight=dict(type='int'),
+    memory=dict(type='str'),
+    memory_swap=dict(type='str'),
+    pids_max=dict(type='str'),
+    cpuset_cpus=dict(type='str'),
+)
+
+# A VXLAN device's own options (vxlan; container_network's `vxlan`, with
+# LINK's addresses and mtu), documented by the vxlan module.
+VXLAN = dict(
+    vni=dict(type='int'),
+    local=dict(type='str'),
+    dev=dict(type='str'),
+    port=dict(type='int', default=4789),
+    learning=dict(type='bool', default=True),
+    peers=dict(type='list', elements='str'),
+)
+
+# A route (netns_route; container_network's `routes`, main table only),
+# documented by netns_route.
+ROUTE = dict(
+    netns=dict(type='str'),
+    dst=dict(type='str'),
+    gateway=dict(type='str'),
+    dev=dict(type='str'),
+    metric=dict(type='int'),
+    table=dict(type='raw', default='main'),
+    scope=dict(type='raw'),
+    src=dict(type='str'),
+    onlink=dict(type='bool', default=False),
+)
+
+LINK_STATE = dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present')
+
+
+def pick(group, *names):
+    """The options `names` of `group`, e.g. a veth peer's link options."""
+    return dict((name, copy.deepcopy(group[name])) for name in names)
+
+
+def one_or_many(entry, list_key, key='name'):
+    """(argument_spec, entries) of a module that manages one object with the
+    options in `entry` at the top level, or many with `list_key`, a list whose
+    entries take the same options (`key` required there).
+
+    `entries` maps the list's path to the spec each entry is checked against
+    (see _module.run_module); the list itself is a plain list of dicts to
+    Ansible, so its entry options are documented once, at the top level."""
+    argument_spec = copy.deepcopy(entry)
+    argument_spec[list_key] = dict(type='list', elements='dict')
+    one = copy.deepcopy(entry)
+    one[key] = dict(one[key], required=True)
+    return argument_spec, {list_key + '[]': one}

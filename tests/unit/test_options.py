@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Options are declared once (plugins/module_utils/_options.py and each
+module's own spec) and documented once (the doc fragments and each module's
+DOCUMENTATION): these tests fail, naming the option, as soon as the two drift
+- before the sanity test would - and prove the list forms derived from one
+declaration check their entries as strictly as Ansible checks the top level."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxns.net.plugins.module_utils import _options
+from ansible_collections.linuxns.net.plugins.module_utils._module import check_entries
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODULES = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, 'plugins', 'modules')) if f.endswith('.py'))
+# the spec keys the documentation states too (Ansible's defaults: type str, not required)
+COMPARED = (('type', 'str'), ('elements', None), ('choices', None), ('default', None), ('required', False))
+
+
+@pytest.fixture(scope='module')
+def docs():
+    """Every module's documentation as ansible-doc sees it, fragments merged."""
+    root = next(p for p in sys.path if os.path.isdir(os.path.join(p, 'ansible_collections', 'linuxns', 'net')))
+    ansible_doc = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
+    proc = subprocess.run([ansible_doc, '-j'] + ['linuxns.net.' + m for m in MODULES],
+                          env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=root), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, check=True)
+    return dict((name.split('.')[-1], value['doc']) for name, value in json.loads(proc.stdout).items())
+
+
+def module_call(name, monkeypatch):
+    """(argument_spec, entries) that a module's main() hands to AnsibleModule and run_module."""
+    module = importlib.import_module('ansible_collections.linuxns.net.plugins.modules.' + name)
+    captured = {}
+
+    class Stop(Exception):
+        pass
+
+    def init(_self, argument_spec, **_kwargs):
+        captured['argument_spec'] = argument_spec
+
+    def run_module(*args, **kwargs):
+        captured['entries'] = (args[3] if len(args) > 3 else kwargs.get('entries')) or {}
+        raise Stop()
+
+    monkeypatch.setattr(AnsibleModule, '__init__', init)
+    monkeypatch.setattr(module, 'run_module', run_module)
+    with pytest.raises(Stop):
+        module.main()
+    return captured['argument_spec'], captured['entries']
+
+
+def drift(spec, documented, path=''):
+    """Where `spec` (an argument spec) and `documented` (options as ansible-doc reads them) differ."""
+    problems = ['%s%s: declared, not documented' % (path, name) for name in sorted(set(spec) - set(documented))]
+    problems += ['%s%s: documented, not declared' % (path, name) for name in sorted(set(documented) - set(spec))]
+    for name in sorted(set(spec) & set(documented)):
+        for key, default in COMPARED:
+            declared, doc = spec[name].get(key, default), documented[name].get(key, default)
+            if declared != doc:
+                problems.append('%s%s: %s is %r in the spec, %r in the docs' % (path, name, key, declared, doc))
+        problems += drift(spec[name].get('options') or {}, documented[name].get('suboptions') or {},
+                          '%s%s.' % (path, name))
+    return problems
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_every_option_is_documented_as_declared(module, docs, monkeypatch):
+    argument_spec, _entries = module_call(module, monkeypatch)
+    assert drift(argument_spec, docs[module]['options']) == []
+
+
+@pytest.mark.parametrize('fragment, group, modules', [
+    ('link', _options.LINK, ['veth', 'bridge', 'vxlan']),
+    ('limits', _options.LIMITS, ['cgroup_limit']),
+])
+def test_a_shared_group_is_documented_once_by_its_fragment(fragment, group, modules, docs, monkeypatch):
+    for module in modules:
+        source = importlib.import_module('ansible_collections.linuxns.net.plugins.modules.' + module).DOCUMENTATION
+        assert 'linuxns.net.' + fragment in yaml.safe_load(source)['extends_documentation_fragment'], module
+        argument_spec, _entries = module_call(module, monkeypatch)
+        assert dict((name, argument_spec[name]) for name in group) == group, module  # the group, unchanged
+        assert drift(group, dict((name, docs[module]['options'][name]) for name in group)) == []
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_list_forms_take_the_top_level_options_and_are_documented_without_a_mirror(module, docs, monkeypatch):
+    argument_spec, entries = module_call(module, monkeypatch)
+    for path, entry in entries.items():
+        keys = path.replace('[]', '').split('.')
+        documented = docs[module]['options'][keys[0]]
+        for key in keys[1:]:
+            documented = documented['suboptions'][key]
+        assert 'suboptions' not in documented, (module, path)  # the entry options are documented once
+        if len(keys) == 1 and set(entry) <= set(argument_spec):
+            continue  # a list of the module's own objects: documented by the top-level options
+        # a list or dict of another module's objects: its description names each of their options
+        text = ' '.join(documented['description'])
+        assert [name for name in entry if 'C(%s)' % name not in text] == [], (module, path)
+
+
+def test_entries_are_checked_and_converted_as_ansible_checks_the_top_level():
+    params = {'pairs': [{'name': 'a', 'mtu': '1400', 'peer': {'name': 'b', 'mtu': '1300'}}, {'peer': {'name': 'c'}}],
+              'name': None}
+    _spec, entries = _options.one_or_many(dict(_options.LINK, name=dict(type='str'),
+                                                peer=dict(type='dict', options=dict(name=dict(type='str', required=True),
+                                                                                    mtu=dict(type='int')))), 'pairs')
+    problems = check_entries(params, 'pairs[]', entries['pairs[]'])
+    assert problems == ['pairs[1]: missing required arguments: name']
+    first = params['pairs'][0]
+    assert first['mtu'] == 1400 and first['peer']['mtu'] == 1300 and first['purge_addresses'] is True
+
+
+def test_nested_dicts_of_every_list_entry_are_checked():
+    params = {'containers': [{'name': 'a', 'limits': {'cpu': 1}}, {'name': 'b'},
+                             {'name': 'c', 'limits': {'cpu_quota': 5}}, {'name': 'd', 'limits': 'x'}]}
+    problems = check_entries(params, 'containers[].limits', _options.LIMITS)
+    assert problems[0].startswith('containers[2].limits: unsupported parameters: cpu_quota.')
+    assert problems[1] == "containers[3].limits: must be a dictionary, got 'x'"
+    assert params['containers'][0]['limits']['cpu'] == '1' and params['containers'][0]['limits']['memory'] is None
