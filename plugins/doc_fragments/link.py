@@ -10,7 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Options every link module (veth, bridge) shares, mirrored by LinkEnd in _links.py.
+    # Options every link module (veth and its peer, bridge, vxlan) shares: declared once as LINK in
+    # _options.py and validated by LinkEnd in _link_specs.py.
     DOCUMENTATION = r"""
 options:
   netns:

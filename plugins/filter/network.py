@@ -2,55 +2,22 @@
 # Copyright (c) 2026, linuxns.net contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Pure helpers the roles use to lay out a cluster network."""
+"""Pure helpers the roles and playbooks/verify.yml use to lay out and check a
+cluster network.  Each filter's documentation is in the YAML file named after
+it beside this one (host_subnet.yml, cluster_problems.yml, ...), where
+ansible-doc finds it."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = r"""
-name: host_subnet
-short_description: The container subnet of the host with a given index in the cluster CIDR
-version_added: 0.1.0
-description:
-  - Splits the cluster CIDR into subnets of O(prefix) and returns the one at O(index).
-  - This file also provides C(linuxns.net.cluster_problems), C(linuxns.net.peer_routes),
-    C(linuxns.net.vtep_address) and the C(linuxns.net.reachability_*) helpers of C(playbooks/verify.yml);
-    see the roles and that playbook for their use.
-options:
-  _input:
-    description: The cluster CIDR, e.g. C(10.244.0.0/16).
-    type: str
-    required: true
-  index:
-    description: Index of the host (1 is the first subnet after the network's own 0).
-    type: int
-    required: true
-  prefix:
-    description: Prefix length of each host's subnet.
-    type: int
-    default: 24
-author:
-  - linuxns.net maintainers (!UNKNOWN)
-"""
-
-EXAMPLES = r"""
-- name: The subnet of the third host
-  ansible.builtin.debug:
-    msg: "{{ '10.244.0.0/16' | linuxns.net.host_subnet(3) }}"  # 10.244.3.0/24
-"""
-
-RETURN = r"""
-_value:
-  description: The subnet in CIDR notation.
-  type: str
-"""
-
+import decimal
 import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.linuxns.net.plugins.module_utils._reachability import merge_reports
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name
 
 
 def host_subnet(cluster_cidr, index, prefix=24):
@@ -73,27 +40,81 @@ def cluster_problems(hostvars, hosts):
                 problems.append('%s: subnet %s overlaps %s of %s' % (host, subnet, other_subnet, other))
         subnets[host] = subnet
         names, addresses, ports = set(), set(), set()
-        for container in data.get('containers_list') or []:
+        for index, container in enumerate(data.get('containers_list') or []):
+            if not isinstance(container, dict):
+                problems.append('%s: containers_list[%d] is not a dict with name, address, ports, ...: %r'
+                                % (host, index, container))
+                continue
             name = container.get('name')
-            if name in names:
+            key = name if isinstance(name, str) else repr(name)
+            if key in names:
                 problems.append('%s: container name %s is used twice' % (host, name))
-            if not name or len(str(name)) > 12:
-                problems.append('%s: container name %r must have 1-12 characters (its veth is ve-NAME)' % (host, name))
-            names.add(name)
+            problems.extend('%s: %s' % (host, problem) for problem in _name_problems(name))
+            names.add(key)
             if container.get('address'):
-                address = ipaddress.ip_interface(str(container['address'])).ip
-                if address not in subnet or address in (subnet.network_address, subnet.broadcast_address, next(subnet.hosts())):
-                    problems.append('%s: address %s of container %s is not a container address of %s'
-                                    % (host, address, name, subnet))
-                if address in addresses:
-                    problems.append('%s: address %s is used twice' % (host, address))
-                addresses.add(address)
+                problems.extend('%s: %s' % (host, problem) for problem in _address_problems(container, subnet, addresses))
             for port in container.get('ports') or []:
-                key = (str(port.get('protocol', 'tcp')), int(port['host']))
-                if key in ports:
-                    problems.append('%s: published port %s/%d is used twice' % (host, key[0], key[1]))
-                ports.add(key)
+                protocol_port, problem = _published_port(port, name)
+                if problem:
+                    problems.append('%s: %s' % (host, problem))
+                    continue
+                if protocol_port in ports:
+                    problems.append('%s: published port %s/%d is used twice' % (host, protocol_port[0], protocol_port[1]))
+                ports.add(protocol_port)
     return problems
+
+
+def _name_problems(name):
+    """The modules' rule for container names (a name Docker would accept, at
+    most 12 characters), as a list of at most one problem."""
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)  # what the module's str option makes of a bare number
+    try:
+        container_name(name)
+    except ValidationError as exc:
+        return [exc.message]
+    return []
+
+
+def _address_problems(container, subnet, addresses):
+    """What is wrong with a container's fixed address: not an address, not a
+    container address of the host's subnet, or one used before (`addresses`,
+    which it joins)."""
+    try:
+        address = ipaddress.ip_interface(str(container['address'])).ip
+    except ValueError:
+        return ['address %r of container %s is not an IP address' % (container['address'], container.get('name'))]
+    problems = []
+    if address not in subnet or address in (subnet.network_address, subnet.broadcast_address, next(subnet.hosts())):
+        problems.append('address %s of container %s is not a container address of %s' % (address, container.get('name'), subnet))
+    if address in addresses:
+        problems.append('address %s is used twice' % address)
+    addresses.add(address)
+    return problems
+
+
+def _published_port(port, name):
+    """((protocol, host port), None), or (None, problem) when a published
+    port of container `name` has no host port, or one that is not a number
+    1-65535 (read as the module reads its int options: 8080 or "8080")."""
+    if not isinstance(port, dict):
+        return None, 'published port %r of container %s is not a dict with host, container and protocol' % (port, name)
+    host = port.get('host')
+    if host is None:
+        return None, 'a published port of container %s has no host port' % name
+    number = None
+    if isinstance(host, int) and not isinstance(host, bool):
+        number = host
+    elif isinstance(host, (str, float)):
+        try:
+            value = decimal.Decimal(host)
+            if value == int(value):
+                number = int(value)
+        except (decimal.DecimalException, ValueError, OverflowError):
+            pass
+    if number is None or not 1 <= number <= 65535:
+        return None, 'host port %r of container %s is not a port number 1-65535' % (host, name)
+    return (str(port.get('protocol') or 'tcp'), number), None
 
 
 def reachability_targets(addresses_per_host, hosts):

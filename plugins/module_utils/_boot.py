@@ -45,7 +45,9 @@ ENTRY = PACKAGE + '._boot'
 SYSTEMD_RUNNING = '/run/systemd/system'  # what sd_booted() checks
 DEFAULT_UNIT_DIR = '/etc/systemd/system'
 WANTED_BY = 'multi-user.target'
-_IMPORT = re.compile(r'^\s*from %s\.(\w+) import' % re.escape(PACKAGE), re.M)
+# The module_utils a source imports: `from PACKAGE._name import ...` and
+# `from PACKAGE import _name as alias, ...` (at any indentation: lazy imports count).
+_IMPORT = re.compile(r'^\s*from %s(?:\.(\w+) import| import \(([\w\s,]+)\)| import ([\w ,]+))' % re.escape(PACKAGE), re.M)
 
 
 def unit_dir(option):
@@ -103,7 +105,7 @@ def engine_sources():
         module = importlib.import_module('%s.%s' % (PACKAGE, name))
         text = module.__loader__.get_source(module.__name__)
         sources[name + '.py'] = text
-        todo.extend(_IMPORT.findall(text))
+        todo.extend(_imported(text))
     tree = {}
     package_path = PACKAGE.split('.')
     for depth in range(1, len(package_path) + 1):
@@ -111,6 +113,14 @@ def engine_sources():
     for name, text in sources.items():
         tree[os.path.join(*(package_path + [name]))] = text
     return tree
+
+
+def _imported(text):
+    """The names of the module_utils `text` imports."""
+    names = []
+    for module, wrapped, listed in _IMPORT.findall(text):
+        names.extend([module] if module else [item.split()[0] for item in (wrapped or listed).split(',') if item.strip()])
+    return names
 
 
 def state_text(params):

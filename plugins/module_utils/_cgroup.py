@@ -11,6 +11,12 @@ A group's view (what --diff shows, in human units):
   'max'), pids_max (number or 'max'), cpuset_cpus ('0-1'), members (pids).
 Values are compared as the kernel reports them: memory rounded down to
 pages, 'max' for unlimited, shares converted to weight.
+
+The spec is _cgroup_spec's, the unit conversions _cgroup_units', which file
+holds which limit on v1 and v2 _cgroup_files'; here: reading a group, planning
+and the ops.  Unlike the netlink planners, this planner reads cgroupfs
+through the seam while it plans (whether a directory exists, what a parent
+hands down to its children); it never writes.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,165 +24,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import math
 import os
-import re
 
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_files import read_limits, writes
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, OPTION_CONTROLLER, CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import parse_size
 from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs, Hierarchy
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, cgroup_path, integer_range, netns_name, pid_exists, unique)
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, missing_netns, unique
 
-PAGE = 4096
-UNLIMITED_V1 = 2 ** 62  # v1 reports "no limit" as a huge page-aligned number
-DEFAULT_PERIOD = 100000
-MAX_CPUS = 8192  # the most CPUs a kernel supports (NR_CPUS): also bounds quotas and CPU lists
-OPTION_CONTROLLER = {'cpu': 'cpu', 'cpu_weight': 'cpu', 'memory': 'memory', 'memory_swap': 'memory',
-                     'pids_max': 'pids', 'cpuset_cpus': 'cpuset'}
-LIMITS = ('cpu', 'cpu_period', 'cpu_weight', 'memory', 'memory_swap', 'pids_max', 'cpuset_cpus')
-_SIZE = re.compile(r'^(\d+)\s*([kmgt]?)(i?b)?$', re.IGNORECASE)
-_UNITS = {'': 1, 'k': 2 ** 10, 'm': 2 ** 20, 'g': 2 ** 30, 't': 2 ** 40}
-
-
-# -- conversions (pure) --------------------------------------------------------
-
-def parse_size(value, option):
-    """'128M', '1G', '1048576', 1048576 or 'max' -> bytes or 'max'."""
-    if str(value).strip().lower() == 'max':
-        return 'max'
-    match = _SIZE.match(str(value).strip())
-    if not match:
-        raise ValidationError(option, '%r is not a size like 128M, 1G, 1073741824 or max' % (value,))
-    size = int(match.group(1)) * _UNITS[match.group(2).lower()]
-    if size <= 0:
-        raise ValidationError(option, 'must be more than 0')
-    if size >= UNLIMITED_V1:
-        raise ValidationError(option, '%r is more than the kernel can limit; use max for no limit' % (value,))
-    return size
-
-
-def human_size(size):
-    """Bytes -> '128M' when exact, else the number; 'max' stays."""
-    if size == 'max':
-        return 'max'
-    for unit in ('T', 'G', 'M', 'K'):
-        if size % _UNITS[unit.lower()] == 0 and size >= _UNITS[unit.lower()]:
-            return '%d%s' % (size // _UNITS[unit.lower()], unit)
-    return str(size)
-
-
-def page_rounded(size):
-    return size if size == 'max' else size // PAGE * PAGE
-
-
-def weight_to_shares(weight):
-    """v2 cpu.weight (1-10000) -> v1 cpu.shares (2-262144), the runc/systemd
-    scale; rounded up so that shares_to_weight() gives the weight back."""
-    return 2 + -(-(weight - 1) * 262142 // 9999)
-
-
-def shares_to_weight(shares):
-    return 1 + (shares - 2) * 9999 // 262142
-
-
-def parse_cpus(value, option):
-    """'0-2,4' -> sorted list of CPU numbers."""
-    cpus = set()
-    for part in str(value).replace(' ', '').split(','):
-        match = re.match(r'^(\d+)(?:-(\d+))?\Z', part)
-        if not match or (match.group(2) and int(match.group(2)) < int(match.group(1))):
-            raise ValidationError(option, '%r is not a CPU list like 0-1,3' % (value,))
-        if int(match.group(2) or match.group(1)) >= MAX_CPUS:
-            raise ValidationError(option, '%r names a CPU beyond %d' % (value, MAX_CPUS - 1))
-        cpus.update(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
-    return sorted(cpus)
-
-
-def format_cpus(cpus):
-    """[0, 1, 2, 4] -> '0-2,4' (the kernel's own form)."""
-    ranges, start = [], None
-    for i, cpu in enumerate(cpus):
-        if start is None:
-            start = cpu
-        if i + 1 == len(cpus) or cpus[i + 1] != cpu + 1:
-            ranges.append(str(start) if start == cpu else '%d-%d' % (start, cpu))
-            start = None
-    return ','.join(ranges)
-
-
-def _cpu_view(quota, period):
-    return 'max' if quota == 'max' else round(float(quota) / period, 4)
-
-
-# -- specs ---------------------------------------------------------------------
-
-class CgroupSpec:
-    def __init__(self, params, prefix=''):
-        self.prefix = prefix  # names the entry of `groups` in messages
-        parent = cgroup_path('linuxns' if params.get('parent') is None else params['parent'], 'parent')
-        self.name = cgroup_path(params['name'], 'name')
-        self.path = parent + '/' + self.name
-        self.parent = parent
-        self.state = params.get('state') or 'present'
-        self.members_on_remove = params.get('members_on_remove') or 'move'
-        self.limits = self._limits(params)
-        self.processes = [pid_exists(p, 'processes') for p in params.get('processes') or []]
-        self.netns = netns_name(params['netns'], 'netns') if params.get('netns') else None
-
-    @staticmethod
-    def _limits(params):
-        limits = {}
-        cpu = params.get('cpu')
-        period = params.get('cpu_period')
-        if period is not None:
-            integer_range(period, 'cpu_period', 1000, 1000000)
-        if cpu is not None:
-            if str(cpu).lower() == 'max':
-                limits['cpu'] = 'max'
-            else:
-                cpus = _cpus(cpu)
-                period = period or DEFAULT_PERIOD
-                quota = int(round(cpus * period))
-                if quota < 1000:
-                    raise ValidationError('cpu', '%s CPUs is %d us per %d us period; the kernel needs at least 1000 us'
-                                          % (cpu, quota, period))
-                limits['cpu'] = _cpu_view(quota, period)
-            limits['cpu_period'] = period or DEFAULT_PERIOD
-        elif period is not None:
-            raise ValidationError('cpu_period', 'set cpu as well')
-        if params.get('cpu_weight') is not None:
-            limits['cpu_weight'] = integer_range(params['cpu_weight'], 'cpu_weight', 1, 10000)
-        for option in ('memory', 'memory_swap'):
-            if params.get(option) is not None:
-                limits[option] = human_size(page_rounded(parse_size(params[option], option)))
-        pids = params.get('pids_max')
-        if pids is not None:
-            limits['pids_max'] = 'max' if str(pids).lower() == 'max' else _pids(pids)
-        if params.get('cpuset_cpus') is not None:
-            limits['cpuset_cpus'] = format_cpus(parse_cpus(params['cpuset_cpus'], 'cpuset_cpus'))
-        return limits
-
-
-def _cpus(value):
-    """A finite number of CPUs, at most MAX_CPUS (the quota check follows)."""
-    try:
-        cpus = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError('cpu', '%r is not a number of CPUs like 0.5, or max' % (value,))
-    if math.isnan(cpus) or math.isinf(cpus) or cpus > MAX_CPUS:  # too few is the quota check's
-        raise ValidationError('cpu', '%r is not a number of CPUs up to %d, or max' % (value, MAX_CPUS))
-    return cpus
-
-
-def _pids(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError('pids_max', '%r is not a number or max' % (value,))
-    return integer_range(number, 'pids_max', 1, 2 ** 22)
-
-
-# -- resource ------------------------------------------------------------------
 
 class CgroupResource(Resource):
     needs_pyroute2 = False
@@ -300,38 +156,13 @@ class CgroupResource(Resource):
             return None
         view = {'path': path, 'version': _version(used), 'paths': paths}
         for controller, hierarchy in used.items():
-            view.update(self._read_limits(controller, hierarchy, hierarchy.path(path)))
+            view.update(read_limits(self._reader(hierarchy.path(path)), controller, hierarchy.version))
         view['members'] = self.seam.procs(paths[0])
         return view
 
-    def _read_limits(self, controller, hierarchy, path):
-        def read(name):
-            return self.seam.read(os.path.join(path, name))
-
-        if controller == 'cpu':
-            if hierarchy.version == 2:
-                quota, period = (read('cpu.max') or 'max %d' % DEFAULT_PERIOD).split()
-                weight = int(read('cpu.weight') or 100)
-            else:
-                quota, period = read('cpu.cfs_quota_us'), read('cpu.cfs_period_us')
-                quota = 'max' if quota in (None, '-1') else quota
-                weight = shares_to_weight(int(read('cpu.shares') or 1024))
-            return {'cpu': _cpu_view('max' if quota == 'max' else int(quota), int(period)),
-                    'cpu_period': int(period), 'cpu_weight': weight}
-        if controller == 'memory':
-            if hierarchy.version == 2:
-                memory, swap = _size_read(read('memory.max')), _size_read(read('memory.swap.max'))
-            else:
-                memory, total = _size_read(read('memory.limit_in_bytes')), _size_read(read('memory.memsw.limit_in_bytes'))
-                swap = 'max' if total in ('max', None) or memory == 'max' else total - memory
-                swap = None if total is None else swap
-            return {'memory': human_size(memory), 'memory_swap': None if swap is None else human_size(swap)}
-        if controller == 'pids':
-            value = read('pids.max')
-            return {'pids_max': value if value == 'max' else int(value)}
-        if controller == 'cpuset':
-            return {'cpuset_cpus': read('cpuset.cpus')}
-        return {}
+    def _reader(self, path):
+        """read(name): the content of the file `name` of the group at `path`."""
+        return lambda name: self.seam.read(os.path.join(path, name))
 
     def plan(self, desired, current):
         actions, after, assumptions, planned = [], dict(current), [], set()
@@ -349,7 +180,7 @@ class CgroupResource(Resource):
             actions.extend(self._plan_members(spec, group, view, current['_origin']))
             after[spec.path] = view
             if group['missing_netns']:
-                assumptions.append('%snetns: network namespace %s does not exist' % (spec.prefix, spec.netns))
+                assumptions.append(missing_netns(spec.netns, spec.prefix))
         actions.extend(_plan_unused_ancestors(current['_tree'], ancestors, removed))
         return Plan(actions, current, after, assumptions)
 
@@ -427,9 +258,9 @@ class CgroupResource(Resource):
             hierarchy = used[controller]
             target = dict(view, **changed)
             base = hierarchy.path(spec.path)
-            writes = _writes(option, hierarchy.version, target, view)
-            new = [(os.path.join(base, name), value) for name, value, old in writes]
-            old = [(os.path.join(base, name), old) for name, value, old in reversed(writes)]
+            files = writes(option, hierarchy.version, target, view)
+            new = [(os.path.join(base, name), value) for name, value, old in files]
+            old = [(os.path.join(base, name), old) for name, value, old in reversed(files)]
             # a group made by this run takes its settings along when rollback removes it
             undo = COVERED if any(value is None for path, value in old) else ('write', {'files': old})
             actions.append(Action('write', spec.path, 'set %s of %s to %s (was %s)' % (
@@ -598,14 +429,6 @@ def _version(used):
     return 'hybrid' if len(versions) > 1 else 'v%d' % (versions.pop() if versions else 2)
 
 
-def _size_read(text):
-    if text is None:
-        return None
-    if text == 'max' or int(text) >= UNLIMITED_V1:
-        return 'max'
-    return int(text)
-
-
 def _shown(option, view):
     value = view.get(option)
     if value is None:
@@ -613,43 +436,3 @@ def _shown(option, view):
     if option == 'cpu' and value != 'max':
         return '%s CPUs per %d us' % (value, view['cpu_period'])
     return value
-
-
-def _bytes(value):
-    return 'max' if value == 'max' else parse_size(value, 'memory')
-
-
-def _writes(option, version, target, old):
-    """[(file, value, old value)] that set `option` to target[option]."""
-    if option == 'cpu':
-        period = target['cpu_period']
-        quota = 'max' if target['cpu'] == 'max' else int(round(target['cpu'] * period))
-        old_quota = 'max' if old.get('cpu') in ('max', None) else int(round(old['cpu'] * old['cpu_period']))
-        if version == 2:
-            return [('cpu.max', '%s %d' % (quota, period), '%s %d' % (old_quota, old.get('cpu_period') or DEFAULT_PERIOD))]
-        return [('cpu.cfs_period_us', period, old.get('cpu_period')),
-                ('cpu.cfs_quota_us', -1 if quota == 'max' else quota, -1 if old_quota == 'max' else old_quota)]
-    if option == 'cpu_weight':
-        if version == 2:
-            return [('cpu.weight', target['cpu_weight'], old.get('cpu_weight'))]
-        return [('cpu.shares', weight_to_shares(target['cpu_weight']),
-                 weight_to_shares(old['cpu_weight']) if old.get('cpu_weight') else None)]
-    if option == 'memory':
-        new, before = _bytes(target['memory']), old.get('memory') and _bytes(old['memory'])
-        if version == 2:
-            return [('memory.max', new, before)]
-        return [('memory.limit_in_bytes', -1 if new == 'max' else new, -1 if before == 'max' else before)]
-    if option == 'memory_swap':
-        swap, before = _bytes(target['memory_swap']), old.get('memory_swap') and _bytes(old['memory_swap'])
-        if version == 2:
-            return [('memory.swap.max', swap, before)]
-        memory = _bytes(target['memory'])
-        total = -1 if 'max' in (swap, memory) else memory + swap
-        old_memory = old.get('memory') and _bytes(old['memory'])
-        old_total = -1 if 'max' in (before, old_memory) or before is None else old_memory + before
-        return [('memory.memsw.limit_in_bytes', total, old_total)]
-    if option == 'pids_max':
-        return [('pids.max', target['pids_max'], old.get('pids_max'))]
-    if option == 'cpuset_cpus':
-        return [('cpuset.cpus', target['cpuset_cpus'], old.get('cpuset_cpus'))]
-    return []

@@ -2,7 +2,11 @@
 # Copyright (c) 2026, linuxns.net contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The cgroupfs seam: the only code that reads or writes cgroup files.
+"""The cgroupfs seam: the cgroup Resource (_cgroup) reads and writes cgroup
+files only through it, and network_info (_facts) reads them through it.  One
+other writer: a workload's child process joins its cgroups itself, before
+exec (_workloads).  The seam also finds the processes in a network namespace
+(a walk over /proc).
 
 Finds the hierarchies from /proc/self/mountinfo: a cgroup2 mount (whose root
 cgroup.controllers lists what v2 offers) and cgroup v1 mounts (one or more

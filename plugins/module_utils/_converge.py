@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One converge of one Resource, without Ansible: validate, run the engine, report.
 
-Every module runs it through _module.run_module; the boot-time entry point
-(_boot) runs it on a host without Ansible.  One code path for both.
+Every module but the read-only network_info and reachability runs it through
+_module.run_module; the boot-time entry point (_boot) runs it on a host
+without Ansible.  One code path for both.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -2,18 +2,21 @@
 # Copyright (c) 2026, linuxns.net contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The one engine every module runs: read -> plan -> diff -> apply -> verify.
+"""The one engine every module that changes something runs (all but the
+read-only network_info and reachability): read -> plan -> diff -> apply -> verify.
 
 A Resource describes one kind of object (a namespace, a link, a rule set):
 how to read what exists, how to turn desired + current state into an ordered
-list of Actions (pure: no system access), how to execute one Action, and how to
-undo it.  The Engine drives it.  Check mode runs exactly the same read and plan
-and stops before apply, so the changes it reports are the changes a real run
-makes.  A real run applies the plan in order; if an action fails, the actions
-this run already applied are undone in reverse, then the error is raised.
-After a successful apply the state is read again and compared with what the
-plan promised (verify); a difference is a failure too, rolled back the same
-way, so a run either reaches the promised state or leaves things as they were.
+list of Actions (planning changes nothing; it decides from what read()
+returned, except the cgroup planner, which also reads cgroupfs as it plans),
+how to execute one Action, and how to undo it.  The Engine drives it.  Check
+mode runs exactly the same read and plan and stops before apply, so the
+changes it reports are the changes a real run makes.  A real run applies the
+plan in order; if an action fails, the actions this run already applied are
+undone in reverse, then the error is raised.  After a successful apply the
+state is read again and compared with what the plan promised (verify); a
+difference is a failure too, rolled back the same way, so a run either
+reaches the promised state or leaves things as they were.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -120,10 +123,19 @@ class Resource:
     - read(desired) -> current: {subject: view or None}.  Keys starting with
       '_' are private facts for the resource's own planner (e.g. the links of
       a namespace): never diffed, verified, returned or merged by a composite.
-    - plan(desired, current) -> Plan: pure; actions name op_<op> methods.
+    - plan(desired, current) -> Plan(actions, before, after, assumptions):
+      changes nothing, and works from `current` alone (pure) - except
+      CgroupResource, which reads cgroupfs while it plans; each action names
+      an op_<op> method and carries its undo (op, args), COVERED, or None
+      (cannot be undone).  assumptions: things the plan needs that do not
+      exist yet; check mode reports them, a real run refuses to start.
     - summary(desired, plan, observed) -> the per-object return values;
       extra_results(plan) -> further return values.
     - predicted(plan) -> what read() would return after the plan (check mode).
+    - verify(plan, observed) -> problems: after apply, plan.after against a
+      fresh read() (None in a promised view is not compared); override it to
+      promise less (what may change by itself, e.g. a group's processes).
+    - needs_pyroute2: False for resources that do not write through netlink.
     """
 
     # Whether the resource writes through pyroute2 (run_module checks it is
@@ -138,7 +150,7 @@ class Resource:
         raise NotImplementedError
 
     def plan(self, desired, current):
-        """Pure: desired + current -> Plan."""
+        """desired + current -> Plan, changing nothing (see the class docstring)."""
         raise NotImplementedError
 
     @staticmethod

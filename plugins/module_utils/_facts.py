@@ -23,13 +23,16 @@ import socket
 import struct
 
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
-from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource, CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, is_owned
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import (
     IptablesError, IptablesSeam, comment_of, normalize, parse_save)
-from ansible_collections.linuxns.net.plugins.module_utils._links import link_view
+from ansible_collections.linuxns.net.plugins.module_utils._link_reader import link_view
 from ansible_collections.linuxns.net.plugins.module_utils._nat import CHAINS
-from ansible_collections.linuxns.net.plugins.module_utils._netlink import SYSCTL_FORWARDING, NetlinkSeam, ROUTE_PROTO
+from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
 from ansible_collections.linuxns.net.plugins.module_utils._network import RECORD_FILE, read_record
 from ansible_collections.linuxns.net.plugins.module_utils._routes import SCOPES, TABLES
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, netns_name

@@ -28,7 +28,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_M
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import (
     IptablesSeam, comment_of, normalize, parse_save)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, netns_name)
+    ValidationError, integer_range, interface_name, netns_name, network)
 
 LOCAL = ['-m', 'addrtype', '--dst-type', 'LOCAL']
 CHAINS = {
@@ -78,10 +78,7 @@ class NatRuleSpec:
         if value is None:
             return None
         negate, value = _negation(value)
-        try:
-            net = ipaddress.ip_network(value, strict=True)
-        except ValueError as exc:
-            raise ValidationError(self.prefix + option, '%r is not an address or network in CIDR notation: %s' % (value, exc))
+        net = network(value, self.prefix + option, 'an address or network in CIDR notation')
         families.add(net.version)
         return (negate, str(net))
 

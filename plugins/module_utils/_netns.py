@@ -20,7 +20,7 @@ __metaclass__ = type
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import (
     Action, Plan, Resource, is_owned, owner_tag)
-from ansible_collections.linuxns.net.plugins.module_utils._netlink import SYSCTL_FORWARDING
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, netns_name, pid_exists, unique)
 

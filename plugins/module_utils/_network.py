@@ -28,15 +28,18 @@ import json
 import os
 
 from ansible_collections.linuxns.net.plugins.module_utils._boot import BootResource, BootSpec
-from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS, CgroupResource, CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._bridge import BridgeResource
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._composite import CompositeResource, Part
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._links import BridgeResource, BridgeSpec, VethResource, VethSpec
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, VethSpec
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, unique)
+    ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, network, unique)
+from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
 
@@ -101,7 +104,7 @@ class NetworkSpec:
         self.mtu = integer_range(params['mtu'], 'mtu', 68, 65535) if params.get('mtu') is not None else None
         self.masquerade = params.get('masquerade') is not False
         self.forwarding = params.get('forwarding') is not False
-        self.cluster_cidr = _network(params.get('cluster_cidr'), 'cluster_cidr') if params.get('cluster_cidr') else None
+        self.cluster_cidr = network(params.get('cluster_cidr'), 'cluster_cidr') if params.get('cluster_cidr') else None
         self.routes = params.get('routes')
         self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
         self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i) for i, c in enumerate(params.get('containers') or [])]
@@ -110,7 +113,7 @@ class NetworkSpec:
         if self.state == 'present':
             if not params.get('subnet'):
                 raise ValidationError('subnet', 'the network needs its subnet, e.g. 10.244.1.0/24')
-            self.subnet = _network(params['subnet'], 'subnet')
+            self.subnet = network(params['subnet'], 'subnet')
             if self.subnet.version != 4 or self.subnet.prefixlen > 30:
                 raise ValidationError('subnet', '%s is not an IPv4 subnet with room for a gateway and containers (/30 or larger)'
                                       % self.subnet)
@@ -160,13 +163,6 @@ def _absolute_path(value, option):
     if not isinstance(value, str) or not os.path.isabs(value):
         raise ValidationError(option, '%r is not an absolute path' % (value,))
     return value
-
-
-def _network(value, option):
-    try:
-        return ipaddress.ip_network(str(value), strict=True)
-    except ValueError as exc:
-        raise ValidationError(option, '%r is not a network in CIDR notation: %s' % (value, exc))
 
 
 def allocate(containers, subnet, gateway, previous):

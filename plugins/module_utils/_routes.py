@@ -19,10 +19,11 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._links import LinkReader, where
-from ansible_collections.linuxns.net.plugins.module_utils._netlink import ROUTE_PROTO
+from ansible_collections.linuxns.net.plugins.module_utils._link_reader import LinkReader
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import where
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, ip_address, netns_name)
+    ValidationError, integer_range, interface_name, ip_address, missing_netns, netns_name, network)
 
 TABLES = {'main': 254, 'local': 255, 'default': 253}
 SCOPES = {'universe': 0, 'site': 200, 'link': 253, 'host': 254}
@@ -73,10 +74,7 @@ def table_number(value, option):
 def _destination(value, option, gateway):
     if value in ('default', '0.0.0.0/0', '::/0'):
         return 'default', 6 if value == '::/0' or ':' in (gateway or '') else 4
-    try:
-        net = ipaddress.ip_network(value, strict=True)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(option, '%r is not a network in CIDR notation or "default": %s' % (value, exc))
+    net = network(value, option, 'a network in CIDR notation or "default"')
     return str(net), net.version
 
 
@@ -157,7 +155,7 @@ class RouteResource(Resource):
         absent = desired['state'] == 'absent'
         actions = []
         if links is None and not absent:
-            assumptions.append('netns: network namespace %s does not exist' % netns)
+            assumptions.append(missing_netns(netns))
         claimed = set()
         for spec in specs:
             same_dst = [v for v in routes if (v['family'], v['dst'], v['table']) == (spec.family, spec.dst, spec.table)]

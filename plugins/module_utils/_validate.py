@@ -138,12 +138,21 @@ def _unscoped(value, option):
     return value
 
 
-def network(value, option):
-    """A network in CIDR notation with no host bits set, e.g. 10.244.0.0/16."""
+def network(value, option, rule='a network in CIDR notation'):
+    """A network in CIDR notation with no host bits set, e.g. 10.244.0.0/16
+    (a lone address is its /32 or /128).  `rule` is what the message says
+    the option takes, when the value is not one."""
     try:
         return ipaddress.ip_network(value, strict=True)
-    except ValueError as exc:
-        raise ValidationError(option, '%r is not a network in CIDR notation: %s' % (value, exc))
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(option, '%r is not %s: %s' % (value, rule, exc))
+
+
+def missing_netns(netns, prefix=''):
+    """What a plan says when the namespace its option PREFIXnetns names does
+    not exist: an assumption in check mode (an earlier task may create it),
+    the reason a real run refuses to start."""
+    return '%snetns: network namespace %s does not exist' % (prefix, netns)
 
 
 def integer_range(value, option, low, high):

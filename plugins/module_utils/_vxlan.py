@@ -19,11 +19,12 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, owner_tag
+from ansible_collections.linuxns.net.plugins.module_utils._link_reader import LinkReader, link_view
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import LinkEnd, specs_from, where
 from ansible_collections.linuxns.net.plugins.module_utils._links import (
-    LinkEnd, LinkReader, LinkResource, delete_action, fresh_view, link_view, plan_settings, refuse_foreign_kind,
-    specs_from, where)
+    LinkResource, delete_action, fresh_view, plan_settings, refuse_foreign_kind)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, ip_address, unique)
+    ValidationError, integer_range, interface_name, ip_address, missing_netns, unique)
 
 VXLAN_MARK = owner_tag('vxlan')
 IANA_PORT = 4789
@@ -127,7 +128,7 @@ class VxlanResource(LinkResource):
     def _create(spec, links, assumptions):
         end = spec.link
         if links is None and end.netns is not None:
-            assumptions.append('%snetns: network namespace %s does not exist' % (end.prefix, end.netns))
+            assumptions.append(missing_netns(end.netns, end.prefix))
         elif spec.dev and spec.dev not in (links or {}):
             assumptions.append('%sdev: interface %s does not exist in %s' % (end.prefix, spec.dev, where(end.netns)))
         text = 'create vxlan %s in %s (vni %d, udp port %d%s%s)' % (

@@ -159,7 +159,7 @@ bridges:
       type: bool
 """
 
-from ansible_collections.linuxns.net.plugins.module_utils._links import BridgeResource
+from ansible_collections.linuxns.net.plugins.module_utils._bridge import BridgeResource
 from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
 from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE
 

@@ -173,9 +173,9 @@ pairs:
       type: dict
 """
 
-from ansible_collections.linuxns.net.plugins.module_utils._links import VethResource
 from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
 from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE, pick
+from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 
 PEER = dict(
     pick(LINK, 'netns', 'addresses', 'mtu', 'mac'),

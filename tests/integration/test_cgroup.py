@@ -317,7 +317,7 @@ def test_every_limit_through_the_role_reaches_the_kernel_and_teardown_leaves_not
     cgroup engine knows, given through the role, is in the kernel's files;
     the role's teardown removes the groups and the parent it made."""
     sys.path.insert(0, collections_path)
-    from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS
+    from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS
     assert sorted(EVERY_LIMIT) == sorted(LIMITS)  # a new limit must be added to this test
     containers = [{'name': 'lim1', 'limits': EVERY_LIMIT}, {'name': 'lim2', 'limits': {'pids_max': '7'}}]
     run = ansible.play(containers_role(tmp_path, parent, containers))

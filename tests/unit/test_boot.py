@@ -49,6 +49,24 @@ def test_the_engine_copy_is_the_import_closure_without_ansible():
     assert not any('from ansible.' in text or 'import ansible.' in text for text in tree.values())
 
 
+def test_the_engine_copy_imports_on_its_own(tmp_path):
+    """Every module of the copy imports from the copy alone: the closure
+    left nothing behind that one of them imports."""
+    tree = engine_sources()
+    for path, text in tree.items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    names = sorted(os.path.basename(path)[:-3] for path in tree if not path.endswith('__init__.py'))
+    script = ('import importlib, sys\n'
+              'for name in sys.argv[1:]:\n'
+              '    module = importlib.import_module("ansible_collections.linuxns.net.plugins.module_utils." + name)\n'
+              '    assert module.__file__.startswith(%r), module.__file__\n' % str(tmp_path))
+    run = subprocess.run([sys.executable, '-c', script] + names, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True, check=False, cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    assert run.returncode == 0, run.stdout
+
+
 def test_install_is_idempotent_and_absent_removes_everything(tmp_path):
     plan, _resource = converge(boot_spec(tmp_path))
     assert [a.op for a in plan.actions] == ['write', 'write', 'write_tree', 'link']

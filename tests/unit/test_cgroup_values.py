@@ -13,55 +13,59 @@ import os
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils import _cgroup as cg
+from ansible_collections.linuxns.net.plugins.module_utils import _cgroup_files as files
+from ansible_collections.linuxns.net.plugins.module_utils import _cgroup_units as units
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 
 @pytest.mark.parametrize('text, size', [('128M', 128 * 2 ** 20), ('1G', 2 ** 30), ('1gb', 2 ** 30), ('512KiB', 512 * 1024),
                                         ('1048576', 2 ** 20), (4096, 4096), ('max', 'max'), ('MAX', 'max')])
 def test_parse_size(text, size):
-    assert cg.parse_size(text, 'memory') == size
+    assert units.parse_size(text, 'memory') == size
 
 
 @pytest.mark.parametrize('text', ['12XB', '-5', '1.5G', '', 'G'])
 def test_bad_sizes(text):
     with pytest.raises(ValidationError, match='^memory: '):
-        cg.parse_size(text, 'memory')
+        units.parse_size(text, 'memory')
 
 
 def test_human_size_and_pages():
-    assert cg.human_size(128 * 2 ** 20) == '128M'
-    assert cg.human_size(999424) == '976K'
-    assert cg.human_size(1000) == '1000'
-    assert cg.page_rounded(1000000) == 999424
-    assert cg.page_rounded('max') == 'max'
+    assert units.human_size(128 * 2 ** 20) == '128M'
+    assert units.human_size(999424) == '976K'
+    assert units.human_size(1000) == '1000'
+    assert units.page_rounded(1000000) == 999424
+    assert units.page_rounded('max') == 'max'
 
 
 @pytest.mark.parametrize('weight', [1, 39, 50, 100, 5000, 10000])
 def test_weight_shares_round_trip(weight):
-    shares = cg.weight_to_shares(weight)
+    shares = units.weight_to_shares(weight)
     assert 2 <= shares <= 262144
-    assert cg.shares_to_weight(shares) == weight
+    assert units.shares_to_weight(shares) == weight
 
 
 def test_default_shares_map_like_runc():
-    assert cg.shares_to_weight(1024) == 39
-    assert cg.weight_to_shares(1) == 2 and cg.weight_to_shares(10000) == 262144
+    assert units.shares_to_weight(1024) == 39
+    assert units.weight_to_shares(1) == 2 and units.weight_to_shares(10000) == 262144
 
 
 def test_cpu_lists():
-    assert cg.format_cpus(cg.parse_cpus('0,1,2,4', 'cpuset_cpus')) == '0-2,4'
-    assert cg.format_cpus(cg.parse_cpus('3', 'cpuset_cpus')) == '3'
+    assert units.format_cpus(units.parse_cpus('0,1,2,4', 'cpuset_cpus')) == '0-2,4'
+    assert units.format_cpus(units.parse_cpus('3', 'cpuset_cpus')) == '3'
     with pytest.raises(ValidationError):
-        cg.parse_cpus('1-a', 'cpuset_cpus')
+        units.parse_cpus('1-a', 'cpuset_cpus')
 
 
 def test_writes_for_each_version():
     target = {'cpu': 0.5, 'cpu_period': 100000, 'memory': '2M', 'memory_swap': '1M'}
     old = {'cpu': 'max', 'cpu_period': 100000, 'memory': 'max', 'memory_swap': 'max'}
-    assert cg._writes('cpu', 2, target, old) == [('cpu.max', '50000 100000', 'max 100000')]
-    assert cg._writes('cpu', 1, target, old) == [('cpu.cfs_period_us', 100000, 100000), ('cpu.cfs_quota_us', 50000, -1)]
-    assert cg._writes('memory_swap', 2, target, old) == [('memory.swap.max', 2 ** 20, 'max')]
-    assert cg._writes('memory_swap', 1, target, old) == [('memory.memsw.limit_in_bytes', 3 * 2 ** 20, -1)]
+    assert files.writes('cpu', 2, target, old) == [('cpu.max', '50000 100000', 'max 100000')]
+    assert files.writes('cpu', 1, target, old) == [('cpu.cfs_period_us', 100000, 100000), ('cpu.cfs_quota_us', 50000, -1)]
+    assert files.writes('memory_swap', 2, target, old) == [('memory.swap.max', 2 ** 20, 'max')]
+    assert files.writes('memory_swap', 1, target, old) == [('memory.memsw.limit_in_bytes', 3 * 2 ** 20, -1)]
 
 
 @pytest.mark.parametrize('params, message', [
@@ -73,7 +77,7 @@ def test_writes_for_each_version():
 ])
 def test_spec_validation(params, message):
     with pytest.raises(ValidationError, match='^' + message):
-        cg.CgroupSpec(params)
+        CgroupSpec(params)
 
 
 def fake_v2_hierarchy(tmp_path, existing=(), enabled=None):
@@ -88,7 +92,7 @@ def fake_v2_hierarchy(tmp_path, existing=(), enabled=None):
     mountinfo = tmp_path / 'mountinfo'
     mountinfo.write_text(u'32 23 0:28 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n' % root)
     resource = cg.CgroupResource(None)
-    resource.seam = cg.CgroupFs(str(mountinfo))
+    resource.seam = CgroupFs(str(mountinfo))
     return resource
 
 
@@ -169,7 +173,7 @@ def test_groups_name_the_entry_in_messages():
         cg.CgroupResource.specs({'groups': [{'name': 'a'}, {'name': 'a'}]})
 
 
-class MarkedFs(cg.CgroupFs):
+class MarkedFs(CgroupFs):
     """cgroupfs whose marks live in a dict: unit tests need no root for xattrs."""
 
     def __init__(self, mountinfo, marks):

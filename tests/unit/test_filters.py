@@ -8,7 +8,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
 from ansible_collections.linuxns.net.plugins.filter import network
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 HOSTVARS = {
     'host2': {'cluster_network_host_subnet': '10.244.2.0/24', 'cluster_network_underlay_address': '198.51.100.12'},
@@ -36,3 +46,103 @@ def test_reachability_targets_and_ports_name_host_and_container():
         {'name': 'a', 'ports': [{'host': 8081, 'container': 80}, {'host': 53, 'protocol': 'udp'}]}])}
     assert network.reachability_ports(hostvars, ['host2']) == [
         {'name': 'host2/a:8081', 'address': '198.51.100.12', 'port': 8081}]
+
+
+# -- cluster_problems ----------------------------------------------------------
+
+def cluster(*containers_per_host):
+    """hostvars of host1..N with subnets 10.244.N.0/24 and these containers."""
+    hostvars = dict(('host%d' % i, {'cluster_network_host_subnet': '10.244.%d.0/24' % i, 'containers_list': containers})
+                    for i, containers in enumerate(containers_per_host, 1))
+    return hostvars, sorted(hostvars)
+
+
+def problems(*containers_per_host):
+    return network.cluster_problems(*cluster(*containers_per_host))
+
+
+def test_a_good_cluster_has_no_problems():
+    assert problems([{'name': 'web', 'address': '10.244.1.10', 'ports': [{'host': 8080, 'container': 80}]},
+                     {'name': 'db', 'ports': [{'host': '5432'}, {'host': 5432, 'protocol': 'udp'}]}],
+                    [{'name': 'web', 'ports': [{'host': 8080}]}], []) == []
+
+
+def test_subnets_addresses_and_ports_across_and_within_hosts():
+    hostvars, hosts = cluster([{'name': 'a', 'ports': [{'host': 8000}]}, {'name': 'b', 'ports': [{'host': '8000'}]},
+                               {'name': 'c', 'address': '10.99.0.5'}, {'name': 'd', 'address': '10.244.1.1'},
+                               {'name': 'e', 'address': '10.244.1.7/24'}, {'name': 'f', 'address': '10.244.1.7'},
+                               {'name': 'a'}], [])
+    hostvars['host2']['cluster_network_host_subnet'] = '10.244.1.128/25'
+    assert network.cluster_problems(hostvars, hosts) == [
+        'host1: published port tcp/8000 is used twice',
+        'host1: address 10.99.0.5 of container c is not a container address of 10.244.1.0/24',
+        'host1: address 10.244.1.1 of container d is not a container address of 10.244.1.0/24',
+        'host1: address 10.244.1.7 is used twice',
+        'host1: container name a is used twice',
+        'host2: subnet 10.244.1.128/25 overlaps 10.244.1.0/24 of host1',
+    ]
+
+
+NAMES = ['web', 'a', 'abcdefghijkl', 'web-1.a_b', '0web', 7,  # good
+         'abcdefghijklm', '', None, 'a b', 'web/1', '-web', '.web', 'we$b', 'wéb', 'web\n', ['web'], {'a': 1}]
+
+
+@pytest.mark.parametrize('name', NAMES, ids=[repr(n) for n in NAMES])
+def test_container_names_follow_the_modules_rule(name):
+    """cluster_problems refuses exactly the names the modules refuse (a bare
+    number is what the module's str option makes of it)."""
+    try:
+        container_name(str(name) if isinstance(name, int) else name)
+        expected = []
+    except ValidationError as exc:
+        expected = ['host1: ' + exc.message]
+    assert problems([{'name': name}]) == expected
+    if expected:
+        assert repr(name) in expected[0] or name is None or name == ''
+
+
+def test_a_long_name_says_why():
+    assert problems([{'name': 'abcdefghijklm'}]) == [
+        "host1: container name 'abcdefghijklm' is longer than 12 characters (its veth is named ve-NAME)"]
+
+
+@pytest.mark.parametrize('host', ['http', '80a', '', ' ', 0, 65536, -1, '8080.5', 80.5, True, [80], {'a': 1}, 'nan', 'inf'])
+def test_a_host_port_that_is_no_port_number_is_a_problem_not_a_crash(host):
+    assert problems([{'name': 'web', 'ports': [{'host': host, 'container': 80}]}]) == [
+        'host1: host port %r of container web is not a port number 1-65535' % (host,)]
+
+
+@pytest.mark.parametrize('host', [8080, '8080', ' 8080 ', 8080.0, '8080.0', 1, 65535])
+def test_host_ports_are_read_as_the_modules_read_them(host):
+    assert problems([{'name': 'web', 'ports': [{'host': host}]}, {'name': 'db', 'ports': [{'host': int(float(host))}]}]) == [
+        'host1: published port tcp/%d is used twice' % int(float(host))]
+
+
+def test_a_port_without_host_port_or_not_a_dict_and_an_entry_not_a_dict():
+    assert problems([{'name': 'web', 'ports': [{'container': 80}, 8080]}, 'db', {'name': 'x', 'address': 'nope'}]) == [
+        'host1: a published port of container web has no host port',
+        'host1: published port 8080 of container web is not a dict with host, container and protocol',
+        "host1: containers_list[1] is not a dict with name, address, ports, ...: 'db'",
+        "host1: address 'nope' of container x is not an IP address",
+    ]
+
+
+# -- documentation ---------------------------------------------------------------
+
+def test_every_filter_of_network_py_is_documented_by_its_own_file():
+    names = sorted(network.FilterModule().filters())
+    directory = os.path.join(REPO, 'plugins', 'filter')
+    assert [n for n in names if not os.path.exists(os.path.join(directory, n + '.yml'))] == []
+    root = next(p for p in sys.path if os.path.isdir(os.path.join(p, 'ansible_collections', 'linuxns', 'net')))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=root, ANSIBLE_NOCOLOR='1')
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-doc'), '-t', 'filter', '--json']
+                          + ['linuxns.net.' + n for n in names], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    assert proc.returncode == 0 and '[WARNING]' not in proc.stderr, proc.stderr
+    docs = json.loads(proc.stdout)
+    assert sorted(docs) == ['linuxns.net.' + n for n in names]
+    for name in names:
+        doc = docs['linuxns.net.' + name]
+        assert doc['doc']['name'] == name and doc['doc']['filename'].endswith('/%s.yml' % name)
+        assert doc['examples'] and doc['return']['_value']['description'] and '_input' in doc['doc']['options']
+    assert len(set(d['doc']['short_description'] for d in docs.values())) == len(names)

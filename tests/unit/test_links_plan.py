@@ -10,9 +10,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.linuxns.net.plugins.module_utils._links import (
-    BridgeResource, BridgeSpec, LinkEnd, VethResource, VethSpec, plan_addresses)
+from ansible_collections.linuxns.net.plugins.module_utils._bridge import BridgeResource
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, LinkEnd, VethSpec
+from ansible_collections.linuxns.net.plugins.module_utils._links import plan_addresses
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 
 
 def link(name, netns=None, kind='veth', addresses=(), state='up', master=None, peer=None, **extra):

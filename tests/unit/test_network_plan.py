@@ -13,7 +13,7 @@ import ipaddress
 
 import pytest
 
-from ansible_collections.linuxns.net.plugins.module_utils._cgroup import LIMITS, CgroupSpec
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
 from ansible_collections.linuxns.net.plugins.module_utils._network import (
     Layout, NetworkSpec, allocate, project_cgroups, project_links)
