@@ -9,10 +9,6 @@ An aggregate callback, so the screen output stays the default callback's,
 as users see it; it keeps only a few small fields per task, so that it adds
 next to nothing to the time being measured."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: bench_record
 type: aggregate

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: nsenter
 short_description: Run tasks inside the namespaces of a process on this machine (a lab host)
@@ -50,4 +46,4 @@ class Connection(LocalConnection):
             raise AnsibleConnectionFailure('linuxns.net.nsenter needs the pid of the lab host (linuxns_lab_pid)')
         # nsenter --mount starts in /, so Ansible's absolute paths are used as they are
         wrapped = 'nsenter --target %d --net --mount --uts --pid -- /bin/sh -c %s' % (int(pid), shlex.quote(cmd))
-        return super(Connection, self).exec_command(wrapped, in_data=in_data, sudoable=sudoable)
+        return super().exec_command(wrapped, in_data=in_data, sudoable=sudoable)

@@ -3,12 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
-
-
-class ModuleDocFragment(object):
+class ModuleDocFragment:
 
     # Options every link module (veth and its peer, bridge, vxlan) shares: declared once as LINK in
     # _options.py and validated by LinkEnd in _link_specs.py.
@@ -36,4 +32,7 @@ options:
   mac:
     description: Unicast MAC address of the interface.
     type: str
+  txqueuelen:
+    description: Length of the interface's transmit queue, in packets (C(ip link set ... txqueuelen)).
+    type: int
 """

@@ -7,10 +7,6 @@ cluster network.  Each filter's documentation is in the YAML file named after
 it beside this one (host_subnet.yml, cluster_problems.yml, ...), where
 ansible-doc finds it."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import decimal
 import ipaddress
 
@@ -167,7 +163,7 @@ def vtep_address(subnet):
     return '%s/32' % ipaddress.ip_network(subnet).network_address
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {
             'host_subnet': host_subnet,

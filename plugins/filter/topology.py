@@ -13,10 +13,6 @@ filter's documentation is in the YAML file named after it beside this one
 finds it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 
@@ -432,7 +428,7 @@ def _dot_node(node):
     return '%s [label=%s, %s%s];' % (node_id, _dot_text(lines), attributes, ', style="%s"' % ','.join(styles) if styles else '')
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {
             'topology': topology,

@@ -19,10 +19,6 @@ recorded parameters.  A state file that is corrupt, or written by another
 version, stops it before any change.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import argparse
 import hashlib
 import importlib

@@ -7,10 +7,6 @@ ports and hairpin.  The view is a link view (see _links) plus stp,
 forward_delay (seconds), ports and hairpin (sorted port names).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, is_owned, owner_tag
 from ansible_collections.linuxns.net.plugins.module_utils._link_reader import CLOCK_TICKS, LinkReader, link_view
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, specs_from, where
@@ -151,7 +147,7 @@ class BridgeResource(LinkResource):
                 after[subject] = dict(after[subject], ports=None, hairpin=None,
                                       mtu=after[subject]['mtu'] if spec.link.mtu else None,
                                       mac=after[subject]['mac'] if spec.link.mac else None)
-        return super(BridgeResource, self).verify(Plan(plan.actions, plan.before, after), observed)
+        return super().verify(Plan(plan.actions, plan.before, after), observed)
 
     def op_create(self, netns, name, stp, forward_delay):
         self.seam.add_bridge(netns, name, stp, forward_delay)

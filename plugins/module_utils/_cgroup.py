@@ -19,10 +19,6 @@ through the seam while it plans (whether a directory exists, what a parent
 hands down to its children); it never writes.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import os
 
@@ -38,7 +34,7 @@ class CgroupResource(Resource):
     needs_pyroute2 = False
 
     def __init__(self, seam):
-        super(CgroupResource, self).__init__(CgroupFs())  # cgroupfs, not netlink
+        super().__init__(CgroupFs())  # cgroupfs, not netlink
 
     @staticmethod
     def specs(params):
@@ -353,7 +349,7 @@ class CgroupResource(Resource):
         # the group's existence are promised
         trimmed = Plan(plan.actions, plan.before, dict(
             (k, dict(v, members=None) if isinstance(v, dict) else v) for k, v in plan.after.items()))
-        return super(CgroupResource, self).verify(trimmed, observed)
+        return super().verify(trimmed, observed)
 
     def summary(self, desired, plan, observed):
         results = []

@@ -10,10 +10,6 @@ write back on rollback.  The vocabulary is the same for both versions; the
 units conversions are _cgroup_units'.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import (
     DEFAULT_PERIOD, UNLIMITED_V1, cpu_view, human_size, parse_size, shares_to_weight, weight_to_shares)
 

@@ -10,10 +10,6 @@ and memory_swap ('128M' rounded down to pages, or 'max'), pids_max (number or
 'max'), cpuset_cpus ('0-1').
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import math
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import (

@@ -10,10 +10,6 @@ CPU limits (quota per period <-> a number of CPUs).  What file holds which
 value on v1 and v2 is _cgroup_files'.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError

@@ -14,10 +14,6 @@ controllers each).  A controller is used from v2 when v2 offers it, else
 from the v1 hierarchy that has it, which covers v1, v2 and hybrid layouts.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import json
 import os

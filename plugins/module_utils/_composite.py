@@ -13,10 +13,6 @@ composite like any other Resource: its actions name their part
 ("veth.create"), so apply and rollback reach the right one.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
@@ -38,14 +34,14 @@ class CompositePlan(Plan):
     """A Plan whose `parts` keeps each part's own plan (for verify and results)."""
 
     def __init__(self, actions, before, after, assumptions, parts):
-        super(CompositePlan, self).__init__(actions, before, after, assumptions)
+        super().__init__(actions, before, after, assumptions)
         self.parts = parts
 
 
 class CompositeResource(Resource):
 
     def __init__(self, parts):
-        super(CompositeResource, self).__init__(None)
+        super().__init__(None)
         self.parts = parts
 
     def read(self, desired):

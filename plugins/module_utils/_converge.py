@@ -9,10 +9,6 @@ _module.run_module; the boot-time entry point (_boot) runs it on a host
 without Ansible.  One code path for both.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Engine, EngineError
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesError
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam, pyroute2_problem
@@ -24,7 +20,7 @@ class ConvergeFailed(Exception):
     `missing_library` is set when pyroute2 is missing or too old."""
 
     def __init__(self, message, missing_library=False, exception=None, **fields):
-        super(ConvergeFailed, self).__init__(message)
+        super().__init__(message)
         self.missing_library = missing_library
         self.exception = exception
         self.fields = fields

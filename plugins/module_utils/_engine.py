@@ -19,10 +19,6 @@ difference is a failure too, rolled back the same way, so a run either
 reaches the promised state or leaves things as they were.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 # Marks objects this collection created: interface aliases, rule comments.
 # Never renamed: prune and teardown rely on it to tell ours from foreign ones.
 OWNER_MARK = 'linuxns.net'
@@ -107,7 +103,7 @@ class EngineError(Exception):
     """A failure after validation; carries what happened to the plan."""
 
     def __init__(self, message, applied=None, rolled_back=None, not_rolled_back=None):
-        super(EngineError, self).__init__(message)
+        super().__init__(message)
         self.applied = applied or []
         self.rolled_back = rolled_back or []
         self.not_rolled_back = not_rolled_back or []

@@ -13,10 +13,6 @@ cgroupfs seam with cgroup_limit's own reading of limits, and
 container_network's reader of its record.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import os
 import socket

@@ -14,10 +14,6 @@ writes /32): normalize() turns a rule given as tokens into one canonical line,
 so ours and the kernel's can be compared structurally instead of as text.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import shlex
 import subprocess

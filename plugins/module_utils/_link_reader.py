@@ -9,13 +9,10 @@ _links); LinkReader reads each namespace's links once per read() and finds
 a veth's peer, wherever its namespace.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import is_owned
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import LinkEnd
 
 CLOCK_TICKS = 100  # IFLA_BR_FORWARD_DELAY is in USER_HZ ticks
 
@@ -25,11 +22,12 @@ def _is_link_local(cidr):
 
 
 def link_view(link, name, netns):
-    view = {
-        'name': name, 'netns': netns, 'kind': link['kind'], 'index': link['index'], 'mtu': link['mtu'],
-        'mac': link['mac'], 'state': 'up' if link['up'] else 'down', 'master': link['master'],
-        'addresses': [a for a in link['addresses'] if not _is_link_local(a)], 'owned': is_owned(link['alias']),
-    }
+    view = dict(
+        ((field, link[field]) for field in LinkEnd.SETTINGS),
+        name=name, netns=netns, kind=link['kind'], index=link['index'], state='up' if link['up'] else 'down',
+        master=link['master'], addresses=[a for a in link['addresses'] if not _is_link_local(a)],
+        owned=is_owned(link['alias']),
+    )
     if link['kind'] == 'bridge':
         view['stp'] = bool(link['stp'])
         view['forward_delay'] = link['forward_delay'] / float(CLOCK_TICKS)

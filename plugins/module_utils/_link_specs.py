@@ -9,10 +9,6 @@ fragment, which vxlan devices take too); VethSpec is a pair of ends, BridgeSpec
 a bridge.  Also how subjects and messages name a link and its namespace.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
@@ -31,7 +27,14 @@ def where(netns):
 
 
 class LinkEnd:
-    """Settings of one interface, validated; prefix names the options in messages."""
+    """Settings of one interface, validated; prefix names the options in messages.
+
+    SETTINGS are the plain ones: read back from the kernel under the same
+    name (the link view), compared, and changed in place by the seam's
+    set_link - adding one is this list, its field here, its declaration in
+    _options.LINK (and doc fragment `link`) and its netlink attribute."""
+
+    SETTINGS = ('mtu', 'mac', 'txqueuelen')
 
     def __init__(self, params, prefix, defaults=None):
         params = dict(defaults or {}, **dict((k, v) for k, v in params.items() if v is not None))
@@ -49,6 +52,9 @@ class LinkEnd:
         self.mac = mac.lower() if mac else None
         if self.mac is not None and (not _MAC.match(self.mac) or int(self.mac[:2], 16) & 1):
             raise ValidationError(prefix + 'mac', '%r is not a unicast MAC address like 02:00:00:00:00:01' % mac)
+        self.txqueuelen = params.get('txqueuelen')
+        if self.txqueuelen is not None:
+            integer_range(self.txqueuelen, prefix + 'txqueuelen', 0, 2 ** 32 - 1)
         bridge = params.get('bridge')
         self.bridge = interface_name(bridge, prefix + 'bridge') if bridge else None
         self.state = params.get('state') or 'up'

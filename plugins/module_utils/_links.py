@@ -18,10 +18,6 @@ VethResource (_veth), BridgeResource (_bridge) and VxlanResource (_vxlan),
 each a LinkResource.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Resource
@@ -32,8 +28,9 @@ DEFAULT_MTU = 1500
 
 
 def fresh_view(end, kind):
-    return {'name': end.name, 'netns': end.netns, 'kind': kind, 'index': None, 'mtu': DEFAULT_MTU,
-            'mac': None, 'state': 'down', 'master': None, 'addresses': [], 'owned': True}
+    """A link about to be made: the settings the kernel picks are unknown (None), but its mtu."""
+    return dict(dict.fromkeys(end.SETTINGS), name=end.name, netns=end.netns, kind=kind, index=None, mtu=DEFAULT_MTU,
+                state='down', master=None, addresses=[], owned=True)
 
 
 def plan_settings(end, view, available, assumptions):
@@ -49,12 +46,11 @@ def plan_settings(end, view, available, assumptions):
         actions.append(Action('set_link', subject, 'set %s of %s to %s' % (what, place, value),
                               {'netns': ns, 'name': end.name, field: value}, undo=undo))
 
-    if end.mtu is not None and view['mtu'] != end.mtu:
-        set_link('mtu', 'mtu', end.mtu, view['mtu'])
-        view['mtu'] = end.mtu
-    if end.mac is not None and view['mac'] != end.mac:
-        set_link('mac', 'mac', end.mac, view['mac'])
-        view['mac'] = end.mac
+    for field in end.SETTINGS:
+        value = getattr(end, field)
+        if value is not None and view[field] != value:
+            set_link(field, field, value, view[field])
+            view[field] = value
     if end.bridge is not None and view['master'] != end.bridge:
         bridge = (available or {}).get(end.bridge)
         if bridge is None:

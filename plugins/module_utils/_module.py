@@ -5,10 +5,6 @@
 """What every module's main() does, once: check the list entries, converge
 its parameters and report to Ansible."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
@@ -17,12 +13,12 @@ from ansible_collections.linuxns.net.plugins.module_utils._converge import Conve
 from ansible_collections.linuxns.net.plugins.module_utils._options import one_or_many
 
 
-def one_or_many_module(entry, list_key, key='name', module_options=None, exclusive=True):
+def one_or_many_module(entry, list_key, key='name', module_options=None, exclusive=True, nested=None):
     """(AnsibleModule, entries) of a module that manages one object with the
     options in `entry` at the top level or many with the list `list_key` (see
-    _options.one_or_many); `module_options` apply to all of them.  With
+    _options.one_or_many, also for `nested`); `module_options` apply to all of them.  With
     `exclusive`, exactly one of `key` and `list_key` must be given."""
-    argument_spec, entries = one_or_many(entry, list_key, key)
+    argument_spec, entries = one_or_many(entry, list_key, key, nested)
     argument_spec.update(module_options or {})
     one_of = [(key, list_key)] if exclusive else []
     module = AnsibleModule(argument_spec=argument_spec, mutually_exclusive=one_of, required_one_of=one_of,
@@ -66,7 +62,7 @@ def check_entries(params, path, spec):
         result = validator.validate(parent[key])
         for error in result.errors.errors:
             unsupported = 'unsupported parameters: ' if isinstance(error, UnsupportedError) else ''
-            problems.append('%s: %s%s' % (where, unsupported, error))
+            problems.append('%s: %s%s' % (where, unsupported, str(error).rstrip('.')))
         parent[key] = result.validated_parameters
     return problems
 

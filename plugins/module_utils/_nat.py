@@ -17,10 +17,6 @@ family: declaring a chain in the input resets it, so a rewrite is atomic and
 idempotent.  A chain left empty goes, with its jumps.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import re
 
@@ -195,7 +191,7 @@ class NatResource(Resource):
     needs_pyroute2 = False
 
     def __init__(self, seam):
-        super(NatResource, self).__init__(IptablesSeam(seam))
+        super().__init__(IptablesSeam(seam))
 
     @staticmethod
     def specs(params):

@@ -38,10 +38,6 @@ Design rules (measured on the 2-core development VM):
   rollback can bind it again.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import contextlib
 import ctypes
 import ctypes.util
@@ -87,7 +83,6 @@ def pyroute2_problem():
     if number < PYROUTE2_MIN_VERSION:
         return 'pyroute2 %s is too old, need >= %d.%d' % ((found,) + PYROUTE2_MIN_VERSION), None
     return None, None
-
 
 
 class NetlinkSeam(NamespacesMixin, LinksMixin, FloodListMixin, SysctlsMixin, RoutesMixin):
@@ -217,4 +212,3 @@ class NetlinkSeam(NamespacesMixin, LinksMixin, FloodListMixin, SysctlsMixin, Rou
         (the kernel resolves it; a lookup would cost one more round trip)."""
         index = self._indexes.get((netns, name))
         return {'index': index} if index else {'ifname': name}
-

@@ -11,10 +11,6 @@ A part of NetlinkSeam (see _netlink), which provides the core it uses:
 session(), changed() and _index().
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 _ZERO_MAC = '00:00:00:00:00:00'
 _NUD_PERMANENT = 0x80
 
@@ -32,4 +28,3 @@ class FloodListMixin:
         """command: 'append' (another zero-MAC entry) or 'del'."""
         self.changed()
         self.session(netns).fdb(command, ifindex=self._index(netns, name), lladdr=_ZERO_MAC, dst=remote)
-

@@ -11,15 +11,13 @@ session(), dumper(), _cached(), changed(), _index(), _target(), _ns_file(),
 _indexes and _here_fd.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
 
 _LOOPBACK_INDEX = 1  # the kernel always gives lo ifindex 1 in every namespace
+# link settings whose pyroute2 name is not their name in the link view
+_PYROUTE2_NAMES = {'mac': 'address', 'txqueuelen': 'txqlen'}
 
 
 class LinksMixin:
@@ -53,8 +51,8 @@ class LinksMixin:
         links = {}
         for link in raw:
             master = by_index.get(link['master_index'])
-            links[link['name']] = dict(
-                (key, link[key]) for key in ('index', 'kind', 'mtu', 'mac', 'up', 'alias', 'link_index', 'link_netnsid'))
+            links[link['name']] = dict((key, link[key]) for key in (
+                'index', 'kind', 'mtu', 'mac', 'txqueuelen', 'up', 'alias', 'link_index', 'link_netnsid'))
             links[link['name']].update(master=master['name'] if master else None,
                                        addresses=sorted(addresses.get(link['index'], [])),
                                        **_kind_fields(link, by_index))
@@ -102,12 +100,14 @@ class LinksMixin:
                                  **_bridge_args(stp, forward_delay))
 
     def set_link(self, netns, name, **changes):
-        """Change mtu, address (mac), state, master (a name or None), ifalias."""
+        """Change the link's settings (_link_specs.LinkEnd.SETTINGS), state,
+        master (a name or None) or ifalias."""
         if 'master' in changes:
             master = changes.pop('master')
             changes['master'] = self._index(netns, master) if master else 0
-        if 'mac' in changes:
-            changes['address'] = changes.pop('mac')
+        for field, attribute in _PYROUTE2_NAMES.items():
+            if field in changes:
+                changes[attribute] = changes.pop(field)
         self.changed()
         self.session(netns).link('set', **dict(self._target(netns, name), **changes))
 

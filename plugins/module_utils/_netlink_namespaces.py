@@ -10,10 +10,6 @@ run_dir, path(), _ns_file(), _check(), _libc, _returning(), _unshare(),
 changed(), _drop_session() and _held.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 import os
 

@@ -11,10 +11,6 @@ session(), dumper(), _cached(), changed() and _index(); and links()
 (_netlink_links) to name each route's device.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
 
 ROUTE_PROTO = 76  # marks routes this collection made (`ip route show proto 76`)

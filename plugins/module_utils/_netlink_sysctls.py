@@ -9,10 +9,6 @@ A part of NetlinkSeam (see _netlink), which provides the core it uses:
 inside() and changed().
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import errno
 
 SYSCTL_FORWARDING = {
@@ -40,4 +36,3 @@ class SysctlsMixin:
         with self.inside(netns):
             with open('/proc/sys/' + key, 'w') as handle:
                 handle.write(str(value))
-

@@ -14,10 +14,6 @@ A name whose mount point holds no namespace (an interrupted create) has
 {'name', 'id': None, 'stale': True} and is repaired by the next run.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.linuxns.net.plugins.module_utils._engine import (
     Action, Plan, Resource, is_owned, owner_tag)
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING

@@ -19,10 +19,6 @@ containers), then creation in dependency order (namespaces, overlay, bridge,
 veths, routes, NAT, forwarding, cgroups, workloads), then the record.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import json
 import os
@@ -268,7 +264,7 @@ class HostSysctlResource(Resource):
 class ContainerNetworkResource(CompositeResource):
 
     def __init__(self, seam):
-        super(ContainerNetworkResource, self).__init__(None)
+        super().__init__(None)
         self.seam = seam
         self.layout = None
 
@@ -280,11 +276,11 @@ class ContainerNetworkResource(CompositeResource):
         if self.parts is None:  # once per run: verify reads back the same parts
             self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD))
             self.parts = self.layout.parts(self.seam)
-        return super(ContainerNetworkResource, self).read(desired)
+        return super().read(desired)
 
     def plan(self, desired, current):
         try:
-            return super(ContainerNetworkResource, self).plan(desired, current)
+            return super().plan(desired, current)
         except ValidationError as exc:
             if exc.option == 'name':  # only the bridge part plans with a bare `name`: the user's option is bridge
                 raise ValidationError('bridge', exc.message)
@@ -393,12 +389,12 @@ class Layout:
 
     def _absent_parts(self, seam):
         spec = self.spec
-        parts = [Part('nat', NatResource(seam), self._nat('absent')),
-                 Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'state': 'absent'})])]
+        parts = [Part('nat', NatResource(seam), self._nat('absent'))]
+        if spec.routes is not None:  # before the devices they go through: deleting a device drops its routes
+            parts.append(Part('route', RouteResource(seam), self._routes()))
+        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'state': 'absent'})]))
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [VxlanSpec({'name': spec.vxlan.link.name, 'state': 'absent'})]))
-        if spec.routes is not None:
-            parts.append(Part('route', RouteResource(seam), self._routes()))
         if spec.forwarding and self.record.get('ip_forward_before') is not None:
             parts.append(Part('forwarding', HostSysctlResource(seam), {IP_FORWARD: self.record['ip_forward_before']}))
         return parts

@@ -17,10 +17,6 @@ top level.
 Pure data, no Ansible import.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 
 # Every link module (veth and its peer, bridge, vxlan): doc fragment `link`.
@@ -30,6 +26,7 @@ LINK = dict(
     purge_addresses=dict(type='bool', default=True),
     mtu=dict(type='int'),
     mac=dict(type='str'),
+    txqueuelen=dict(type='int'),
 )
 
 # The limits of a cgroup (cgroup_limit, container_network's containers[].limits):
@@ -77,16 +74,22 @@ def pick(group, *names):
     return dict((name, copy.deepcopy(group[name])) for name in names)
 
 
-def one_or_many(entry, list_key, key='name'):
+def one_or_many(entry, list_key, key='name', nested=None):
     """(argument_spec, entries) of a module that manages one object with the
     options in `entry` at the top level, or many with `list_key`, a list whose
     entries take the same options (`key` required there).
 
-    `entries` maps the list's path to the spec each entry is checked against
-    (see _module.run_module); the list itself is a plain list of dicts to
-    Ansible, so its entry options are documented once, at the top level."""
+    `entries` maps paths to the spec each dict there is checked against (see
+    _module.run_module): the list's entries, and `nested` ({option: spec}),
+    dict options of `entry` (veth's `peer`) checked the same way at the top
+    level and in each entry.  To Ansible these are plain dicts, so their
+    options are documented once, at the top level."""
+    nested = nested or {}
     argument_spec = copy.deepcopy(entry)
     argument_spec[list_key] = dict(type='list', elements='dict')
     one = copy.deepcopy(entry)
     one[key] = dict(one[key], required=True)
-    return argument_spec, {list_key + '[]': one}
+    entries = dict(nested)
+    entries[list_key + '[]'] = one
+    entries.update(('%s[].%s' % (list_key, option), spec) for option, spec in nested.items())
+    return argument_spec, entries

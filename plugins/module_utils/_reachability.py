@@ -12,10 +12,6 @@ with poll().  Packets, input and the matrix are pure functions; only Namespaces
 and Prober touch the system.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import collections
 import ctypes
 import errno
@@ -89,7 +85,7 @@ def parse_echo_reply(packet, family, ip_header=False):
 
 # -- input (pure) ------------------------------------------------------------
 
-class Source(object):
+class Source:
     """Where probes start: netns '' is the module's own namespace.  option
     names the input it came from, for errors found when opening it."""
 
@@ -99,7 +95,7 @@ class Source(object):
         self.option = option
 
 
-class Check(object):
+class Check:
     """One source-target pair: an echo (port None) or a TCP connect, tried up
     to 1 + retries times."""
 
@@ -169,7 +165,7 @@ def endpoint(address, port):
     return ('[%s]:%d' if address.version == 6 else '%s:%d') % (address, port)
 
 
-class Plan(object):
+class Plan:
     """Sources, matrix columns and checks, from the module's parameters."""
 
     def __init__(self, sources, columns, checks, settings):
@@ -260,7 +256,7 @@ def _setns(fd, nstype):
     _setns_function()(fd, nstype)
 
 
-class Namespaces(object):
+class Namespaces:
     """An open fd per source namespace (so none can vanish mid-run) and the
     way back to our own.  Entered only to make a socket, left at once."""
 
@@ -315,7 +311,7 @@ class Namespaces(object):
 
 # -- probing -----------------------------------------------------------------
 
-class EchoChannel(object):
+class EchoChannel:
     """The ICMP socket of one source namespace and family, with the probes
     still waiting for a reply, keyed by (target address, sequence)."""
 
@@ -361,7 +357,7 @@ def _packed(address):
     return socket.inet_pton(socket.AF_INET6 if ':' in host else socket.AF_INET, host)
 
 
-class Prober(object):
+class Prober:
     """Runs every check concurrently from this one thread.  Each try of a
     check waits at most `timeout` for its answer; a missed one is tried again,
     at most `retries` times, no sooner than `delay` after the previous try began."""

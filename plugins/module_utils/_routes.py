@@ -12,10 +12,6 @@ place (`ip route replace`); when only the metric differs, the new route is
 added first and the old one of ours removed, so there is no gap.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
@@ -207,7 +203,7 @@ class RouteResource(Resource):
         promised = set(a.subject for a in plan.actions) | set(
             s for s, v in plan.after.items() if isinstance(v, dict) and v.get('owned'))
         after = dict((s, v) for s, v in plan.after.items() if s in promised)
-        return super(RouteResource, self).verify(Plan(plan.actions, plan.before, after), observed)
+        return super().verify(Plan(plan.actions, plan.before, after), observed)
 
     def op_route(self, netns, command, route):
         self.seam.route(netns, command, route)

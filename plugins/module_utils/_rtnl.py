@@ -13,10 +13,6 @@ few microseconds each.  Writes stay with pyroute2, which handles the many
 request formats; these are the four fixed-format requests we read with.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import socket
 import struct
@@ -36,7 +32,8 @@ _RTNH_F_ONLINK = 4
 AF_INET, AF_INET6 = socket.AF_INET, socket.AF_INET6
 
 # attribute numbers (linux/if_link.h, if_addr.h, rtnetlink.h, net_namespace.h)
-IFLA = {'address': 1, 'ifname': 3, 'mtu': 4, 'link': 5, 'master': 10, 'linkinfo': 18, 'ifalias': 20, 'link_netnsid': 37}
+IFLA = {'address': 1, 'ifname': 3, 'mtu': 4, 'link': 5, 'master': 10, 'txqlen': 13, 'linkinfo': 18, 'ifalias': 20,
+        'link_netnsid': 37}
 INFO = {'kind': 1, 'data': 2, 'slave_data': 5}
 BRIDGE = {'forward_delay': 1, 'stp': 5}
 BRPORT_MODE = 4  # hairpin
@@ -93,6 +90,7 @@ class Dumper:
                 'name': _string(attrs.get(IFLA['ifname'])),
                 'kind': _string(info.get(INFO['kind'])) or None,
                 'mtu': _u32(attrs.get(IFLA['mtu'])),
+                'txqueuelen': _u32(attrs.get(IFLA['txqlen'])),
                 'mac': _mac(attrs.get(IFLA['address'])),
                 'master_index': _u32(attrs.get(IFLA['master'])),
                 'alias': _string(attrs.get(IFLA['ifalias'])) or None,

@@ -9,10 +9,6 @@ broken, so a module can fail before its first change with a message the user
 can act on.  Nothing here touches the system except pid_exists().
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import os
 import re
@@ -32,7 +28,7 @@ class ValidationError(ValueError):
     """Bad input, detected before any change."""
 
     def __init__(self, option, message):
-        super(ValidationError, self).__init__('%s: %s' % (option, message))
+        super().__init__('%s: %s' % (option, message))
         self.option = option
         self.message = message
 

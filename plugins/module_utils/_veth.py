@@ -8,10 +8,6 @@ its namespace under its name.  The view of each end is a link view (see
 _links) plus peer {name, netns}.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, owner_tag
 from ansible_collections.linuxns.net.plugins.module_utils._link_reader import LinkReader, link_view
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import VethSpec, specs_from, where

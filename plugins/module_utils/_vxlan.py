@@ -12,10 +12,6 @@ vni, local, port and dev cannot change in place (the kernel refuses): a
 device that differs is recreated only when asked to.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, owner_tag

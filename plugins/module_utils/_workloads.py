@@ -11,10 +11,6 @@ It counts as running while the pid in its pid file is alive *in that
 namespace*: a pid reused by another process is never signalled.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ctypes
 import ctypes.util
 import errno

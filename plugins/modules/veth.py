@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: veth
 short_description: Manage veth pairs across network namespaces, with addresses and bridge ports
@@ -53,35 +49,12 @@ options:
     default: false
   peer:
     description:
-      - The other end. Required unless O(pairs) is given or O(state=absent).
-      - With O(state=absent) it may be left out - the pair is found, and deleted, by this end's
-        name alone, as C(ip link del) does.
+      - The other end. It takes the link options of this end, checked as strictly - O(name) is
+        required, O(bridge) is in the peer's namespace, O(state) is V(up) or V(down) and defaults
+        to the pair's; O(purge_addresses) and O(recreate) are the pair's.
+      - Required unless O(pairs) is given or O(state=absent). With O(state=absent) it may be left
+        out - the pair is found, and deleted, by this end's name alone, as C(ip link del) does.
     type: dict
-    suboptions:
-      name:
-        description: Name of the peer end.
-        type: str
-        required: true
-      netns:
-        description: Named network namespace of the peer; omit for the namespace the module runs in.
-        type: str
-      addresses:
-        description: Addresses of the peer, as O(addresses).
-        type: list
-        elements: str
-      mtu:
-        description: MTU of the peer.
-        type: int
-      mac:
-        description: MAC address of the peer.
-        type: str
-      bridge:
-        description: Bridge (in the peer's namespace) the peer is a port of.
-        type: str
-      state:
-        description: V(up) or V(down); defaults to the pair's state.
-        type: str
-        choices: [up, down]
   pairs:
     description: >-
       Many pairs in one call, instead of O(name): each entry takes the options of one pair (O(name)
@@ -163,9 +136,10 @@ pairs:
       description:
         - This end after the task. V(null) values are not known yet (check mode).
         - Keys C(name), C(netns), C(state) (V(present)/V(absent)), and when present C(kind), C(index),
-          C(peer_index), C(mtu), C(mac), C(master), C(addresses), C(owned) and C(peer) (C(name), C(netns)).
+          C(peer_index), C(mtu), C(mac), C(txqueuelen), C(master), C(addresses), C(owned) and C(peer) (C(name),
+          C(netns)).
       type: dict
-      sample: {"name": "veth2", "netns": null, "index": 3, "peer_index": 2, "mtu": 1500,
+      sample: {"name": "veth2", "netns": null, "index": 3, "peer_index": 2, "mtu": 1500, "txqueuelen": 1000,
                "mac": "4e:c4:89:9c:90:83", "master": "br0", "addresses": [], "owned": true,
                "peer": {"name": "eth0", "netns": "ns1"}, "kind": "veth", "state": "present"}
     peer:
@@ -174,11 +148,12 @@ pairs:
 """
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
-from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE, pick
+from ansible_collections.linuxns.net.plugins.module_utils._options import LINK, LINK_STATE
 from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 
+# the other end: this end's options but O(purge_addresses), which is the pair's
 PEER = dict(
-    pick(LINK, 'netns', 'addresses', 'mtu', 'mac'),
+    dict((option, spec) for option, spec in LINK.items() if option != 'purge_addresses'),
     name=dict(type='str', required=True),
     bridge=dict(type='str'),
     state=dict(type='str', choices=['up', 'down']),
@@ -190,12 +165,12 @@ PAIR = dict(
     bridge=dict(type='str'),
     state=LINK_STATE,
     recreate=dict(type='bool', default=False),
-    peer=dict(type='dict', options=PEER),
+    peer=dict(type='dict'),
 )
 
 
 def main():
-    module, entries = one_or_many_module(PAIR, 'pairs')
+    module, entries = one_or_many_module(PAIR, 'pairs', nested={'peer': PEER})
     run_module(module, VethResource, 'pairs', entries)
 
 

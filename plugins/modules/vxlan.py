@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: vxlan
 short_description: Manage VXLAN devices and their peers (an overlay between hosts)
@@ -177,6 +173,9 @@ devices:
     mac:
       description: MAC address.
       type: str
+    txqueuelen:
+      description: Transmit queue length.
+      type: int
     addresses:
       description: Addresses (IPv6 link-local left out).
       type: list

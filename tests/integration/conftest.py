@@ -8,10 +8,6 @@ These tests create namespaces, links and rules.  They refuse to run outside
 tests/sandbox, whose fresh network and mount namespaces keep the machine's own
 network untouched and whose guard checks that afterwards."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import subprocess

@@ -5,10 +5,6 @@
 """Helpers that look at the sandbox's kernel state independently of the
 collection's own code (iproute2 and /proc), so tests check the real thing."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import shlex

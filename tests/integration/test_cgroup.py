@@ -10,10 +10,6 @@ memory and pids controllers are on v1 hierarchies (this machine); the v2
 tests where a cgroup2 mount offers them (e.g. Ubuntu 24.04); each set is
 skipped, with the reason, elsewhere."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import itertools
 import os
 import subprocess

@@ -11,10 +11,6 @@ pyroute2 0.7 gets a clear message before any change.  Whichever ansible-core
 runs the tests (2.19 in the integration stage, 2.14 in the compat stage), no
 run may warn that it does not support the collection."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import subprocess
 import sys

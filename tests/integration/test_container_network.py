@@ -8,10 +8,6 @@ The sandbox is the host; an `outside` namespace (198.51.100.2) hangs off it
 by a veth (198.51.100.1) and has no route to the containers, so egress only
 works masqueraded.  Checked with iproute2, iptables-save, /proc and traffic."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import shlex

@@ -6,10 +6,6 @@
 picture holds every host, bridge, container with its address, published
 port and the links between the hosts, in host-gw and in VXLAN mode."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import re

@@ -5,10 +5,6 @@
 """The roles and playbooks on the built-in lab: 3 hosts x 3 containers, an
 `outside` host, real traffic across hosts (playbooks/verify.yml)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import subprocess
@@ -148,6 +144,7 @@ def mtus(state, host):
 
 def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
     inventory, state = lab
+    before = host_state(state, 'host1')
     vxlan = ['-e', 'cluster_network_mode=vxlan']
     assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
     assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
@@ -171,3 +168,8 @@ def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
     assert mtus(state, 'host1') == [1500, 1500, 1500]
     assert on(state, 'host1', 'ls -i /run/netns') == netns_ids
     assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
+
+    # and to vxlan again, then torn down in vxlan mode: the routes through the overlay go before it
+    assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
+    assert ansible.playbook('teardown.yml', inventory, extra_args=vxlan).rc == 0
+    assert host_state(state, 'host1') == before

@@ -7,10 +7,6 @@ host's namespaces, the controller inside the lab's switch namespace, the only
 place that reaches the hosts' underlay.  And the routed underlay: every host
 on a subnet of its own behind a router."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 import subprocess

@@ -5,10 +5,6 @@
 """linuxns.net.veth and linuxns.net.bridge through real ansible-playbook runs,
 proven with real traffic between namespaces of the sandbox."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest
@@ -135,6 +131,38 @@ def test_existing_pair_is_changed_in_place(ansible):
     run = ansible.play(add_only)
     assert run.task('veth')['actions'] == ['add address 172.18.0.22/24 to veth1 in namespace ns1']
     assert run.task('veth')['pairs'][0]['peer']['addresses'] == ['172.18.0.12/24', '172.18.0.22/24', 'fd00:18::2/64']
+
+
+def test_txqueuelen_on_both_ends_a_bridge_and_a_new_pair_in_one_list(ansible):
+    """The option added by one declaration (_options.LINK), one spec field
+    (LinkEnd) and one seam field (IFLA_TXQLEN): in place, at creation, in the
+    list form and the peer, check mode exact, idempotent, refused when bad."""
+    ansible.play(SEED)
+    changed = [task('veth', pairs=[
+        {'name': 'veth2', 'bridge': 'br0', 'txqueuelen': 500,
+         'peer': {'name': 'veth1', 'netns': 'ns1', 'txqueuelen': 64, 'addresses': ['172.18.0.2/24']}},
+        {'name': 'veth6', 'txqueuelen': 2000, 'peer': {'name': 'veth5', 'netns': 'ns2'}}]),
+        task('bridge', name='br0', addresses=['172.18.0.1/24'], txqueuelen=100)]
+    check = ansible.play(changed, check=True)
+    assert check.task('veth')['actions'] == [
+        'set txqueuelen of veth2 in the host namespace to 500',
+        'set txqueuelen of veth1 in namespace ns1 to 64',
+        'create veth pair veth6 in the host namespace with peer veth5 in namespace ns2',
+        'set txqueuelen of veth6 in the host namespace to 2000',
+    ]
+    run = ansible.play(changed, diff=True)
+    assert run.rc == 0, run.output
+    assert run.task('veth')['actions'] == check.task('veth')['actions']
+    assert run.task('bridge')['actions'] == check.task('bridge')['actions'] == [
+        'set txqueuelen of br0 in the host namespace to 100']
+    assert run.task('veth')['diff']['after']['ns1/veth1']['txqueuelen'] == 64
+    queues = [json.loads(link_json(name, netns))[0]['txqlen']
+              for name, netns in (('veth2', None), ('veth1', 'ns1'), ('veth6', None), ('br0', None))]
+    assert queues == [500, 64, 2000, 100]
+    assert ansible.play(changed).changed == []
+    assert 'unchanged' == ansible.play(changed).task('veth')['pairs'][1]['action']
+    bad = ansible.play([task('veth', pairs=[{'name': 'veth2', 'peer': {'name': 'veth1', 'netns': 'ns1', 'txqueuelen': -1}}])])
+    assert 'pairs[0].peer.txqueuelen' in bad.task('veth')['msg'] and bad.changed == []
 
 
 def test_wrong_peer_needs_recreate(ansible):

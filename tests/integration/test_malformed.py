@@ -11,10 +11,6 @@ clean failure: failed, a message naming the option, no traceback, and the
 kernel state (links, addresses, namespaces, routes, iptables, cgroups, the
 state dir) exactly as before."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import contextlib
 import copy
 import importlib

@@ -9,10 +9,6 @@
 
 outside has no route to 172.18.0.0/24: egress only works masqueraded."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from kernel import Server, connect, ping, sh

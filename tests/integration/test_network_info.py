@@ -11,10 +11,6 @@ with a foreign veth pair and a foreign rule in our DNAT chain.  What the
 module reports is compared with ip -j link/addr/route, bridge -j fdb,
 iptables-save, the cgroup files and the record."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 import json
 import os

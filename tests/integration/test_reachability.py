@@ -5,10 +5,6 @@
 """linuxns.net.reachability through real ansible-playbook runs, with real
 traffic between namespaces of the sandbox (made here with iproute2)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import socket
 import subprocess
 

@@ -5,10 +5,6 @@
 """linuxns.net.netns_route through real ansible-playbook runs; the kernel's
 routing tables are read back with iproute2."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest

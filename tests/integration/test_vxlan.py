@@ -7,10 +7,6 @@ three different underlay subnets behind a router (no shared L2, so host-gw
 routes could not work), each with a bridge and a container; the containers
 reach each other through the overlay, unNATed, with full-size packets."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest

@@ -6,10 +6,6 @@
 this machine cannot reach.  It bootstraps pip from the interpreter's own
 ensurepip and then installs the requested packages from the package index."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import subprocess
 import sys
 

@@ -5,10 +5,6 @@
 """Unit tests import the collection as ansible_collections.linuxns.net, like
 Ansible does, from a temporary tree whose linuxns/net is this checkout."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 import sys
 import tempfile

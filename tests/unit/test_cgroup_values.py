@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """cgroup value conversions between the module's vocabulary and v1/v2 files."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -177,7 +173,7 @@ class MarkedFs(CgroupFs):
     """cgroupfs whose marks live in a dict: unit tests need no root for xattrs."""
 
     def __init__(self, mountinfo, marks):
-        super(MarkedFs, self).__init__(mountinfo)
+        super().__init__(mountinfo)
         self.marks = marks
 
     def read_mark(self, path):

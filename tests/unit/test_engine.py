@@ -6,10 +6,6 @@
 stops after planning, apply follows the plan, failures roll back in reverse,
 verification catches a system that did not do what the plan promised."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import (
@@ -20,7 +16,7 @@ class DictResource(Resource):
     """Keys are subjects; 'fail' makes op_set raise for that key."""
 
     def __init__(self, system, fail=(), lie=False):
-        super(DictResource, self).__init__(seam=None)
+        super().__init__(seam=None)
         self.system = system
         self.fail = fail
         self.lie = lie

@@ -5,10 +5,6 @@
 """The pure parts of network_info (_facts): veth peers, netnsid lookups,
 rules of our chains, the FDB decoder and input validation."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import socket
 import struct
 

@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Rule normalisation and NAT planning, without iptables."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import shlex
 
 import pytest

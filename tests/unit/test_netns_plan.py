@@ -5,10 +5,6 @@
 """The netns planner is pure: given desired specs and a current state it
 returns actions; no kernel needed."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource

@@ -5,10 +5,6 @@
 """The one-call host network: input checks, address allocation, the parts of
 a run and how later parts see what earlier parts promise (no kernel)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import ipaddress
 
 import pytest
@@ -111,6 +107,13 @@ def test_absent_removes_recorded_and_listed_containers_and_restores_forwarding()
     assert layout.gone == ['a', 'b']
     assert parts['forwarding'].desired == {'net/ipv4/ip_forward': '0'}
     assert parts['record'].desired['content'] is None
+
+
+def test_absent_removes_routes_before_the_devices_they_go_through():
+    network = spec(state='absent', subnet=None, containers=[], routes=[],
+                   vxlan={'name': 'vx0', 'state': 'absent'})
+    names = [p.name for p in Layout(network, {'addresses': {}}, '1').parts(None)]
+    assert names.index('route') < names.index('bridge') < names.index('overlay')
 
 
 def test_later_parts_see_promised_namespaces_and_links():

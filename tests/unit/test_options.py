@@ -8,10 +8,6 @@ DOCUMENTATION): these tests fail, naming the option, as soon as the two drift
 - before the sanity test would - and prove the list forms derived from one
 declaration check their entries as strictly as Ansible checks the top level."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import importlib
 import json
 import os
@@ -101,25 +97,26 @@ def test_a_shared_group_is_documented_once_by_its_fragment(fragment, group, modu
 def test_list_forms_take_the_top_level_options_and_are_documented_without_a_mirror(module, docs, monkeypatch):
     argument_spec, entries = module_call(module, monkeypatch)
     for path, entry in entries.items():
+        if any(path.startswith(other + '.') for other in entries):
+            continue  # inside a list entry (pairs[].peer): documented as the top-level option
         keys = path.replace('[]', '').split('.')
         documented = docs[module]['options'][keys[0]]
         for key in keys[1:]:
             documented = documented['suboptions'][key]
         assert 'suboptions' not in documented, (module, path)  # the entry options are documented once
-        if len(keys) == 1 and set(entry) <= set(argument_spec):
-            continue  # a list of the module's own objects: documented by the top-level options
-        # a list or dict of another module's objects: its description names each of their options
+        # each option is the module's own (documented at the top level) or named by the description
         text = ' '.join(documented['description'])
-        assert [name for name in entry if 'C(%s)' % name not in text] == [], (module, path)
+        assert [name for name in entry if name not in argument_spec and 'C(%s)' % name not in text] == [], (module, path)
 
 
 def test_entries_are_checked_and_converted_as_ansible_checks_the_top_level():
     params = {'pairs': [{'name': 'a', 'mtu': '1400', 'peer': {'name': 'b', 'mtu': '1300'}}, {'peer': {'name': 'c'}}],
               'name': None}
-    _spec, entries = _options.one_or_many(dict(_options.LINK, name=dict(type='str'),
-                                                peer=dict(type='dict', options=dict(name=dict(type='str', required=True),
-                                                                                    mtu=dict(type='int')))), 'pairs')
-    problems = check_entries(params, 'pairs[]', entries['pairs[]'])
+    peer = dict(name=dict(type='str', required=True), mtu=dict(type='int'))
+    _spec, entries = _options.one_or_many(dict(_options.LINK, name=dict(type='str'), peer=dict(type='dict')), 'pairs',
+                                          nested={'peer': peer})
+    assert list(entries) == ['peer', 'pairs[]', 'pairs[].peer']
+    problems = [problem for path, spec in entries.items() for problem in check_entries(params, path, spec)]
     assert problems == ['pairs[1]: missing required arguments: name']
     first = params['pairs'][0]
     assert first['mtu'] == 1400 and first['peer']['mtu'] == 1300 and first['purge_addresses'] is True

@@ -5,10 +5,6 @@
 """The pure parts of linuxns.net.reachability: echo packets, input
 validation, the matrix and its rendering."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import struct
 
 import pytest

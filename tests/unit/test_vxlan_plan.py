@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The vxlan planner is pure: specs + current views -> actions."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError

@@ -5,10 +5,6 @@
 """Test helper: write every task result of a playbook run as one JSON line to
 the file named by $LINUXNS_RESULTS, so tests assert on real results."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: record_results
 type: aggregate
