@@ -71,8 +71,9 @@ RESPONDER = ('import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET
 HOST_SETUP = '''
 set -e
 mount -t tmpfs lab-netns /run/netns
-mkdir -p {dir}/{name}.disk/state {dir}/{name}.disk/units
+mkdir -p {dir}/{name}.disk/state {dir}/{name}.disk/units {dir}/{name}.disk/netns /etc/netns
 mount --bind {dir}/{name}.disk/state /var/lib/linuxns
+mount --bind {dir}/{name}.disk/netns /etc/netns
 if [ -d /etc/systemd/system ]; then mount --bind {dir}/{name}.disk/units /etc/systemd/system; fi
 mount --bind {dir}/{name}.hosts /etc/hosts
 mount --bind {dir}/resolv.conf /etc/resolv.conf
@@ -241,11 +242,17 @@ def start_ssh(lab_dir, hosts):
 
 
 def containers_of(index, count):
-    """Demo containers: each answers TCP on port 80, published on the host as 808N."""
-    return [{'name': 'c%d' % n, 'ports': [{'host': 8080 + n, 'container': 80}],
-             'limits': {'cpu': '0.5', 'memory': '64M', 'pids_max': '64'},
-             'command': '%s -c %s' % (sys.executable, shlex.quote(RESPONDER))}
-            for n in range(1, count + 1)]
+    """Demo containers: each answers TCP on port 80, published on the host as
+    808N; c1 also has a sysctl, a resolv.conf and a hosts file of its own."""
+    containers = [{'name': 'c%d' % n, 'ports': [{'host': 8080 + n, 'container': 80}],
+                   'limits': {'cpu': '0.5', 'memory': '64M', 'pids_max': '64'},
+                   'command': '%s -c %s' % (sys.executable, shlex.quote(RESPONDER))}
+                  for n in range(1, count + 1)]
+    if containers:
+        containers[0].update(sysctls={'net.ipv4.conf.all.rp_filter': 2},
+                             dns={'search': ['host%d.lab.internal' % index], 'options': ['ndots:1']},
+                             hosts=[{'address': OUTSIDE_ADDRESS, 'names': ['outside']}])
+    return containers
 
 
 def cgroup_parent(lab_dir):

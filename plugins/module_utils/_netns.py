@@ -10,29 +10,61 @@ A namespace's view (what --diff shows and the module returns):
   lo          'up' or 'down'
   owned       True when this collection created it (lo carries our alias)
   forwarding  {'ipv4': bool, 'ipv6': bool} inside the namespace
+  sysctls     {name: value} of the net.* sysctls asked for, inside the namespace
 A name whose mount point holds no namespace (an interrupted create) has
 {'name', 'id': None, 'stale': True} and is repaired by the next run.
+
+Its files, a subject of their own ('netns-files/NAME'): {'resolv.conf': text,
+'hosts': text} under /etc/netns/NAME, which `ip netns exec` bind-mounts over
+/etc; None where there is none.  Those we wrote start with FILE_MARK: only
+they are removed with the namespace.
 """
 
+import os
+
 from ansible_collections.linuxns.net.plugins.module_utils._engine import (
-    Action, Plan, Resource, is_owned, owner_tag)
+    COVERED, OWNER_MARK, Action, Plan, Resource, is_owned, owner_tag)
+from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, netns_name, pid_exists, unique)
+    ValidationError, host_entries, namespace_sysctls, netns_name, pid_exists, resolver, sysctl_path, unique)
 
 NETNS_MARK = owner_tag('netns')
+ETC_NETNS = '/etc/netns'
+NAMESPACE_FILES = ('resolv.conf', 'hosts')
+FILE_MARK = '# %s:' % OWNER_MARK
+
+
+def namespace_files(name, dns=None, hosts=None, option_prefix=''):
+    """{file: text} of the resolv.conf and hosts asked for (validated)."""
+    files = {}
+    header = '%s %%s of network namespace %s (ip netns exec %s ... sees it as /etc/%%s)\n' % (FILE_MARK, name, name)
+    if dns:
+        servers, search, options = resolver(dns, option_prefix + 'dns')
+        lines = ['nameserver %s' % s for s in servers]
+        lines += ['search %s' % ' '.join(search)] if search else []
+        lines += ['options %s' % ' '.join(options)] if options else []
+        files['resolv.conf'] = header % ('resolv.conf', 'resolv.conf') + ''.join(line + '\n' for line in lines)
+    if hosts is not None:
+        lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback']
+        lines += ['%s\t%s' % (address, ' '.join(names)) for address, names in host_entries(hosts, option_prefix + 'hosts')]
+        files['hosts'] = header % ('hosts', 'hosts') + ''.join(line + '\n' for line in lines)
+    return files
 
 
 class NamespaceSpec:
     """One desired namespace, validated."""
 
-    def __init__(self, name, state='present', pid=None, rebind=False, loopback=None, forwarding=None):
+    def __init__(self, name, state='present', pid=None, rebind=False, loopback=None, forwarding=None,
+                 sysctls=None, files=None):
         self.name = netns_name(name, 'name')
         self.state = state
         self.pid = pid
         self.rebind = rebind
         self.loopback = loopback
         self.forwarding = forwarding
+        self.sysctls = sysctls or {}  # validated: {name: value}
+        self.files = files or {}  # {file: text}, from namespace_files()
 
     @property
     def subject(self):
@@ -51,8 +83,17 @@ class NamespaceSpec:
             if len(names) != 1:
                 raise ValidationError('pid', 'adopting a process namespace needs exactly one name, got %d' % len(names))
             pid_exists(pid)
-        return [cls(n, params['state'], pid, params.get('rebind', False),
-                    params.get('loopback'), params.get('forwarding')) for n in names]
+        sysctls = namespace_sysctls(params['sysctls'], 'sysctls') if params.get('sysctls') else {}
+        return [cls(n, params['state'], pid, params.get('rebind', False), params.get('loopback'), params.get('forwarding'),
+                    sysctls, namespace_files(n, params.get('dns'), params.get('hosts'))) for n in names]
+
+
+def files_subject(name):
+    return 'netns-files/%s' % name
+
+
+def _path(name, file_name):
+    return os.path.join(ETC_NETNS, name, file_name)
 
 
 def subject(name):
@@ -85,19 +126,22 @@ class NetnsResource(Resource):
             elif entry.stale:
                 current[spec.subject] = {'name': spec.name, 'id': None, 'stale': True}
             else:
-                current[spec.subject] = self._view(spec.name, spec.name)
+                current[spec.subject] = self._view(spec.name, spec.name, spec.sysctls)
             if spec.pid is not None:
-                current[pid_subject(spec.pid)] = self._view(None, '/proc/%d/ns/net' % spec.pid)
+                current[pid_subject(spec.pid)] = self._view(None, '/proc/%d/ns/net' % spec.pid, spec.sysctls)
+            current[files_subject(spec.name)] = dict((f, read_text(_path(spec.name, f))) for f in NAMESPACE_FILES)
         return current
 
-    def _view(self, name, ns_file):
+    def _view(self, name, ns_file, sysctls):
         lo_up, alias = self.seam.loopback(ns_file)
         forwarding = {}
         for family, key in SYSCTL_FORWARDING.items():
             value = self.seam.read_sysctl(ns_file, key)
             forwarding[family] = None if value is None else value != '0'
+        values = dict((key, self.seam.read_sysctl(ns_file, sysctl_path(key))) for key in sysctls)
         return {'name': name, 'id': self.seam.inode(ns_file), 'lo': 'up' if lo_up else 'down',
-                'owned': is_owned(alias), 'forwarding': forwarding}
+                'owned': is_owned(alias), 'forwarding': forwarding,
+                'sysctls': dict((key, None if v is None else ' '.join(v.split())) for key, v in values.items())}
 
     # -- plan (pure) ----------------------------------------------------
 
@@ -105,13 +149,18 @@ class NetnsResource(Resource):
         actions, after = [], dict(current)
         for spec in desired:
             have = current.get(spec.subject)
+            files = current.get(files_subject(spec.name)) or dict.fromkeys(NAMESPACE_FILES)
             if spec.state == 'absent':
+                ours = dict((f, None) for f, text in files.items() if text is not None and text.startswith(FILE_MARK))
+                actions.extend(_plan_files(spec.name, ours, files, after))
                 actions.extend(self._plan_absent(spec, have))
                 after[spec.subject] = None
                 continue
             made, view = self._plan_binding(spec, have, current)
             actions.extend(made)
             actions.extend(self._plan_settings(spec, view))
+            actions.extend(_plan_sysctls(spec, view))
+            actions.extend(_plan_files(spec.name, spec.files, files, after))
             after[spec.subject] = view
         return Plan(actions, current, after)
 
@@ -141,7 +190,7 @@ class NetnsResource(Resource):
                                   % (spec.name, 'up' if lo_up else 'down'),
                                   {'name': spec.name, 'lo_up': lo_up}, undo=('remove', {'name': spec.name})))
             view = {'name': spec.name, 'id': None, 'lo': 'up' if lo_up else 'down', 'owned': True,
-                    'forwarding': _forwarding_values(None)}
+                    'forwarding': _forwarding_values(None), 'sysctls': dict.fromkeys(spec.sysctls)}
             return actions, view
         target = dict(current[pid_subject(spec.pid)], name=spec.name)
         if have is not None and have['id'] == target['id']:
@@ -200,6 +249,12 @@ class NetnsResource(Resource):
     def op_forwarding(self, name, enabled):
         self.op_restore_forwarding(name, _forwarding_values(enabled))
 
+    def op_sysctl(self, name, key, value):
+        self.seam.write_sysctl(name, sysctl_path(key), value)
+
+    def op_file(self, path, text):
+        write_text(path, text, prune_parent=True)
+
     def op_restore_forwarding(self, name, values):
         for family, key in SYSCTL_FORWARDING.items():
             # None: not known (new namespace) or not present (no IPv6): skip
@@ -214,7 +269,7 @@ class NetnsResource(Resource):
         for spec in desired:
             before = plan.before.get(spec.subject)
             after = observed.get(spec.subject)
-            ops = [a.op for a in plan.actions if a.subject == spec.subject]
+            ops = [a.op for a in plan.actions if a.subject in (spec.subject, files_subject(spec.name))]
             entry = dict(after or {'name': spec.name})
             entry.pop('stale', None)
             entry.update({
@@ -222,9 +277,42 @@ class NetnsResource(Resource):
                 'existed': before is not None and not before.get('stale'),
                 'action': _outcome(ops),
                 'forwarding_before': before.get('forwarding') if before else None,
+                'files': dict((f, text is not None) for f, text in (observed.get(files_subject(spec.name)) or {}).items()),
             })
             results.append(entry)
         return results
+
+
+def _plan_sysctls(spec, view):
+    """Set the sysctls asked for; `view` becomes the promised state."""
+    actions = []
+    for key, value in sorted(spec.sysctls.items()):
+        have = view.setdefault('sysctls', {}).get(key)
+        if have is None and view['id'] is not None:
+            raise ValidationError('sysctls.' + key, 'network namespace %s has no sysctl %s' % (spec.name, key))
+        if have != value:
+            # a namespace made by this run goes with its sysctls on rollback
+            undo = COVERED if have is None else ('sysctl', {'name': spec.name, 'key': key, 'value': have})
+            actions.append(Action('sysctl', spec.subject, 'set %s to %s in network namespace %s (was %s)'
+                                  % (key, value, spec.name, have if have is not None else 'the default'),
+                                  {'name': spec.name, 'key': key, 'value': value}, undo=undo))
+            view['sysctls'][key] = value
+    return actions
+
+
+def _plan_files(name, wanted, files, after):
+    """Write (or with None remove) the namespace's files in `wanted`;
+    after[files subject] becomes the promised state."""
+    actions, promised = [], dict(files)
+    for file_name, text in sorted(wanted.items()):
+        if files[file_name] != text:
+            path = _path(name, file_name)
+            actions.append(Action('file', files_subject(name), ('write %s' if text is not None else 'remove %s') % path,
+                                  {'path': path, 'text': text}, undo=('file', {'path': path, 'text': files[file_name]})))
+            promised[file_name] = text
+    if actions:
+        after[files_subject(name)] = promised
+    return actions
 
 
 def _outcome(ops):
@@ -234,6 +322,6 @@ def _outcome(ops):
         return 'rebound' if 'remove' in ops else 'adopted'
     if 'create' in ops:
         return 'created'
-    if ops == ['remove']:
+    if [op for op in ops if op != 'file'] == ['remove']:  # our files go with it
         return 'removed'
     return 'updated'

@@ -29,12 +29,14 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupR
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._composite import CompositeResource, Part
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, VethSpec
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
-from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource
+from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource, namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, network, unique)
+    ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, namespace_sysctls, network,
+    unique)
 from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
@@ -65,6 +67,8 @@ class ContainerSpec:
             raise ValidationError(prefix + 'limits.' + exc.option, exc.message)
         self.limits = limits
         self.command = params.get('command') or None
+        self.sysctls = namespace_sysctls(params['sysctls'], prefix + 'sysctls') if params.get('sysctls') else {}
+        self.files = namespace_files(self.name, params.get('dns'), params.get('hosts'), prefix)
 
     @property
     def veth(self):
@@ -191,13 +195,9 @@ def allocate(containers, subnet, gateway, previous):
 def read_record(path):
     """The record as a dict ({} when there is none); a record we cannot read
     stops the run before any change, since pruning depends on it."""
-    try:
-        with open(path) as handle:
-            text = handle.read()
-    except IOError as exc:
-        if exc.errno == 2:
-            return {}
-        raise
+    text = read_text(path)
+    if text is None:
+        return {}
     try:
         record = json.loads(text)
     except ValueError as exc:
@@ -227,16 +227,7 @@ class RecordResource(Resource):
         return Plan([action], current, {'record': want})
 
     def op_write(self, path, text):
-        if text is None:
-            if os.path.exists(path):
-                os.unlink(path)
-            return
-        if not os.path.isdir(os.path.dirname(path)):
-            os.makedirs(os.path.dirname(path), 0o755)
-        temporary = path + '.tmp'
-        with open(temporary, 'w') as handle:
-            handle.write(text)
-        os.rename(temporary, path)  # atomic: a killed run leaves the old record or the new
+        write_text(path, text)
 
 
 class HostSysctlResource(Resource):
@@ -365,7 +356,8 @@ class Layout:
     def _present_parts(self, seam):
         spec, mtu = self.spec, self.spec.mtu
         gateway_cidr = '%s/%d' % (spec.gateway, spec.subnet.prefixlen)
-        parts = [Part('netns', NetnsResource(seam), [NamespaceSpec(c.name, loopback='up') for c in self.keep])]
+        namespaces = [NamespaceSpec(c.name, loopback='up', sysctls=c.sysctls, files=c.files) for c in self.keep]
+        parts = [Part('netns', NetnsResource(seam), namespaces)]
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [spec.vxlan], project=project_links))
         parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'addresses': [gateway_cidr], 'mtu': mtu})],

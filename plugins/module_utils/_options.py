@@ -66,6 +66,24 @@ ROUTE = dict(
     onlink=dict(type='bool', default=False),
 )
 
+# What a network namespace has of its own (netns; container_network's
+# containers[]): net.* sysctls, and the resolv.conf and hosts that `ip netns
+# exec` bind-mounts; documented by the netns module.
+DNS = dict(
+    nameservers=dict(type='list', elements='str'),
+    search=dict(type='list', elements='str'),
+    options=dict(type='list', elements='str'),
+)
+HOST_ENTRY = dict(
+    address=dict(type='str', required=True),
+    names=dict(type='list', elements='str', required=True),
+)
+NAMESPACE = dict(
+    sysctls=dict(type='dict'),
+    dns=dict(type='dict', options=DNS),
+    hosts=dict(type='list', elements='dict', options=HOST_ENTRY),
+)
+
 LINK_STATE = dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present')
 
 

@@ -166,3 +166,76 @@ def pid_exists(pid, option='pid'):
     if not os.path.exists('/proc/%d/ns/net' % pid):
         raise ValidationError(option, 'no running process has pid %d' % pid)
     return pid
+
+
+# -- what a namespace has of its own: net.* sysctls, resolv.conf, hosts -------
+
+_SYSCTL = re.compile(r'^net[./][A-Za-z0-9_./-]+\Z')
+_HOSTNAME = re.compile(r'^(?=.{1,253}\.?\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+                       r'(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\Z')
+_RESOLVER_OPTION = re.compile(r'^[a-z][a-z0-9-]*(:[0-9]+)?\Z')
+RESOLV_MAX_NAMESERVERS = 3  # glibc's MAXNS: it reads no more
+
+
+def namespace_sysctls(values, option):
+    """{name: value} of sysctls a network namespace has of its own (net.*),
+    values as the kernel prints them (whitespace collapsed)."""
+    if not isinstance(values, dict):
+        raise ValidationError(option, 'give a dictionary of sysctl names and values')
+    result = {}
+    for key, value in values.items():
+        where = '%s.%s' % (option, key)
+        if not isinstance(key, str) or not _SYSCTL.match(key) or '..' in key or '//' in key:
+            raise ValidationError(where, 'a network namespace has its own net.* sysctls only, e.g. '
+                                         'net.ipv4.conf.all.rp_filter; %r is not one of them' % (key,))
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).split():
+            raise ValidationError(where, 'the value must be a non-empty string or a number, e.g. "1"; got %r' % (value,))
+        result[key] = ' '.join(str(value).split())
+    return result
+
+
+def sysctl_path(name):
+    """The path under /proc/sys of a sysctl named with dots (or, where an
+    interface name has dots, with slashes, as sysctl(8) takes it)."""
+    return name if '/' in name else name.replace('.', '/')
+
+
+def hostname(value, option):
+    if not isinstance(value, str) or not _HOSTNAME.match(value):
+        raise ValidationError(option, '%r is not a host or domain name (letters, digits, - and dots)' % (value,))
+    return value
+
+
+def resolver(dns, option):
+    """(nameservers, search, options) of a resolv.conf, validated."""
+    dns = dict((k, v) for k, v in (dns or {}).items() if v is not None)
+    servers = [str(ip_address(s, '%s.nameservers' % option)) for s in unique(dns.get('nameservers') or [], option + '.nameservers')]
+    if len(servers) > RESOLV_MAX_NAMESERVERS:
+        raise ValidationError(option + '.nameservers', 'at most %d name servers: the resolver reads no more'
+                              % RESOLV_MAX_NAMESERVERS)
+    search = [hostname(d, option + '.search') for d in unique(dns.get('search') or [], option + '.search')]
+    options = []
+    for value in unique(dns.get('options') or [], option + '.options'):
+        if not isinstance(value, str) or not _RESOLVER_OPTION.match(value):
+            raise ValidationError(option + '.options', '%r is not a resolver option like ndots:2 or edns0' % (value,))
+        options.append(value)
+    if not servers and not search and not options:
+        raise ValidationError(option, 'give nameservers, search or options')
+    return servers, search, options
+
+
+def host_entries(entries, option):
+    """[(address, [names])] of a hosts file, validated."""
+    if not isinstance(entries, list):
+        raise ValidationError(option, 'give a list of {address, names}')
+    result = []
+    for index, entry in enumerate(entries):
+        where = '%s[%d]' % (option, index)
+        if not isinstance(entry, dict):
+            raise ValidationError(where, 'each entry is {address, names}')
+        names = entry.get('names')
+        if not isinstance(names, list) or not names:
+            raise ValidationError(where + '.names', 'give the host names of %s' % entry.get('address'))
+        result.append((str(ip_address(entry.get('address'), where + '.address')),
+                       [hostname(n, where + '.names') for n in names]))
+    return result

@@ -114,6 +114,23 @@ options:
           - A shell command started, when not running, in the container's namespace and cgroups, in a
             session of its own, with output in O(state_dir)C(/NAME.log) and its pid in C(NAME.pid).
         type: str
+      sysctls:
+        description:
+          - The container's own C(net.*) sysctls, name and value, as
+            O(linuxns.net.netns#module:sysctls) takes them.
+        type: dict
+      dns:
+        description:
+          - The container's C(/etc/netns/NAME/resolv.conf) (its C(/etc/resolv.conf) under
+            C(ip netns exec)), as O(linuxns.net.netns#module:dns) - C(nameservers), C(search) and
+            C(options).
+        type: dict
+      hosts:
+        description:
+          - The container's C(/etc/netns/NAME/hosts), as O(linuxns.net.netns#module:hosts) - the
+            C(localhost) lines and entries of C(address) and C(names).
+        type: list
+        elements: dict
   routes:
     description:
       - Routes in the host's main table, e.g. to other hosts' container subnets, each with the
@@ -172,6 +189,8 @@ EXAMPLES = r"""
         ports: [{host: 8080, container: 80}]
         limits: {cpu: "0.5", memory: 64M, pids_max: "64"}
         command: python3 -m http.server 80
+        dns: {nameservers: [10.96.0.10], search: [lab.internal]}
+        sysctls: {net.ipv4.conf.all.rp_filter: 2}
       - name: db
         address: 10.244.1.10
       - name: cache
@@ -295,7 +314,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
-from ansible_collections.linuxns.net.plugins.module_utils._options import LIMITS, LINK, ROUTE, VXLAN, pick
+from ansible_collections.linuxns.net.plugins.module_utils._options import DNS, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick
 
 HOST_ROUTE = dict(pick(ROUTE, 'gateway', 'dev', 'metric', 'onlink'), dst=dict(type='str', required=True))
 
@@ -311,7 +330,8 @@ def main():
     port = dict(host=dict(type='int', required=True), container=dict(type='int'),
                 protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
     container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
-                     ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'))
+                     ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'),
+                     sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'))
     module = AnsibleModule(
         argument_spec=dict(
             state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -335,7 +355,8 @@ def main():
         supports_check_mode=True,
     )
     run_module(module, ContainerNetworkResource, 'containers', {
-        'containers[].limits': LIMITS, 'routes[]': HOST_ROUTE, 'vxlan': OVERLAY})
+        'containers[].limits': LIMITS, 'containers[].dns': DNS, 'containers[].hosts[]': HOST_ENTRY,
+        'routes[]': HOST_ROUTE, 'vxlan': OVERLAY})
 
 
 if __name__ == '__main__':

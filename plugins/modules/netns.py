@@ -66,6 +66,51 @@ options:
       - When not set, forwarding is left as it is. The previous values are returned in
         RV(namespaces[].forwarding_before) so they can be restored.
     type: bool
+  sysctls:
+    description:
+      - Sysctls inside the namespaces, by name, e.g. C(net.ipv4.conf.all.rp_filter) V(2) or
+        C(net.ipv6.conf.all.disable_ipv6) V(1). Only C(net.*) sysctls belong to a network
+        namespace; others are refused. Where an interface name has dots, name it with slashes,
+        as C(sysctl) takes it (C(net/ipv4/conf/eth0.5/rp_filter)).
+      - Values are compared as the kernel prints them. A name the namespace does not have fails
+        before any change. Sysctls not named are left alone, and the previous values are in the
+        diff and the actions.
+    type: dict
+  dns:
+    description:
+      - The namespaces' C(/etc/netns/NAME/resolv.conf), which C(ip netns exec NAME) shows its
+        commands as C(/etc/resolv.conf), written whole. Removed with the namespace.
+    type: dict
+    suboptions:
+      nameservers:
+        description: Name server addresses, at most three (the resolver reads no more).
+        type: list
+        elements: str
+      search:
+        description: Search domains.
+        type: list
+        elements: str
+      options:
+        description: Resolver options, e.g. V(ndots:2), V(edns0).
+        type: list
+        elements: str
+  hosts:
+    description:
+      - The namespaces' C(/etc/netns/NAME/hosts) (seen as C(/etc/hosts) under
+        C(ip netns exec)), written whole - the C(localhost) lines and these entries; V([]) for
+        the C(localhost) lines alone. Removed with the namespace.
+    type: list
+    elements: dict
+    suboptions:
+      address:
+        description: The address.
+        type: str
+        required: true
+      names:
+        description: Its host names.
+        type: list
+        elements: str
+        required: true
 seealso:
   - name: ip-netns(8)
     description: The iproute2 command whose namespaces this module manages.
@@ -92,6 +137,19 @@ EXAMPLES = r"""
     name: web
     pid: "{{ container_info.container.State.Pid }}"
     rebind: true
+
+- name: A container's own sysctls, name servers and hosts
+  linuxns.net.netns:
+    name: web
+    sysctls:
+      net.ipv4.conf.all.rp_filter: 2
+      net.ipv4.ip_local_port_range: 20000 40000
+    dns:
+      nameservers: [10.96.0.10]
+      search: [lab.internal]
+      options: [ndots:2]
+    hosts:
+      - {address: 10.244.1.3, names: [db, db.lab.internal]}
 
 - name: Remove namespaces (no error if they are already gone)
   linuxns.net.netns:
@@ -154,17 +212,27 @@ namespaces:
       description: Forwarding before the task, to restore it later; V(null) for a new name.
       type: dict
       sample: {"ipv4": false, "ipv6": false}
+    sysctls:
+      description: The sysctls named in O(sysctls) after the task (V(null) where not known yet, in check mode).
+      type: dict
+      sample: {"net.ipv4.conf.all.rp_filter": "2"}
+    files:
+      description: Whether the namespace's C(resolv.conf) and C(hosts) exist under C(/etc/netns/NAME) after the task.
+      type: dict
+      sample: {"resolv.conf": true, "hosts": false}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NetnsResource
+from ansible_collections.linuxns.net.plugins.module_utils._options import NAMESPACE
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            NAMESPACE,
             name=dict(type='list', elements='str', required=True),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             pid=dict(type='int'),

@@ -36,7 +36,7 @@ options:
   state:
     description:
       - V(present) or V(up) make sure the pair exists with both ends up; V(down) with both ends
-        down (the peer's own O(peer.state) wins); V(absent) deletes the pair.
+        down (the peer's own C(state) wins); V(absent) deletes the pair.
       - Deleting either end removes both. A missing namespace on V(absent) is not an error.
     type: str
     choices: [present, up, down, absent]

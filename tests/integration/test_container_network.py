@@ -142,6 +142,28 @@ def test_prune_keeps_addresses_stable_and_absent_removes_everything(ansible, hos
     assert ansible.play(network(host, fewer, state='absent')).changed == []
 
 
+def test_a_containers_sysctls_resolv_conf_and_hosts(ansible, host):
+    own = [{'name': 'db', 'sysctls': {'net.ipv4.conf.all.rp_filter': 2},
+            'dns': {'nameservers': ['10.96.0.10'], 'search': ['lab.internal']},
+            'hosts': [{'address': '10.88.0.3', 'names': ['cache']}]}, {'name': 'cache'}]
+    check = ansible.play(network(host, own), check=True)
+    run = ansible.play(network(host, own))
+    assert run.rc == 0, run.output
+    assert run.task('net')['actions'] == check.task('net')['actions']
+    assert 'write /etc/netns/db/resolv.conf' in run.task('net')['actions']
+    assert sh('ip netns exec db sysctl -n net.ipv4.conf.all.rp_filter').strip() == '2'
+    assert 'nameserver 10.96.0.10' in sh('ip netns exec db cat /etc/resolv.conf')
+    assert sh('ip netns exec db getent hosts cache').split() == ['10.88.0.3', 'cache']
+    assert sorted(os.listdir('/etc/netns')) == ['db']  # cache asked for none
+    assert ansible.play(network(host, own)).changed == []
+    # a bad entry names the container and the option, before any change
+    bad = ansible.play(network(host, own + [{'name': 'x', 'hosts': [{'address': 'junk', 'names': ['x']}]}]))
+    assert bad.task('net')['msg'].startswith('containers[2].hosts[0].address: ')
+    # pruned, the container's files go with it
+    assert ansible.play(network(host, [{'name': 'cache'}])).rc == 0
+    assert os.listdir('/etc/netns') == []
+
+
 def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host):
     before = snapshot()
     bad = CONTAINERS[1:] + [{'name': 'cpus', 'limits': {'cpuset_cpus': '999'}}]

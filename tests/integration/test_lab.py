@@ -38,7 +38,7 @@ def host_state(state, host):
     """What a host has that the cluster network could change."""
     # rules and user chains only: an emptied table still prints its built-in chains
     return on(state, host, 'ip netns list | cut -d" " -f1; ip -br link | cut -d" " -f1 | cut -d@ -f1; ip route; '
-                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns; sysctl -n net.ipv4.ip_forward; '
+                           'iptables-save | grep -E "^-A|^:.* - "; ls /var/lib/linuxns; ls -R /etc/netns; sysctl -n net.ipv4.ip_forward; '
                            'ls -R /etc/systemd/system /var/lib/linuxns/units 2>/dev/null | grep -i linuxns || true')
 
 
@@ -66,6 +66,10 @@ def test_check_converge_verify_idempotence_teardown(ansible, lab):
     assert run.rc == 0, run.output
     # 9 containers ping 9 containers and the outside host; 9 published ports from outside
     assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 99 checks passed'
+    # c1's own sysctl, resolv.conf and hosts (scripts/lab.py), as `ip netns exec` shows them
+    assert on(state, 'host2', 'ip netns exec c1 sh -c "sysctl -n net.ipv4.conf.all.rp_filter; '
+                              'grep ^search /etc/resolv.conf; getent hosts outside"').split() == [
+        '2', 'search', 'host2.lab.internal', '198.51.100.250', 'outside']
 
     for check in (False, True):
         run = ansible.playbook('site.yml', inventory, check=check)

@@ -14,6 +14,7 @@ state dir) exactly as before."""
 import contextlib
 import copy
 import importlib
+import itertools
 import io
 import json
 import os
@@ -208,201 +209,213 @@ def raw(module, args, option):
     return [(module, args, option)]
 
 
-CASES = (
+CASES = list(itertools.chain(  # one call, not a chain of +: pylint's inference recurses on those
     # netns
-    cases_for('netns', 'name', [[n] for n in NAMES_BAD] + [[''], ['a', 'a'], [], [None]])
-    + cases_for('netns', 'state', ['gone', '', None, 1], 'state')
-    + cases_for('netns', 'pid', [-1, 0, 'abc', 99999999, 2 ** 40, 1.5], 'pid')
-    + raw('netns', {'name': ['a', 'b'], 'pid': PID}, 'pid')
-    + raw('netns', {'name': ['a'], 'pid': PID, 'state': 'absent'}, 'pid')
-    + cases_for('netns', 'rebind', BOOLS_BAD)
-    + cases_for('netns', 'loopback', ['sideways', True, ''])
-    + cases_for('netns', 'forwarding', BOOLS_BAD)
-    + raw('netns', {'name': ['mal1'], 'bogus': 1}, 'bogus')
+    cases_for('netns', 'name', [[n] for n in NAMES_BAD] + [[''], ['a', 'a'], [], [None]]),
+    cases_for('netns', 'state', ['gone', '', None, 1], 'state'),
+    cases_for('netns', 'pid', [-1, 0, 'abc', 99999999, 2 ** 40, 1.5], 'pid'),
+    raw('netns', {'name': ['a', 'b'], 'pid': PID}, 'pid'),
+    raw('netns', {'name': ['a'], 'pid': PID, 'state': 'absent'}, 'pid'),
+    cases_for('netns', 'rebind', BOOLS_BAD),
+    cases_for('netns', 'loopback', ['sideways', True, '']),
+    cases_for('netns', 'forwarding', BOOLS_BAD),
+    raw('netns', {'name': ['mal1'], 'bogus': 1}, 'bogus'),
+    cases_for('netns', 'sysctls', ['x', {'kernel.pid_max': 5}, {'net..x': 1}, {'net.ipv4.ip_forward': True},
+                                   {'net.ipv4.ip_forward': ''}, {'net.ipv4.ip_forward': [1]}, {'../../x': 1}], 'sysctls'),
+    cases_for('netns', 'dns', ['x', {}, {'nameservers': ['junk']}, {'nameservers': ['10.0.0.1'] * 2},
+                               {'nameservers': ['10.0.0.%d' % i for i in range(1, 5)]}, {'search': ['a b']},
+                               {'search': ['-bad']}, {'options': ['nd ots']}, {'bogus': 1}], 'dns'),
+    cases_for('netns', 'hosts', ['x', [{'names': ['a']}], [{'address': 'junk', 'names': ['a']}],
+                                 [{'address': '10.0.0.1', 'names': []}], [{'address': '10.0.0.1', 'names': ['a b']}],
+                                 [{'address': '10.0.0.1', 'names': ['a'], 'bogus': 1}]], 'hosts'),
     # veth
-    + cases_for('veth', 'name', IFNAMES_BAD)
-    + cases_for('veth', 'netns', NAMES_BAD)
-    + cases_for('veth', 'addresses', ADDRESSES_BAD)
-    + cases_for('veth', 'mtu', MTUS_BAD)
-    + cases_for('veth', 'mac', MACS_BAD)
-    + cases_for('veth', 'bridge', IFNAMES_BAD[1:] + ['nosuchbr', 'vseed'])
-    + cases_for('veth', 'state', ['sideways', ''])
-    + cases_for('veth', 'recreate', BOOLS_BAD)
-    + cases_for('veth', 'purge_addresses', BOOLS_BAD)
-    + cases_for('veth', 'peer', ['eth0', [], {'netns': 'ns1'}, {'name': 'pmal', 'bogus': 1}], 'peer')
-    + cases_for('veth', 'peer.name', IFNAMES_BAD)
-    + raw('veth', {'name': 'vmal', 'peer': {'name': 'vmal'}}, 'peer.name')
-    + cases_for('veth', 'peer.netns', NAMES_BAD + ['nosuchns'])
-    + cases_for('veth', 'peer.addresses', ADDRESSES_BAD)
-    + cases_for('veth', 'peer.mtu', MTUS_BAD)
-    + cases_for('veth', 'peer.mac', MACS_BAD)
-    + cases_for('veth', 'peer.bridge', IFNAMES_BAD[1:] + ['nosuchbr'])
-    + cases_for('veth', 'peer.state', ['absent', 'sideways'])
-    + raw('veth', {'name': 'vmal'}, 'peer')
-    + raw('veth', {'name': 'vseed', 'peer': {'name': 'other'}}, 'recreate')
-    + raw('veth', {'name': 'brseed', 'state': 'absent'}, 'name')
-    + raw('veth', {'name': 'vmal', 'peer': {'name': 'pmal'}, 'pairs': [{'name': 'x', 'peer': {'name': 'y'}}]}, 'pairs')
-    + raw('veth', {'pairs': [{'name': 'a1', 'peer': {'name': 'b1'}}, {'name': 'a1', 'peer': {'name': 'b2'}}]}, 'pairs')
-    + raw('veth', {'pairs': [{'name': 'a1', 'peer': {'name': 'b1'}}, {'name': 'a2', 'peer': {'name': 'b2', 'netns': 'a;b'}}]},
-          'pairs[1].peer.netns')
-    + raw('veth', {'pairs': [{'name': 'a1'}]}, 'pairs[0].peer')
-    + raw('veth', {'pairs': 'a1'}, 'pairs')
-    + raw('veth', {'pairs': [{'name': 'a1', 'peer': {'name': 'b1'}, 'mtu': 'x'}]}, 'mtu')
+    cases_for('veth', 'name', IFNAMES_BAD),
+    cases_for('veth', 'netns', NAMES_BAD),
+    cases_for('veth', 'addresses', ADDRESSES_BAD),
+    cases_for('veth', 'mtu', MTUS_BAD),
+    cases_for('veth', 'mac', MACS_BAD),
+    cases_for('veth', 'bridge', IFNAMES_BAD[1:] + ['nosuchbr', 'vseed']),
+    cases_for('veth', 'state', ['sideways', '']),
+    cases_for('veth', 'recreate', BOOLS_BAD),
+    cases_for('veth', 'purge_addresses', BOOLS_BAD),
+    cases_for('veth', 'peer', ['eth0', [], {'netns': 'ns1'}, {'name': 'pmal', 'bogus': 1}], 'peer'),
+    cases_for('veth', 'peer.name', IFNAMES_BAD),
+    raw('veth', {'name': 'vmal', 'peer': {'name': 'vmal'}}, 'peer.name'),
+    cases_for('veth', 'peer.netns', NAMES_BAD + ['nosuchns']),
+    cases_for('veth', 'peer.addresses', ADDRESSES_BAD),
+    cases_for('veth', 'peer.mtu', MTUS_BAD),
+    cases_for('veth', 'peer.mac', MACS_BAD),
+    cases_for('veth', 'peer.bridge', IFNAMES_BAD[1:] + ['nosuchbr']),
+    cases_for('veth', 'peer.state', ['absent', 'sideways']),
+    raw('veth', {'name': 'vmal'}, 'peer'),
+    raw('veth', {'name': 'vseed', 'peer': {'name': 'other'}}, 'recreate'),
+    raw('veth', {'name': 'brseed', 'state': 'absent'}, 'name'),
+    raw('veth', {'name': 'vmal', 'peer': {'name': 'pmal'}, 'pairs': [{'name': 'x', 'peer': {'name': 'y'}}]}, 'pairs'),
+    raw('veth', {'pairs': [{'name': 'a1', 'peer': {'name': 'b1'}}, {'name': 'a1', 'peer': {'name': 'b2'}}]}, 'pairs'),
+    raw('veth', {'pairs': [{'name': 'a1', 'peer': {'name': 'b1'}}, {'name': 'a2', 'peer': {'name': 'b2', 'netns': 'a;b'}}]},
+        'pairs[1].peer.netns'),
+    raw('veth', {'pairs': [{'name': 'a1'}]}, 'pairs[0].peer'),
+    raw('veth', {'pairs': 'a1'}, 'pairs'),
+    raw('veth', {'pairs': [{'name': 'a1', 'peer': {'name': 'b1'}, 'mtu': 'x'}]}, 'mtu'),
     # bridge
-    + cases_for('bridge', 'name', IFNAMES_BAD + ['vseed'])
-    + cases_for('bridge', 'netns', NAMES_BAD + ['nosuchns'])
-    + cases_for('bridge', 'addresses', ADDRESSES_BAD)
-    + cases_for('bridge', 'mtu', MTUS_BAD)
-    + cases_for('bridge', 'mac', MACS_BAD)
-    + cases_for('bridge', 'state', ['sideways'])
-    + cases_for('bridge', 'stp', BOOLS_BAD)
-    + cases_for('bridge', 'forward_delay', [-1, 31, 'slow', float('nan'), float('inf'), [1]])
-    + raw('bridge', {'name': 'brmal', 'stp': True, 'forward_delay': 1}, 'forward_delay')
-    + cases_for('bridge', 'ports', [['x' * 16], ['nosuch0'], ['brmal'], ['brseed'], ['vseed', 'vseed'], 'vseed,x'])
-    + cases_for('bridge', 'hairpin', [['notaport'], ['x' * 16], ['a b']])
-    + cases_for('bridge', 'purge_ports', BOOLS_BAD)
-    + cases_for('bridge', 'force', BOOLS_BAD)
-    + raw('bridge', {'bridges': [{'name': 'b1'}, {'name': 'b1'}]}, 'bridges')
-    + raw('bridge', {'bridges': [{'name': 'b1', 'mtu': 10}]}, 'bridges[0].mtu')
-    + raw('bridge', {'name': 'vseed', 'state': 'absent'}, 'name')
+    cases_for('bridge', 'name', IFNAMES_BAD + ['vseed']),
+    cases_for('bridge', 'netns', NAMES_BAD + ['nosuchns']),
+    cases_for('bridge', 'addresses', ADDRESSES_BAD),
+    cases_for('bridge', 'mtu', MTUS_BAD),
+    cases_for('bridge', 'mac', MACS_BAD),
+    cases_for('bridge', 'state', ['sideways']),
+    cases_for('bridge', 'stp', BOOLS_BAD),
+    cases_for('bridge', 'forward_delay', [-1, 31, 'slow', float('nan'), float('inf'), [1]]),
+    raw('bridge', {'name': 'brmal', 'stp': True, 'forward_delay': 1}, 'forward_delay'),
+    cases_for('bridge', 'ports', [['x' * 16], ['nosuch0'], ['brmal'], ['brseed'], ['vseed', 'vseed'], 'vseed,x']),
+    cases_for('bridge', 'hairpin', [['notaport'], ['x' * 16], ['a b']]),
+    cases_for('bridge', 'purge_ports', BOOLS_BAD),
+    cases_for('bridge', 'force', BOOLS_BAD),
+    raw('bridge', {'bridges': [{'name': 'b1'}, {'name': 'b1'}]}, 'bridges'),
+    raw('bridge', {'bridges': [{'name': 'b1', 'mtu': 10}]}, 'bridges[0].mtu'),
+    raw('bridge', {'name': 'vseed', 'state': 'absent'}, 'name'),
     # vxlan
-    + cases_for('vxlan', 'name', IFNAMES_BAD + ['vseed'])
-    + cases_for('vxlan', 'netns', NAMES_BAD + ['nosuchns'])
-    + cases_for('vxlan', 'vni', [0, -1, 2 ** 24, 'x', None, 1.5])
-    + cases_for('vxlan', 'local', [ip for ip in IPS_BAD if ip != ''])  # '': not given
-    + raw('vxlan', {'name': 'vxmal', 'vni': 42, 'local': 'fd00::1', 'peers': ['198.51.100.9']}, 'peers')
-    + cases_for('vxlan', 'dev', IFNAMES_BAD[1:] + ['nosuch0'])
-    + cases_for('vxlan', 'port', [0, 65536, -1, 'x'])
-    + cases_for('vxlan', 'learning', BOOLS_BAD)
-    + cases_for('vxlan', 'peers', [[p] for p in IPS_BAD] + [['198.51.100.9', '198.51.100.9'], 'x'])
-    + raw('vxlan', {'name': 'vxmal', 'vni': 42, 'local': '198.51.100.1', 'peers': ['fd00::2']}, 'peers')
-    + raw('vxlan', {'name': 'vxmal', 'vni': 42, 'local': '198.51.100.1', 'peers': ['198.51.100.1']}, 'peers')
-    + cases_for('vxlan', 'purge_peers', BOOLS_BAD)
-    + cases_for('vxlan', 'addresses', ADDRESSES_BAD)
-    + cases_for('vxlan', 'mtu', MTUS_BAD)
-    + cases_for('vxlan', 'mac', MACS_BAD)
-    + cases_for('vxlan', 'bridge', IFNAMES_BAD[1:] + ['nosuchbr', 'vseed'])
-    + cases_for('vxlan', 'recreate', BOOLS_BAD)
-    + raw('vxlan', {'devices': [{'name': 'v1', 'vni': 1}, {'name': 'v1', 'vni': 2}]}, 'devices')
-    + raw('vxlan', {'devices': [{'name': 'v1'}]}, 'devices[0].vni')
+    cases_for('vxlan', 'name', IFNAMES_BAD + ['vseed']),
+    cases_for('vxlan', 'netns', NAMES_BAD + ['nosuchns']),
+    cases_for('vxlan', 'vni', [0, -1, 2 ** 24, 'x', None, 1.5]),
+    cases_for('vxlan', 'local', [ip for ip in IPS_BAD if ip != '']),  # '': not given
+    raw('vxlan', {'name': 'vxmal', 'vni': 42, 'local': 'fd00::1', 'peers': ['198.51.100.9']}, 'peers'),
+    cases_for('vxlan', 'dev', IFNAMES_BAD[1:] + ['nosuch0']),
+    cases_for('vxlan', 'port', [0, 65536, -1, 'x']),
+    cases_for('vxlan', 'learning', BOOLS_BAD),
+    cases_for('vxlan', 'peers', [[p] for p in IPS_BAD] + [['198.51.100.9', '198.51.100.9'], 'x']),
+    raw('vxlan', {'name': 'vxmal', 'vni': 42, 'local': '198.51.100.1', 'peers': ['fd00::2']}, 'peers'),
+    raw('vxlan', {'name': 'vxmal', 'vni': 42, 'local': '198.51.100.1', 'peers': ['198.51.100.1']}, 'peers'),
+    cases_for('vxlan', 'purge_peers', BOOLS_BAD),
+    cases_for('vxlan', 'addresses', ADDRESSES_BAD),
+    cases_for('vxlan', 'mtu', MTUS_BAD),
+    cases_for('vxlan', 'mac', MACS_BAD),
+    cases_for('vxlan', 'bridge', IFNAMES_BAD[1:] + ['nosuchbr', 'vseed']),
+    cases_for('vxlan', 'recreate', BOOLS_BAD),
+    raw('vxlan', {'devices': [{'name': 'v1', 'vni': 1}, {'name': 'v1', 'vni': 2}]}, 'devices'),
+    raw('vxlan', {'devices': [{'name': 'v1'}]}, 'devices[0].vni'),
     # netns_route
-    + cases_for('netns_route', 'netns', NAMES_BAD + ['nosuchns'])
-    + cases_for('netns_route', 'dst', ['junk', '10.90.0.1/24', '10.90.0.0/33', 5, 'fd00::/200'])
-    + raw('netns_route', {'netns': 'ns1', 'dst': '', 'gateway': '10.77.0.1'}, 'routes')  # '': no route given
-    + cases_for('netns_route', 'gateway', IPS_BAD + ['fd00::1', '10.99.0.1'])
-    + cases_for('netns_route', 'dev', IFNAMES_BAD[1:] + ['nosuch0'])
-    + cases_for('netns_route', 'metric', [-1, 2 ** 32, 'x', 1.5])
-    + cases_for('netns_route', 'table', [0, -1, 2 ** 32, 'nosuchtable', '', 1.5, [1], {'a': 1}])
-    + cases_for('netns_route', 'scope', [-1, 256, 'galaxy', '', 1.5, [1]])
-    + cases_for('netns_route', 'src', IPS_BAD + ['fd00::1'])
-    + cases_for('netns_route', 'onlink', BOOLS_BAD)
-    + raw('netns_route', {'netns': 'ns1', 'dst': '10.90.0.0/24'}, 'gateway')
-    + raw('netns_route', {'netns': 'ns1', 'dst': '10.90.0.0/24', 'gateway': 'fe80::1'}, 'gateway')
-    + raw('netns_route', {'netns': 'ns1'}, 'routes')
-    + raw('netns_route', {'netns': 'ns1', 'routes': [{'dst': 'default', 'gateway': '10.77.0.1'},
-                                                     {'dst': '0.0.0.0/0', 'gateway': '10.77.0.1'}]}, 'routes[1].dst')
-    + raw('netns_route', {'routes': [{'dst': '10.90.0.0/24', 'gateway': '10.77.0.1', 'netns': 'a;b'}]}, 'routes[0].netns')
-    + raw('netns_route', {'routes': [{'gateway': '10.77.0.1'}]}, 'dst')
-    + raw('netns_route', {'routes': 'x'}, 'routes')
+    cases_for('netns_route', 'netns', NAMES_BAD + ['nosuchns']),
+    cases_for('netns_route', 'dst', ['junk', '10.90.0.1/24', '10.90.0.0/33', 5, 'fd00::/200']),
+    raw('netns_route', {'netns': 'ns1', 'dst': '', 'gateway': '10.77.0.1'}, 'routes'),  # '': no route given
+    cases_for('netns_route', 'gateway', IPS_BAD + ['fd00::1', '10.99.0.1']),
+    cases_for('netns_route', 'dev', IFNAMES_BAD[1:] + ['nosuch0']),
+    cases_for('netns_route', 'metric', [-1, 2 ** 32, 'x', 1.5]),
+    cases_for('netns_route', 'table', [0, -1, 2 ** 32, 'nosuchtable', '', 1.5, [1], {'a': 1}]),
+    cases_for('netns_route', 'scope', [-1, 256, 'galaxy', '', 1.5, [1]]),
+    cases_for('netns_route', 'src', IPS_BAD + ['fd00::1']),
+    cases_for('netns_route', 'onlink', BOOLS_BAD),
+    raw('netns_route', {'netns': 'ns1', 'dst': '10.90.0.0/24'}, 'gateway'),
+    raw('netns_route', {'netns': 'ns1', 'dst': '10.90.0.0/24', 'gateway': 'fe80::1'}, 'gateway'),
+    raw('netns_route', {'netns': 'ns1'}, 'routes'),
+    raw('netns_route', {'netns': 'ns1', 'routes': [{'dst': 'default', 'gateway': '10.77.0.1'},
+                                                   {'dst': '0.0.0.0/0', 'gateway': '10.77.0.1'}]}, 'routes[1].dst'),
+    raw('netns_route', {'routes': [{'dst': '10.90.0.0/24', 'gateway': '10.77.0.1', 'netns': 'a;b'}]}, 'routes[0].netns'),
+    raw('netns_route', {'routes': [{'gateway': '10.77.0.1'}]}, 'dst'),
+    raw('netns_route', {'routes': 'x'}, 'routes'),
     # nat_rule
-    + cases_for('nat_rule', 'group', ['', 'a b', 'a;b', '$(id)', 'x' * 101])
-    + cases_for('nat_rule', 'kind', ['nat', '', 5])
-    + cases_for('nat_rule', 'source', ['junk', '10.0.0.1/24', '!', '10.0.0.0/33', 5])
-    + cases_for('nat_rule', 'destination', ['junk', '10.0.0.1/24', '!!10.0.0.0/24'])
-    + cases_for('nat_rule', 'protocol', ['icmp', 'TCP ', 6])
-    + cases_for('nat_rule', 'port', [0, 65536, -1, 'http', '80-', '90-80', '1-2-3', [80], {'a': 1}, 1.5, True, ''])
-    + cases_for('nat_rule', 'in_interface', IFNAMES_BAD[1:] + ['!'])
-    + cases_for('nat_rule', 'out_interface', IFNAMES_BAD[1:] + ['!'])
-    + cases_for('nat_rule', 'to', ['junk', '10.0.0.2:0', '10.0.0.2:99999', '10.0.0.2:x', '[fd00::2]', '', ':80',
-                                   '10.0.0.2:80:90'])
-    + raw('nat_rule', {'kind': 'masquerade', 'source': '10.77.0.0/24', 'to': '10.0.0.1'}, 'to')
-    + raw('nat_rule', {'kind': 'snat', 'source': '10.77.0.0/24', 'to': '10.0.0.1:80'}, 'to')
-    + raw('nat_rule', {'kind': 'snat', 'source': '10.77.0.0/24'}, 'to')
-    + raw('nat_rule', {'kind': 'dnat', 'to': '10.77.0.2'}, 'port')
-    + raw('nat_rule', {'kind': 'masquerade', 'source': '10.77.0.0/24', 'destination': 'fd00::/64'}, 'source')
-    + raw('nat_rule', {'kind': 'masquerade', 'source': '10.77.0.0/24', 'family': 'ipv6'}, 'family')
-    + raw('nat_rule', {'kind': 'masquerade', 'port': 80}, 'protocol')
-    + cases_for('nat_rule', 'hairpin', BOOLS_BAD)
-    + cases_for('nat_rule', 'comment', ['', 'a b', 'a;b', 'x' * 101, '"q"'])
-    + cases_for('nat_rule', 'family', ['ipv5', 4, ''])
-    + cases_for('nat_rule', 'netns', NAMES_BAD + ['nosuchns'])
-    + cases_for('nat_rule', 'purge', BOOLS_BAD)
-    + cases_for('nat_rule', 'state', ['sideways'])
-    + raw('nat_rule', {'group': 'mal'}, 'rules')
-    + raw('nat_rule', {'rules': [{'kind': 'forward'}, {'kind': 'dnat', 'port': 80}]}, 'rules[1].to')
-    + raw('nat_rule', {'rules': [{'port': 80}]}, 'kind')
-    + raw('nat_rule', {'rules': [{'kind': 'forward', 'comment': 'a b'}]}, 'rules[0].comment')
+    cases_for('nat_rule', 'group', ['', 'a b', 'a;b', '$(id)', 'x' * 101]),
+    cases_for('nat_rule', 'kind', ['nat', '', 5]),
+    cases_for('nat_rule', 'source', ['junk', '10.0.0.1/24', '!', '10.0.0.0/33', 5]),
+    cases_for('nat_rule', 'destination', ['junk', '10.0.0.1/24', '!!10.0.0.0/24']),
+    cases_for('nat_rule', 'protocol', ['icmp', 'TCP ', 6]),
+    cases_for('nat_rule', 'port', [0, 65536, -1, 'http', '80-', '90-80', '1-2-3', [80], {'a': 1}, 1.5, True, '']),
+    cases_for('nat_rule', 'in_interface', IFNAMES_BAD[1:] + ['!']),
+    cases_for('nat_rule', 'out_interface', IFNAMES_BAD[1:] + ['!']),
+    cases_for('nat_rule', 'to', ['junk', '10.0.0.2:0', '10.0.0.2:99999', '10.0.0.2:x', '[fd00::2]', '', ':80',
+                                 '10.0.0.2:80:90']),
+    raw('nat_rule', {'kind': 'masquerade', 'source': '10.77.0.0/24', 'to': '10.0.0.1'}, 'to'),
+    raw('nat_rule', {'kind': 'snat', 'source': '10.77.0.0/24', 'to': '10.0.0.1:80'}, 'to'),
+    raw('nat_rule', {'kind': 'snat', 'source': '10.77.0.0/24'}, 'to'),
+    raw('nat_rule', {'kind': 'dnat', 'to': '10.77.0.2'}, 'port'),
+    raw('nat_rule', {'kind': 'masquerade', 'source': '10.77.0.0/24', 'destination': 'fd00::/64'}, 'source'),
+    raw('nat_rule', {'kind': 'masquerade', 'source': '10.77.0.0/24', 'family': 'ipv6'}, 'family'),
+    raw('nat_rule', {'kind': 'masquerade', 'port': 80}, 'protocol'),
+    cases_for('nat_rule', 'hairpin', BOOLS_BAD),
+    cases_for('nat_rule', 'comment', ['', 'a b', 'a;b', 'x' * 101, '"q"']),
+    cases_for('nat_rule', 'family', ['ipv5', 4, '']),
+    cases_for('nat_rule', 'netns', NAMES_BAD + ['nosuchns']),
+    cases_for('nat_rule', 'purge', BOOLS_BAD),
+    cases_for('nat_rule', 'state', ['sideways']),
+    raw('nat_rule', {'group': 'mal'}, 'rules'),
+    raw('nat_rule', {'rules': [{'kind': 'forward'}, {'kind': 'dnat', 'port': 80}]}, 'rules[1].to'),
+    raw('nat_rule', {'rules': [{'port': 80}]}, 'kind'),
+    raw('nat_rule', {'rules': [{'kind': 'forward', 'comment': 'a b'}]}, 'rules[0].comment'),
     # cgroup_limit
-    + cases_for('cgroup_limit', 'name', ['', '../escape', '/abs', 'a/./b', 'a//b', 'a/', '$(id)', 'a;reboot', 'a b',
-                                         'x' * 256])
-    + cases_for('cgroup_limit', 'parent', ['', '/sys', '..', 'a/../b', '$(id)', 'a b'])
-    + cases_for('cgroup_limit', 'state', ['sideways'])
-    + cases_for('cgroup_limit', 'cpu', ['0', '-1', 'lots', 'nan', 'inf', '-inf', '1e30', '0.001', '', [1]])
-    + raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu': '1', 'cpu_period': 999}, 'cpu_period')
-    + raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu': '1', 'cpu_period': 1000001}, 'cpu_period')
-    + raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu': '1', 'cpu_period': 'x'}, 'cpu_period')
-    + raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu_period': 100000}, 'cpu_period')
-    + cases_for('cgroup_limit', 'cpu_weight', [0, 10001, -1, 'x', 1.5])
-    + cases_for('cgroup_limit', 'memory', ['12XB', '-5', '0', '1.5G', 'G', '', 'lots', '99999999999T', [1]])
-    + cases_for('cgroup_limit', 'memory_swap', ['12XB', '-5', '0', 'lots'])
-    + cases_for('cgroup_limit', 'pids_max', ['0', '-1', 'many', '1.5', '', '99999999', [1]])
+    cases_for('cgroup_limit', 'name', ['', '../escape', '/abs', 'a/./b', 'a//b', 'a/', '$(id)', 'a;reboot', 'a b',
+                                       'x' * 256]),
+    cases_for('cgroup_limit', 'parent', ['', '/sys', '..', 'a/../b', '$(id)', 'a b']),
+    cases_for('cgroup_limit', 'state', ['sideways']),
+    cases_for('cgroup_limit', 'cpu', ['0', '-1', 'lots', 'nan', 'inf', '-inf', '1e30', '0.001', '', [1]]),
+    raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu': '1', 'cpu_period': 999}, 'cpu_period'),
+    raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu': '1', 'cpu_period': 1000001}, 'cpu_period'),
+    raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu': '1', 'cpu_period': 'x'}, 'cpu_period'),
+    raw('cgroup_limit', {'name': 'mal', 'parent': PARENT, 'cpu_period': 100000}, 'cpu_period'),
+    cases_for('cgroup_limit', 'cpu_weight', [0, 10001, -1, 'x', 1.5]),
+    cases_for('cgroup_limit', 'memory', ['12XB', '-5', '0', '1.5G', 'G', '', 'lots', '99999999999T', [1]]),
+    cases_for('cgroup_limit', 'memory_swap', ['12XB', '-5', '0', 'lots']),
+    cases_for('cgroup_limit', 'pids_max', ['0', '-1', 'many', '1.5', '', '99999999', [1]]),
     # a CPU the host lacks ('999') is the kernel's to refuse: test_cgroup proves that run rolls back
-    + cases_for('cgroup_limit', 'cpuset_cpus', ['3-1', 'a', '', '-1', '0-99999999', '1,,2'])
-    + cases_for('cgroup_limit', 'processes', [[0], [-1], ['x'], [99999999], [4194000], 'x'])
-    + cases_for('cgroup_limit', 'netns', NAMES_BAD + ['nosuchns'])
-    + cases_for('cgroup_limit', 'members_on_remove', ['stay'])
-    + raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a'}, {'name': 'a'}]}, 'groups')
-    + raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a', 'memory': 'x'}]}, 'groups[0].memory')
-    + raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a;b'}]}, 'groups[0].name')
-    + raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a', 'netns': 'a;b'}]}, 'groups[0].netns')
-    + raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a', 'bogus': 1}]}, 'bogus')
-    + raw('cgroup_limit', {'parent': PARENT}, 'name')
+    cases_for('cgroup_limit', 'cpuset_cpus', ['3-1', 'a', '', '-1', '0-99999999', '1,,2']),
+    cases_for('cgroup_limit', 'processes', [[0], [-1], ['x'], [99999999], [4194000], 'x']),
+    cases_for('cgroup_limit', 'netns', NAMES_BAD + ['nosuchns']),
+    cases_for('cgroup_limit', 'members_on_remove', ['stay']),
+    raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a'}, {'name': 'a'}]}, 'groups'),
+    raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a', 'memory': 'x'}]}, 'groups[0].memory'),
+    raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a;b'}]}, 'groups[0].name'),
+    raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a', 'netns': 'a;b'}]}, 'groups[0].netns'),
+    raw('cgroup_limit', {'parent': PARENT, 'groups': [{'name': 'a', 'bogus': 1}]}, 'bogus'),
+    raw('cgroup_limit', {'parent': PARENT}, 'name'),
     # container_network
-    + cases_for('container_network', 'bridge', IFNAMES_BAD[1:] + ['vseed'])
-    + cases_for('container_network', 'subnet', ['junk', '10.91.0.1/24', '10.91.0.0/31', 'fd00::/64', '10.91.0.0/33', 5])
-    + cases_for('container_network', 'gateway', ['junk', '10.92.0.1', '10.91.0.0', '10.91.0.255'])
-    + cases_for('container_network', 'mtu', MTUS_BAD)
-    + cases_for('container_network', 'masquerade', BOOLS_BAD)
-    + cases_for('container_network', 'forwarding', BOOLS_BAD)
-    + cases_for('container_network', 'prune', BOOLS_BAD)
-    + cases_for('container_network', 'cluster_cidr', ['junk', '10.0.0.1/8', '10.200.0.0/16'])
-    + cases_for('container_network', 'state_dir', ['relative', ''])
-    + cases_for('container_network', 'cgroup_parent', ['', '/sys', '..', '$(id)', 'a b'])
-    + cases_for('container_network', 'containers', ['x', [{}], [{'name': 'c1'}, {'name': 'c1'}], [{'name': 'c1', 'bogus': 1}]])
-    + cases_for('container_network', 'containers[0].name', ['', 'a b', '-a', '$(id)', 'a;reboot', 'x' * 13, 'ü'])
-    + cases_for('container_network', 'containers[0].address', [
-        'junk', '10.92.0.5', '10.91.0.0', '10.91.0.1', '10.91.0.255', 'fd00::5'])
-    + raw('container_network', dict(BASE['container_network'], containers=[
-        {'name': 'c1', 'address': '10.91.0.5'}, {'name': 'c2', 'address': '10.91.0.5'}]), 'containers[1].address')
-    + cases_for('container_network', 'containers[0].ports', [
+    cases_for('container_network', 'bridge', IFNAMES_BAD[1:] + ['vseed']),
+    cases_for('container_network', 'subnet', ['junk', '10.91.0.1/24', '10.91.0.0/31', 'fd00::/64', '10.91.0.0/33', 5]),
+    cases_for('container_network', 'gateway', ['junk', '10.92.0.1', '10.91.0.0', '10.91.0.255']),
+    cases_for('container_network', 'mtu', MTUS_BAD),
+    cases_for('container_network', 'masquerade', BOOLS_BAD),
+    cases_for('container_network', 'forwarding', BOOLS_BAD),
+    cases_for('container_network', 'prune', BOOLS_BAD),
+    cases_for('container_network', 'cluster_cidr', ['junk', '10.0.0.1/8', '10.200.0.0/16']),
+    cases_for('container_network', 'state_dir', ['relative', '']),
+    cases_for('container_network', 'cgroup_parent', ['', '/sys', '..', '$(id)', 'a b']),
+    cases_for('container_network', 'containers', ['x', [{}], [{'name': 'c1'}, {'name': 'c1'}], [{'name': 'c1', 'bogus': 1}]]),
+    cases_for('container_network', 'containers[0].name', ['', 'a b', '-a', '$(id)', 'a;reboot', 'x' * 13, 'ü']),
+    cases_for('container_network', 'containers[0].address', [
+        'junk', '10.92.0.5', '10.91.0.0', '10.91.0.1', '10.91.0.255', 'fd00::5']),
+    raw('container_network', dict(BASE['container_network'], containers=[
+        {'name': 'c1', 'address': '10.91.0.5'}, {'name': 'c2', 'address': '10.91.0.5'}]), 'containers[1].address'),
+    cases_for('container_network', 'containers[0].ports', [
         'x', [{'host': 0}], [{'host': 65536}], [{'host': 'x'}], [{'host': 80, 'container': 0}],
-        [{'host': 80, 'protocol': 'icmp'}], [{'container': 80}], [{'host': 80}, {'host': 80}]], 'ports')
-    + cases_for('container_network', 'containers[0].limits', [
+        [{'host': 80, 'protocol': 'icmp'}], [{'container': 80}], [{'host': 80}, {'host': 80}]], 'ports'),
+    cases_for('container_network', 'containers[0].limits', [
         'x', {'cpu_quota': 5}, {'cpu': 'lots'}, {'cpu': 'nan'}, {'memory': '12XB'}, {'pids_max': '0'},
         {'cpu_period': 50000}, {'cpu': '1', 'cpu_period': 10}, {'cpu_weight': 0}, {'cpuset_cpus': '3-1'},
-        {'memory_swap': 'x'}], 'limits')
-    + cases_for('container_network', 'routes', ['x', [{'dst': 'junk', 'gateway': '10.91.0.9'}],
-                                                [{'dst': '10.95.0.0/24'}], [{'dst': '10.95.0.0/24', 'gateway': 'junk'}],
-                                                [{'dst': '10.95.0.0/24', 'gateway': '10.91.0.9', 'metric': -1}],
-                                                [{'dst': '10.95.0.0/24', 'dev': 'x' * 16}]], 'routes')
-    + cases_for('container_network', 'vxlan', [
+        {'memory_swap': 'x'}], 'limits'),
+    cases_for('container_network', 'routes', ['x', [{'dst': 'junk', 'gateway': '10.91.0.9'}],
+                                              [{'dst': '10.95.0.0/24'}], [{'dst': '10.95.0.0/24', 'gateway': 'junk'}],
+                                              [{'dst': '10.95.0.0/24', 'gateway': '10.91.0.9', 'metric': -1}],
+                                              [{'dst': '10.95.0.0/24', 'dev': 'x' * 16}]], 'routes'),
+    cases_for('container_network', 'vxlan', [
         'x', {'name': 'vx0'}, {'name': 'vx0', 'vni': 0}, {'name': 'x' * 16, 'vni': 1},
         {'name': 'vx0', 'vni': 1, 'peers': ['junk']}, {'name': 'vx0', 'vni': 1, 'local': 'junk'},
-        {'name': 'vx0', 'vni': 1, 'port': 0}, {'name': 'vx0', 'vni': 1, 'mtu': 10}], 'vxlan')
-    + raw('container_network', {'state_dir': STATE_DIR, 'cgroup_parent': PARENT}, 'subnet')
+        {'name': 'vx0', 'vni': 1, 'port': 0}, {'name': 'vx0', 'vni': 1, 'mtu': 10}], 'vxlan'),
+    raw('container_network', {'state_dir': STATE_DIR, 'cgroup_parent': PARENT}, 'subnet'),
+    cases_for('container_network', 'containers[0].sysctls', ['x', {'kernel.pid_max': 5}, {'net.x': True}], 'sysctls'),
+    cases_for('container_network', 'containers[0].dns', ['x', {}, {'nameservers': ['junk']}, {'bogus': 1}], 'dns'),
+    cases_for('container_network', 'containers[0].hosts', ['x', [{'address': 'junk', 'names': ['a']}],
+                                                           [{'address': '10.0.0.1'}]], 'hosts'),
     # reachability
-    + cases_for('reachability', 'sources', [[n] for n in NAMES_BAD if n] + [['nosuchns'], ['ns1', 'ns1'], 'ns1;x'])
-    + cases_for('reachability', 'targets', [['junk'], [''], [None], [{'address': 'junk'}], [{'name': 'x'}],
-                                            [{'address': '10.77.0.1', 'bogus': 1}], ['10.77.0.1', '10.77.0.1'], [5]])
-    + cases_for('reachability', 'ports', ['x', [{'address': 'junk', 'port': 80}], [{'address': '10.77.0.1', 'port': 0}],
-                                          [{'address': '10.77.0.1', 'port': 65536}], [{'address': '10.77.0.1'}],
-                                          [{'address': '10.77.0.1', 'port': 80, 'source': 'a;b'}],
-                                          [{'address': '10.77.0.1', 'port': 80, 'source': 'nosuchns'}]], 'ports')
-    + cases_for('reachability', 'timeout', [0, -1, 61, 'x', float('nan'), float('inf')])
-    + cases_for('reachability', 'delay', [-1, 61, 'x', float('nan')])
-    + cases_for('reachability', 'retries', [-1, 11, 'x', 1.5])
-    + cases_for('reachability', 'fail_on_miss', BOOLS_BAD)
-)
+    cases_for('reachability', 'sources', [[n] for n in NAMES_BAD if n] + [['nosuchns'], ['ns1', 'ns1'], 'ns1;x']),
+    cases_for('reachability', 'targets', [['junk'], [''], [None], [{'address': 'junk'}], [{'name': 'x'}],
+                                          [{'address': '10.77.0.1', 'bogus': 1}], ['10.77.0.1', '10.77.0.1'], [5]]),
+    cases_for('reachability', 'ports', ['x', [{'address': 'junk', 'port': 80}], [{'address': '10.77.0.1', 'port': 0}],
+                                        [{'address': '10.77.0.1', 'port': 65536}], [{'address': '10.77.0.1'}],
+                                        [{'address': '10.77.0.1', 'port': 80, 'source': 'a;b'}],
+                                        [{'address': '10.77.0.1', 'port': 80, 'source': 'nosuchns'}]], 'ports'),
+    cases_for('reachability', 'timeout', [0, -1, 61, 'x', float('nan'), float('inf')]),
+    cases_for('reachability', 'delay', [-1, 61, 'x', float('nan')]),
+    cases_for('reachability', 'retries', [-1, 11, 'x', 1.5]),
+    cases_for('reachability', 'fail_on_miss', BOOLS_BAD)
+))
 
 
 ANSIBLE_DICT_ERROR = 'dictionary requested, could not parse JSON or key=value'

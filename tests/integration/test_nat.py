@@ -18,21 +18,23 @@ def t(module, **args):
     return {'name': module, 'linuxns.net.' + module: args}
 
 
-TOPOLOGY = [
-    t('netns', name=['outside', 'ctr', 'ctr2']),
-    t('netns', name='router', forwarding=True),
-    t('veth', name='uplink', netns='router', addresses=['198.51.100.1/24'],
-      peer={'name': 'eth0', 'netns': 'outside', 'addresses': ['198.51.100.2/24']}),
-    t('bridge', name='br0', netns='router', addresses=['172.18.0.1/24']),
-    t('veth', pairs=[
-        {'name': 'v-ctr', 'netns': 'router', 'bridge': 'br0',
-         'peer': {'name': 'eth0', 'netns': 'ctr', 'addresses': ['172.18.0.2/24']}},
-        {'name': 'v-ctr2', 'netns': 'router', 'bridge': 'br0',
-         'peer': {'name': 'eth0', 'netns': 'ctr2', 'addresses': ['172.18.0.3/24']}},
-    ]),
-    t('netns_route', netns='ctr', dst='default', gateway='172.18.0.1'),
-    t('netns_route', netns='ctr2', dst='default', gateway='172.18.0.1'),
-]
+# Built with iproute2 (the modules' own tests build networks with the modules):
+# a playbook per test would cost seconds.
+TOPOLOGY = """
+for ns in outside ctr ctr2 router; do ip netns add $ns && ip -n $ns link set lo up; done
+ip netns exec router sysctl -qw net.ipv4.ip_forward=1
+ip -n router link add uplink type veth peer name eth0 netns outside
+ip -n router addr add 198.51.100.1/24 dev uplink && ip -n router link set uplink up
+ip -n outside addr add 198.51.100.2/24 dev eth0 && ip -n outside link set eth0 up
+ip -n router link add br0 type bridge && ip -n router addr add 172.18.0.1/24 dev br0 && ip -n router link set br0 up
+for c in ctr:2 ctr2:3; do
+    ns=${c%:*}
+    ip -n router link add v-$ns type veth peer name eth0 netns $ns
+    ip -n router link set v-$ns master br0 up
+    ip -n $ns addr add 172.18.0.${c#*:}/24 dev eth0 && ip -n $ns link set eth0 up
+    ip -n $ns route add default via 172.18.0.1
+done
+"""
 
 EGRESS = t('nat_rule', netns='router', kind='masquerade', source='172.18.0.0/24', out_interface='!br0')
 FORWARD = t('nat_rule', netns='router', kind='forward', in_interface='br0')
@@ -51,9 +53,8 @@ def foreign_state(netns):
 
 
 @pytest.fixture
-def lab(ansible):
-    run = ansible.play(TOPOLOGY)
-    assert run.rc == 0, run.output
+def lab():
+    sh('set -e\n' + TOPOLOGY)
     # foreign rules a firewall or Docker would have: must survive everything we do
     sh('ip netns exec router sh -c "iptables -P FORWARD DROP && iptables -N FOREIGN && iptables -A FORWARD -j FOREIGN '
        '&& iptables -A FOREIGN -p udp --dport 9 -j DROP && iptables -t nat -N DOCKER '

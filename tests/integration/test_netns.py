@@ -161,6 +161,47 @@ def test_new_namespace_with_forwarding(ansible):
     assert ansible.play(netns(name='gw', forwarding=True)).task('netns')['changed'] is False
 
 
+def test_sysctls_resolv_conf_and_hosts_of_a_namespace(ansible):
+    """What `ip netns exec` gives a container of its own: net.* sysctls inside
+    the namespace and /etc/netns/NAME/{resolv.conf,hosts} seen as /etc's."""
+    sh('ip netns add old && ip netns exec old sysctl -qw net.ipv4.conf.all.rp_filter=1')
+    args = dict(name=['old', 'new'], sysctls={'net.ipv4.conf.all.rp_filter': 2, 'net.ipv4.ip_local_port_range': '20000  40000'},
+                dns={'nameservers': ['10.96.0.10', 'fd00::53'], 'search': ['lab.internal'], 'options': ['ndots:2']},
+                hosts=[{'address': '10.244.1.3', 'names': ['db', 'db.lab.internal']}])
+    check = ansible.play(netns(**args), check=True, diff=True)
+    actions = check.task('netns')['actions']
+    assert actions == [
+        'set net.ipv4.conf.all.rp_filter to 2 in network namespace old (was 1)',
+        'set net.ipv4.ip_local_port_range to 20000 40000 in network namespace old (was 32768 60999)',
+        'write /etc/netns/old/hosts', 'write /etc/netns/old/resolv.conf',
+        'create network namespace new (lo up)',
+        'set net.ipv4.conf.all.rp_filter to 2 in network namespace new (was the default)',
+        'set net.ipv4.ip_local_port_range to 20000 40000 in network namespace new (was the default)',
+        'write /etc/netns/new/hosts', 'write /etc/netns/new/resolv.conf']
+    assert not os.path.exists('/etc/netns/old') and sysctl('old', 'net.ipv4.conf.all.rp_filter') == '1'
+    run = ansible.play(netns(**args), diff=True)
+    assert run.task('netns')['actions'] == actions
+    assert run.task('netns')['diff']['after']['netns/old']['sysctls']['net.ipv4.conf.all.rp_filter'] == '2'
+    for name in ('old', 'new'):
+        assert sysctl(name, 'net.ipv4.conf.all.rp_filter') == '2'
+        assert sh('ip netns exec %s cat /etc/resolv.conf' % name).splitlines()[1:] == [
+            'nameserver 10.96.0.10', 'nameserver fd00::53', 'search lab.internal', 'options ndots:2']
+        assert sh('ip netns exec %s getent hosts db' % name).split() == ['10.244.1.3', 'db', 'db.lab.internal']
+    assert run.task('netns')['namespaces'][1]['files'] == {'resolv.conf': True, 'hosts': True}
+    assert ansible.play(netns(**args)).changed == []
+    assert ansible.play(netns(**args), check=True).changed == []
+    # a sysctl the namespace lacks, or a host-wide one, fails before any change
+    bad = ansible.play(netns(name='old', sysctls={'net.ipv4.conf.nosuch0.rp_filter': 1}))
+    assert bad.task('netns')['msg'] == 'sysctls.net.ipv4.conf.nosuch0.rp_filter: network namespace old has no sysctl ' \
+                                       'net.ipv4.conf.nosuch0.rp_filter'
+    assert 'net.* sysctls only' in ansible.play(netns(name='old', sysctls={'kernel.pid_max': 99})).task('netns')['msg']
+    # a foreign file is left alone on removal; ours go, with the directory when empty
+    sh('echo "# mine" > /etc/netns/new/extra')
+    assert ansible.play(netns(name=['old', 'new'], state='absent')).rc == 0
+    assert os.listdir('/etc/netns') == ['new'] and os.listdir('/etc/netns/new') == ['extra']
+    sh('rm -r /etc/netns/new')
+
+
 def test_adopt_process_namespace(ansible, process_in_own_netns):
     pid = process_in_own_netns()
     run = ansible.play(netns(name='web', pid=pid), check=True)
