@@ -10,6 +10,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 
 RUN_NETNS = '/run/netns'
 
@@ -29,6 +30,19 @@ def sh(command, check=True):
     if check and proc.returncode != 0:
         raise AssertionError('%s failed (%d): %s' % (command, proc.returncode, proc.stderr))
     return proc.stdout
+
+
+def remove_cgroups(parent):
+    """cgroups are machine-wide: leave none of `parent` behind (v1 hierarchies or the v2 tree)."""
+    bases = [os.path.join('/sys/fs/cgroup', c, parent) for c in ('cpu', 'memory', 'pids', 'cpuset')]
+    for base in bases + [os.path.join('/sys/fs/cgroup', parent)]:
+        for root, _dirs, _files in sorted(os.walk(base), key=lambda entry: -entry[0].count('/')):
+            for _attempt in range(50):
+                try:
+                    os.rmdir(root)
+                    break
+                except OSError:
+                    time.sleep(0.1)  # a killed process is still leaving
 
 
 def netns_ids():

@@ -14,12 +14,11 @@ run may warn that it does not support the collection."""
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
 from conftest import REPO
-from kernel import netns_list, sh
+from kernel import netns_list, remove_cgroups, sh
 
 HOSTS = os.path.join(REPO, '.venv-compat-hosts')
 OLD_PYROUTE2 = os.path.join(HOSTS, 'pyroute2-0.7', 'bin', 'python')
@@ -74,19 +73,6 @@ def container_network(state_dir, parent, state='present'):
         'containers': [{'name': 'cpweb', 'ports': [{'host': 8078, 'container': 80}],
                         'limits': {'cpu': '0.5', 'memory': '64M', 'pids_max': '32'}},
                        {'name': 'cpdb'}]}}]
-
-
-def remove_cgroups(parent):
-    """cgroups are machine-wide: leave none behind (v1 hierarchies or the v2 tree)."""
-    bases = [os.path.join('/sys/fs/cgroup', c, parent) for c in ('cpu', 'memory', 'pids', 'cpuset')]
-    for base in bases + [os.path.join('/sys/fs/cgroup', parent)]:
-        for root, _dirs, _files in sorted(os.walk(base), key=lambda entry: -entry[0].count('/')):
-            for _attempt in range(50):
-                try:
-                    os.rmdir(root)
-                    break
-                except OSError:
-                    time.sleep(0.1)
 
 
 @pytest.fixture

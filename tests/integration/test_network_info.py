@@ -17,12 +17,11 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 
 import pytest
 
 from conftest import REPO, Ansible
-from kernel import netns_list, sh
+from kernel import netns_list, remove_cgroups, sh
 
 BRIDGE, SUBNET, VXLAN = 'nibr0', '10.77.0.0/24', 'nivx0'
 FOREIGN_RULE = '-t nat -A LINUXNS-DNAT -p tcp --dport 9 -j DNAT --to-destination 10.77.0.99:9'
@@ -63,19 +62,6 @@ def host(tmp_path, collections_path):
     assert ansible.play(container_network(options, 'absent')).rc == 0
     sh('ip link del %s; ip link del uplink0; ip link del fbr0; ip link del fv0' % VXLAN, check=False)
     remove_cgroups(parent)
-
-
-def remove_cgroups(parent):
-    """cgroups are machine-wide: leave none behind (v1 hierarchies or the v2 tree)."""
-    for base in [os.path.join('/sys/fs/cgroup', c, parent) for c in ('cpu', 'memory', 'pids', 'cpuset')] + [
-            os.path.join('/sys/fs/cgroup', parent)]:
-        for root, _dirs, _files in sorted(os.walk(base), key=lambda entry: -entry[0].count('/')):
-            for _attempt in range(50):
-                try:
-                    os.rmdir(root)
-                    break
-                except OSError:
-                    time.sleep(0.1)
 
 
 def read(ansible, check=False, **args):
