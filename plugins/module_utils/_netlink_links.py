@@ -16,6 +16,8 @@ import os
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
 
 _LOOPBACK_INDEX = 1  # the kernel always gives lo ifindex 1 in every namespace
+# what _rtnl's dump has that a link here does not (kind-specific fields come from _kind_fields)
+_DUMP_ONLY = ('name', 'master_index', 'data', 'slave_data')
 # link settings whose pyroute2 name is not their name in the link view
 _PYROUTE2_NAMES = {'mac': 'address', 'txqueuelen': 'txqlen'}
 
@@ -51,8 +53,7 @@ class LinksMixin:
         links = {}
         for link in raw:
             master = by_index.get(link['master_index'])
-            links[link['name']] = dict((key, link[key]) for key in (
-                'index', 'kind', 'mtu', 'mac', 'txqueuelen', 'up', 'alias', 'link_index', 'link_netnsid'))
+            links[link['name']] = dict((key, value) for key, value in link.items() if key not in _DUMP_ONLY)
             links[link['name']].update(master=master['name'] if master else None,
                                        addresses=sorted(addresses.get(link['index'], [])),
                                        **_kind_fields(link, by_index))
