@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import Ansible
-from kernel import SERVER, connect, netns_list, ping, sh
+from kernel import SERVER, connect, netns_list, ping, remove_cgroups, sh
 
 SUBNET = '10.88.0.0/24'
 
@@ -271,15 +271,7 @@ def power_cycle(host, names):
             break
         time.sleep(0.05)
     sh('ip link del cbr0; iptables-save | grep -v LINUXNS | iptables-restore; echo 0 > /proc/sys/net/ipv4/ip_forward')
-    for controller in ('cpu', 'memory', 'pids'):
-        for directory, _dirs, _files in sorted(os.walk('/sys/fs/cgroup/%s/%s' % (controller, host['cgroup_parent'])),
-                                               reverse=True):
-            for _attempt in range(50):
-                try:
-                    os.rmdir(directory)
-                    break
-                except OSError:
-                    time.sleep(0.1)  # the killed workload is still leaving
+    remove_cgroups(host['cgroup_parent'])
 
 
 def layout():
