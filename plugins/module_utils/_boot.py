@@ -31,6 +31,7 @@ import sys
 
 from ansible_collections.linuxns.net.plugins.module_utils._converge import ConvergeFailed, converge
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 STATE_FILE = 'network.json'
@@ -180,8 +181,8 @@ class BootResource(Resource):
     needs_pyroute2 = False
 
     def read(self, desired):
-        current = dict(('file ' + path, _file_view(_read(path))) for path in desired.files)
-        current['_texts'] = dict((path, _read(path)) for path in desired.files)
+        current = dict(('file ' + path, _file_view(read_text(path))) for path in desired.files)
+        current['_texts'] = dict((path, read_text(path)) for path in desired.files)
         current['_engine'] = _read_tree(desired.engine_root)
         current['engine ' + desired.engine_root] = _tree_view(current['_engine'])
         if desired.link_path:
@@ -216,11 +217,7 @@ class BootResource(Resource):
         return Plan(actions, current, after)
 
     def op_write(self, path, text):
-        if text is None:
-            if os.path.lexists(path):
-                os.unlink(path)
-            return
-        _write_atomic(path, text)
+        write_text(path, text)
 
     def op_write_tree(self, root, tree):
         if tree is None:
@@ -228,8 +225,8 @@ class BootResource(Resource):
             return
         for relative, text in tree.items():
             path = os.path.join(root, relative)
-            if _read(path) != text:
-                _write_atomic(path, text)
+            if read_text(path) != text:
+                write_text(path, text)
         for path in _tree_files(root):  # files of an older engine that this one no longer has
             if os.path.relpath(path, root) not in tree:
                 os.unlink(path)
@@ -256,16 +253,6 @@ def _describe(path, text):
     return ('record the desired network in %s' if path.endswith(STATE_FILE) else 'write the boot unit %s') % path
 
 
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except IOError as exc:
-        if exc.errno == 2:
-            return None
-        raise
-
-
 def _file_view(text):
     return None if text is None else {'sha256': hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}
 
@@ -281,7 +268,7 @@ def _read_tree(root):
     """The engine copy as it is: every file under root (none: None)."""
     if not os.path.isdir(root):
         return None
-    return dict((os.path.relpath(path, root), _read(path)) for path in _tree_files(root))
+    return dict((os.path.relpath(path, root), read_text(path)) for path in _tree_files(root))
 
 
 def _tree_view(tree):
@@ -299,15 +286,6 @@ def _link_view(path):
 
 def _link_view_of(target):
     return None if target is None else {'target': target}
-
-
-def _write_atomic(path, text):
-    if not os.path.isdir(os.path.dirname(path)):
-        os.makedirs(os.path.dirname(path), 0o755)
-    temporary = path + '.tmp'
-    with open(temporary, 'w') as handle:
-        handle.write(text)
-    os.rename(temporary, path)  # a killed run leaves the old file or the new
 
 
 # -- the boot-time entry point ---------------------------------------------------

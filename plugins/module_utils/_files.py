@@ -26,7 +26,7 @@ def write_text(path, text, prune_parent=False):
     `prune_parent` its directory too once empty."""
     directory = os.path.dirname(path)
     if text is None:
-        if os.path.exists(path):
+        if os.path.lexists(path):
             os.unlink(path)
         if prune_parent and os.path.isdir(directory) and not os.listdir(directory):
             os.rmdir(directory)
