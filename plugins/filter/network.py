@@ -12,8 +12,9 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._reachability import merge_reports
-from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name, namespace_sysctls
 
 
 def host_subnet(cluster_cidr, index, prefix=24):
@@ -143,6 +144,58 @@ def reachability_report(results, hosts):
     return merge_reports(results, hosts)
 
 
+def container_checks(hostvars, hosts, facts='verify_network'):
+    """Each container's own settings as declared in its host's
+    containers_list against what network_info read there (the registered
+    result named `facts`): {lines, misses, total, passed}."""
+    lines, misses, total = [], [], 0
+    for host in hosts:
+        network = (hostvars[host].get(facts) or {}).get('network') or {}
+        for container in hostvars[host].get('containers_list') or []:
+            label = '%s/%s' % (host, container['name'])
+            outcomes = _container_outcomes(container, network)
+            total += len(outcomes)
+            misses.extend('%s %s: %s' % (label, check, problem) for check, problem in outcomes if problem)
+            if outcomes:
+                lines.append('%s  %s' % (label, ', '.join('%s %s' % (c, 'X' if p else 'ok') for c, p in outcomes)))
+    return {'lines': lines, 'misses': misses, 'total': total, 'passed': total - len(misses)}
+
+
+def _container_outcomes(container, network):
+    """[(check, problem or None)] for what the container declares."""
+    name = container['name']
+    namespace = (network.get('namespaces') or {}).get(name) or {}
+    outcomes = []
+    if container.get('sysctls'):
+        have = namespace.get('sysctls') or {}
+        wrong = ['%s is %s, not %s' % (k, have.get(k), v)
+                 for k, v in sorted(namespace_sysctls(container['sysctls'], 'sysctls').items()) if have.get(k) != v]
+        outcomes.append(('sysctls', '; '.join(wrong) or None))
+    wanted = namespace_files(name, container.get('dns'), container.get('hosts'))
+    for file_name in sorted(wanted):
+        same = (namespace.get('files') or {}).get(file_name) == wanted[file_name]
+        outcomes.append((file_name, None if same else '/etc/netns/%s/%s is not as declared' % (name, file_name)))
+    if container.get('command'):
+        outcomes.append(('workload', _workload_problem(container, (network.get('workloads') or {}).get(name))))
+    return outcomes
+
+
+def _workload_problem(container, workload):
+    name, stopped = container['name'], container.get('state') == 'stopped'
+    if workload is None:
+        return None if stopped else 'not running'
+    problems = ['runs, though stopped'] if stopped else []
+    if workload['command'] != container['command']:
+        problems.append('runs another command')
+    if not workload['pid_1']:
+        problems.append('is not pid 1 of its own PID namespace')
+    if workload['hostname'] != name:
+        problems.append('hostname is %s' % workload['hostname'])
+    if container.get('limits') and not any(path.endswith('/' + name) for path in workload['cgroups']):
+        problems.append('is not in its cgroup')
+    return ', '.join(problems) or None
+
+
 def peer_routes(hostvars, peers, overlay_device=None):
     """A route to each peer's container subnet: host-gw (via the peer's
     underlay address) or, given the overlay device, via the peer's VTEP
@@ -173,4 +226,5 @@ class FilterModule:
             'reachability_targets': reachability_targets,
             'reachability_ports': reachability_ports,
             'reachability_report': reachability_report,
+            'container_checks': container_checks,
         }

@@ -29,11 +29,15 @@ from ansible_collections.linuxns.net.plugins.module_utils._nat import CHAINS
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
+from ansible_collections.linuxns.net.plugins.module_utils._netns import ETC_NETNS, NAMESPACE_FILES
 from ansible_collections.linuxns.net.plugins.module_utils._network import RECORD_FILE, read_record
 from ansible_collections.linuxns.net.plugins.module_utils._routes import SCOPES, TABLES
-from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, netns_name
+from ansible_collections.linuxns.net.plugins.module_utils._files import read_text
+from ansible_collections.linuxns.net.plugins.module_utils._validate import (
+    ValidationError, namespace_sysctls, netns_name, sysctl_path)
+from ansible_collections.linuxns.net.plugins.module_utils._workloads import workload_view
 
-SECTIONS = ('links', 'routes', 'nat', 'cgroups', 'record')
+SECTIONS = ('links', 'routes', 'nat', 'cgroups', 'record', 'workloads')
 FACTS_KEY = 'linuxns_network'
 DEFAULT_CGROUP_PARENT = 'linuxns'
 DEFAULT_STATE_DIR = '/var/lib/linuxns'
@@ -86,14 +90,16 @@ def gather(params):
     state_dir = params.get('state_dir') or DEFAULT_STATE_DIR
     if not os.path.isabs(state_dir):
         raise ValidationError('state_dir', '%r is not an absolute path' % state_dir)
+    sysctls = sorted(namespace_sysctls(dict((key, '0') for key in params.get('sysctls') or []), 'sysctls'))
     warnings = []
     seam = FactsSeam()
     try:
         facts = {'hostname': socket.gethostname()}
-        facts.update(read_namespaces(seam, wanted, include, warnings))
+        facts.update(read_namespaces(seam, wanted, include, warnings, sysctls))
         facts['nat'] = read_nat(seam, warnings) if 'nat' in include else None
         facts['cgroups'] = read_cgroups(parents) if 'cgroups' in include else None
         facts['record'] = read_container_record(state_dir, warnings) if 'record' in include else None
+        facts['workloads'] = read_workloads(seam, state_dir, wanted) if 'workloads' in include else None
     finally:
         seam.close()
     return facts, warnings
@@ -122,7 +128,7 @@ def run_module(module):
 
 # -- namespaces, links and routes ----------------------------------------------
 
-def read_namespaces(seam, wanted, include, warnings):
+def read_namespaces(seam, wanted, include, warnings, sysctls=()):
     """{'host': the module's own namespace, 'namespaces': {name: namespace}}."""
     entries = seam.namespaces()
     names = sorted(entries)
@@ -135,11 +141,11 @@ def read_namespaces(seam, wanted, include, warnings):
     for name in [None] + names:
         if name is not None and entries[name].stale:
             views[name] = {'name': name, 'id': None, 'stale': True, 'owned': False, 'lo': None,
-                           'forwarding': None, 'links': None, 'routes': None}
+                           'forwarding': None, 'sysctls': None, 'files': _files(name), 'links': None, 'routes': None}
             continue
         try:
             raw[name] = seam.links(name)
-            views[name] = _namespace_view(seam, name, raw[name], include)
+            views[name] = _namespace_view(seam, name, raw[name], include, sysctls)
         except OSError as exc:
             if exc.errno != errno.ENOENT:
                 raise
@@ -151,13 +157,15 @@ def read_namespaces(seam, wanted, include, warnings):
     return {'host': host, 'namespaces': views}
 
 
-def _namespace_view(seam, netns, links, include):
+def _namespace_view(seam, netns, links, include, sysctls):
     lo = next((link for link in links.values() if link['index'] == 1), None)
     view = {
         'name': netns, 'id': seam.inode(netns) if netns else os.stat('/proc/self/ns/net').st_ino,
         'stale': False, 'owned': bool(lo and is_owned(lo['alias'])),
         'lo': None if lo is None else ('up' if lo['up'] else 'down'),
         'forwarding': _forwarding(seam, netns),
+        'sysctls': dict((key, seam.read_sysctl(netns, sysctl_path(key))) for key in sysctls),
+        'files': _files(netns),
         'links': _links(seam, netns, links) if 'links' in include else None,
         'routes': [_route_view(r) for r in seam.routes(netns)] if 'routes' in include else None,
     }
@@ -167,6 +175,14 @@ def _namespace_view(seam, netns, links, include):
 def _forwarding(seam, netns):
     values = dict((family, seam.read_sysctl(netns, key)) for family, key in SYSCTL_FORWARDING.items())
     return dict((family, None if value is None else value != '0') for family, value in values.items())
+
+
+def _files(netns):
+    """The namespace's own resolv.conf and hosts (what `ip netns exec`
+    bind-mounts over /etc), as text; None where there is none."""
+    if netns is None:
+        return None
+    return dict((name, read_text(os.path.join(ETC_NETNS, netns, name))) for name in NAMESPACE_FILES)
 
 
 def _links(seam, netns, links):
@@ -364,3 +380,25 @@ def read_container_record(state_dir, warnings):
     except (ValidationError, IOError, OSError) as exc:
         warnings.append('record %s not read: %s' % (path, exc))
         return None
+
+
+# -- workloads of container_network ----------------------------------------------
+
+def read_workloads(seam, state_dir, wanted):
+    """{container: workload view} of every workload whose pid file is in
+    state_dir and that runs (only those of `wanted`, when given)."""
+    try:
+        names = sorted(f[:-len('.pid')] for f in os.listdir(state_dir) if f.endswith('.pid'))
+    except OSError:
+        return {}
+    workloads = {}
+    for name in names:
+        if wanted is not None and name not in wanted:
+            continue
+        try:
+            view = workload_view(seam, netns_name(name, 'state_dir'), os.path.join(state_dir, name + '.pid'))
+        except (ValidationError, OSError):
+            continue  # not a container's pid file, or its namespace is gone
+        if view is not None:
+            workloads[name] = view
+    return workloads

@@ -67,6 +67,9 @@ class ContainerSpec:
             raise ValidationError(prefix + 'limits.' + exc.option, exc.message)
         self.limits = limits
         self.command = params.get('command') or None
+        self.state = _given(params, 'state', 'started')
+        if self.state not in ('started', 'stopped'):
+            raise ValidationError(prefix + 'state', '%r is not one of started, stopped' % (self.state,))
         self.sysctls = namespace_sysctls(params['sysctls'], prefix + 'sysctls') if params.get('sysctls') else {}
         self.files = namespace_files(self.name, params.get('dns'), params.get('hosts'), prefix)
 
@@ -374,7 +377,8 @@ class Layout:
                   for c in self.keep if c.limits]
         if groups:
             parts.append(Part('cgroup', CgroupResource(seam), groups, project=project_cgroups))
-        workloads = [WorkloadSpec(c.name, c.command, spec.pidfile(c.name), 'present') for c in self.keep if c.command]
+        workloads = [WorkloadSpec(c.name, c.command, spec.pidfile(c.name), c.state)
+                     for c in self.keep if c.command or c.state == 'stopped']
         if workloads:
             parts.append(Part('workload', WorkloadResource(seam), workloads, project=project_workloads))
         return parts
@@ -429,7 +433,7 @@ class Layout:
             touched = [a for a in plan.actions if _about(a, c.name)]
             results.append({'name': c.name, 'netns': c.name, 'interface': CONTAINER_INTERFACE, 'veth': c.veth,
                             'address': self.cidr(c.name), 'ports': c.ports, 'limits': c.limits,
-                            'action': _outcome(touched)})
+                            'workload': (observed.get('workload') or {}).get('workload/' + c.name), 'action': _outcome(touched)})
         return results
 
     def extra_results(self, plan):

@@ -111,9 +111,25 @@ options:
         type: dict
       command:
         description:
-          - A shell command started, when not running, in the container's namespace and cgroups, in a
-            session of its own, with output in O(state_dir)C(/NAME.log) and its pid in C(NAME.pid).
+          - "The container's workload: a shell command (C(sh -c)) started the way a container runtime
+            starts one - in the container's network namespace and cgroups from its first instruction,
+            and in PID, mount and UTS namespaces of its own: it is pid 1 there, with its own C(/proc),
+            and the container's name as hostname. It runs in a session of its own, with its output
+            appended to O(state_dir)C(/NAME.log); C(NAME.pid) holds the pid of the C(unshare) process
+            (util-linux) that waits for it."
+          - Started when not running; restarted when the command changes (a workload started by an
+            older version of this collection, outside namespaces of its own, is restarted once too).
+          - "Stopping it (O(containers[].state=stopped), pruning, O(state=absent)) sends SIGTERM to its
+            session and SIGKILL after 3 seconds; a pid 1 with no SIGTERM handler (the kernel drops the
+            signal) is killed at once."
         type: str
+      state:
+        description:
+          - V(started) runs O(containers[].command). V(stopped) stops the workload and keeps the
+            container's network and its log; V(started) with the command starts it again.
+        type: str
+        choices: [started, stopped]
+        default: started
       sysctls:
         description:
           - The container's own C(net.*) sysctls, name and value, as
@@ -246,6 +262,16 @@ containers:
     limits:
       description: Its cgroup limits as given.
       type: dict
+    workload:
+      description: Its running workload (null when none runs; in check mode its pid is null).
+      type: dict
+      contains:
+        pid:
+          description: Pid of the C(unshare) process that waits for the workload (its pid 1).
+          type: int
+        command:
+          description: The command it runs.
+          type: str
     action:
       description: V(created), V(updated) or V(unchanged).
       type: str
@@ -330,6 +356,7 @@ def main():
     port = dict(host=dict(type='int', required=True), container=dict(type='int'),
                 protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
     container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
+                     state=dict(type='str', choices=['started', 'stopped'], default='started'),
                      ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'),
                      sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'))
     module = AnsibleModule(

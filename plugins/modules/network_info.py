@@ -53,12 +53,13 @@ options:
       - What to read besides the list of namespaces. V(links) - links with addresses, veth peers,
         bridge ports and VXLAN flood lists; V(routes) - every unicast route of every table; V(nat) - this
         collection's NAT and forward chains; V(cgroups) - the groups below O(cgroup_parents); V(record) - the
-        record of M(linuxns.net.container_network) in O(state_dir).
+        record of M(linuxns.net.container_network) in O(state_dir); V(workloads) - the running workloads of
+        M(linuxns.net.container_network) whose pid files are in O(state_dir).
       - A section left out is returned as null.
     type: list
     elements: str
-    choices: [links, routes, nat, cgroups, record]
-    default: [links, routes, nat, cgroups, record]
+    choices: [links, routes, nat, cgroups, record, workloads]
+    default: [links, routes, nat, cgroups, record, workloads]
   cgroup_parents:
     description:
       - The managed parent cgroups to report the groups of, like the C(parent) of M(linuxns.net.cgroup_limit)
@@ -68,9 +69,19 @@ options:
     elements: str
     default: [linuxns]
   state_dir:
-    description: The state directory of M(linuxns.net.container_network), whose C(containers.json) is reported.
+    description:
+      - The state directory of M(linuxns.net.container_network), whose C(containers.json) and workloads are
+        reported.
     type: path
     default: /var/lib/linuxns
+  sysctls:
+    description:
+      - C(net.*) sysctls to read in every reported namespace (and the host's), e.g.
+        V(net.ipv4.conf.all.rp_filter); reported in RV(network.host.sysctls). A sysctl a namespace does not
+        have is null there.
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: linuxns.net.container_network
   - plugin: linuxns.net.topology_mermaid
@@ -136,6 +147,16 @@ network:
           description: Whether IPv4 and IPv6 forwarding is on in the namespace (null where the key does not exist).
           type: dict
           sample: {ipv4: false, ipv6: false}
+        sysctls:
+          description: The values of O(sysctls) in the namespace, by name (null for one it does not have).
+          type: dict
+          sample: {net.ipv4.conf.all.rp_filter: "2"}
+        files:
+          description:
+            - A named namespace's own C(resolv.conf) and C(hosts) under C(/etc/netns/NAME) (what C(ip netns exec)
+              bind-mounts over C(/etc)), as text; null where there is none. Null for the host's own namespace.
+          type: dict
+          sample: {resolv.conf: "nameserver 10.96.0.10\n", hosts: null}
         links:
           description:
             - Every link, by name (null without O(include=links)), with C(name), C(netns), C(kind) (null for
@@ -215,6 +236,20 @@ network:
       returned: success
       type: dict
       sample: {version: 1, bridge: cbr0, subnet: 10.244.1.0/24, gateway: 10.244.1.1, addresses: {web: 10.244.1.2/24}}
+    workloads:
+      description:
+        - The running workloads of M(linuxns.net.container_network) (a pid file in O(state_dir) whose process runs
+          in the container's network namespace), by container name; only those of O(netns) when given. Null
+          without O(include=workloads).
+        - Each has C(pid) (the C(unshare) that waits for the workload), C(command) (null for one not started in
+          namespaces of its own, by an older version), and of the workload itself C(init) (its pid on the host),
+          C(pid_1) (it is pid 1 of its own PID namespace), C(hostname) (in its own UTS namespace) and C(cgroups)
+          (its cgroup in each hierarchy).
+      returned: success
+      type: dict
+      sample:
+        web: {pid: 4242, command: python3 -m http.server 80, init: 4243, pid_1: true, hostname: web,
+              cgroups: [/linuxns/web, /linuxns/web]}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -229,6 +264,7 @@ def main():
             include=dict(type='list', elements='str', choices=list(SECTIONS), default=list(SECTIONS)),
             cgroup_parents=dict(type='list', elements='str', default=['linuxns']),
             state_dir=dict(type='path', default='/var/lib/linuxns'),
+            sysctls=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )

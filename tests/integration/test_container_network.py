@@ -164,6 +164,87 @@ def test_a_containers_sysctls_resolv_conf_and_hosts(ansible, host):
     assert os.listdir('/etc/netns') == []
 
 
+def workload_init(host, name):
+    """(pid of the unshare in the pid file, host pid of the workload: its child)."""
+    pid = int(open(os.path.join(host['state_dir'], name + '.pid')).read())
+    for _attempt in range(50):  # unshare forks the workload right after it starts
+        children = open('/proc/%d/task/%d/children' % (pid, pid)).read().split()
+        if children:
+            return pid, int(children[0])
+        time.sleep(0.02)
+    raise AssertionError('the workload of %s has no process' % name)
+
+
+def ended(pid):
+    """Gone, or a zombie its new parent has yet to reap."""
+    try:
+        return open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[0] == 'Z'
+    except OSError:
+        return True
+
+
+def test_a_workload_runs_in_namespaces_of_its_own_restarts_on_a_new_command_and_stops(ansible, host):
+    """pid 1 with its own /proc and hostname, in its cgroup from its first
+    instruction; a changed command restarts it; stopped keeps the network."""
+    def app(command, **options):
+        return [dict({'name': 'app', 'limits': {'pids_max': '16'}, 'command': command}, **options)]
+    host = dict(host, boot=False)  # the recorded desired state changes with every command
+    # $$ is the shell's pid in its PID namespace; /proc/self/cgroup is read by its first child
+    first = 'echo "start $$ $(hostname)"; grep pids /proc/self/cgroup; exec sleep 120'
+    run = ansible.play(network(host, app(first)))
+    assert run.rc == 0, run.output
+    pid, init = workload_init(host, 'app')
+    assert run.task('net')['containers'][0]['workload'] == {'pid': pid, 'command': first}
+    nspid = [line.split()[1:] for line in open('/proc/%d/status' % init) if line.startswith('NSpid:')][0]
+    assert nspid == [str(init), '1']  # pid 1 inside
+    assert sh('nsenter --target %d --uts hostname' % init).strip() == 'app'
+    assert sh('nsenter --target %d --mount --pid cat /proc/1/cmdline' % init).split('\0')[:2] == ['sleep', '120']
+    assert os.stat('/proc/%d/ns/net' % init).st_ino == os.stat('/run/netns/app').st_ino
+    log = os.path.join(host['state_dir'], 'app.log')
+    for _attempt in range(50):
+        if 'pids' in open(log).read():
+            break
+        time.sleep(0.02)
+    lines = open(log).read().splitlines()
+    assert lines[0] == 'start 1 app' and lines[1].endswith('/%s/app' % host['cgroup_parent'])
+    info = ansible.play([{'name': 'info', 'linuxns.net.network_info': {
+        'netns': ['app'], 'include': ['workloads'], 'state_dir': host['state_dir'], 'sysctls': ['net.ipv4.ip_forward']}}])
+    network_info = info.task('info')['network']
+    assert network_info['workloads']['app'] == {'pid': pid, 'command': first, 'init': init, 'pid_1': True, 'hostname': 'app',
+                                                'cgroups': network_info['workloads']['app']['cgroups']}
+    assert '/%s/app' % host['cgroup_parent'] in network_info['workloads']['app']['cgroups']
+    assert network_info['namespaces']['app']['sysctls'] == {'net.ipv4.ip_forward': '0'}
+    assert network_info['namespaces']['app']['files'] == {'resolv.conf': None, 'hosts': None}
+    assert ansible.play(network(host, app(first))).changed == []
+
+    # a new command restarts it: a shell that ends on SIGTERM, so the next stop is graceful
+    second = 'trap "echo bye; exit 0" TERM; echo "again $$"; while :; do sleep 0.1; done'
+    check = ansible.play(network(host, app(second)), check=True, diff=True)
+    rerun = ansible.play(network(host, app(second)))
+    assert rerun.rc == 0, rerun.output
+    assert rerun.task('net')['actions'] == check.task('net')['actions'] == [
+        'restart the workload of app (pid %d), its command changed' % pid]
+    new_pid, _init = workload_init(host, 'app')
+    assert new_pid != pid and ended(pid)
+    for _attempt in range(50):
+        if 'again 1' in open(log).read():
+            break
+        time.sleep(0.02)
+    assert 'again 1' in open(log).read().splitlines()  # the log is appended to
+
+    stopped = ansible.play(network(host, app(second, state='stopped')))
+    assert stopped.rc == 0 and stopped.task('net')['actions'] == ['stop the workload of app (pid %d)' % new_pid]
+    assert ended(new_pid) and open(log).read().splitlines()[-1] == 'bye'
+    assert 'app' in netns_list() and not os.path.exists(os.path.join(host['state_dir'], 'app.pid'))
+    assert ansible.play(network(host, app(second, state='stopped'))).changed == []
+    started = ansible.play(network(host, app(second)))
+    assert started.task('net')['actions'] == ['start the workload of app']
+
+    assert ansible.play(network(host, [])).rc == 0  # pruned: stopped, then its cgroup and namespace go
+    assert os.listdir(host['state_dir']) == ['containers.json']
+    assert not os.path.exists('/sys/fs/cgroup/pids/%s/app' % host['cgroup_parent']) and 'app' not in netns_list()
+
+
 def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host):
     before = snapshot()
     bad = CONTAINERS[1:] + [{'name': 'cpus', 'limits': {'cpuset_cpus': '999'}}]

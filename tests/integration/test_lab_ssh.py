@@ -90,8 +90,9 @@ def test_site_verify_idempotence_over_ssh(ansible, lab):
     run = over_ssh(ansible, directory, 'site.yml')
     assert run.rc == 0 and run.changed, run
     run = over_ssh(ansible, directory, 'verify.yml')
-    # 4 containers ping 4 containers and the outside host; 4 published ports from outside
-    assert run.rc == 0 and run.task('Fail on any miss')['msg'] == 'all 24 checks passed', run
+    # 4 containers ping 4 containers and the outside host; 4 published ports from outside;
+    # 4 workloads, and each c1's sysctl, resolv.conf and hosts
+    assert run.rc == 0 and run.task('Fail on any miss')['msg'] == 'all 34 checks passed', run
     run = over_ssh(ansible, directory, 'site.yml')
     assert run.rc == 0 and run.changed == [], run
 

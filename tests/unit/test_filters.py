@@ -142,3 +142,27 @@ def test_every_filter_of_network_py_is_documented_by_its_own_file():
         assert doc['doc']['name'] == name and doc['doc']['filename'].endswith('/%s.yml' % name)
         assert doc['examples'] and doc['return']['_value']['description'] and '_input' in doc['doc']['options']
     assert len(set(d['doc']['short_description'] for d in docs.values())) == len(names)
+
+
+def test_container_checks_compare_each_declared_setting_with_what_network_info_read():
+    from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
+    declared = {'name': 'c1', 'sysctls': {'net.ipv4.conf.all.rp_filter': 2}, 'dns': {'search': ['lab']},
+                'hosts': [{'address': '10.0.0.9', 'names': ['db']}], 'command': 'serve', 'limits': {'pids_max': '9'}}
+    files = namespace_files('c1', declared['dns'], declared['hosts'])
+    workload = {'pid': 10, 'command': 'serve', 'init': 11, 'pid_1': True, 'hostname': 'c1', 'cgroups': ['/', '/p/h/c1']}
+    read = {'namespaces': {'c1': {'sysctls': {'net.ipv4.conf.all.rp_filter': '2'}, 'files': files}},
+            'workloads': {'c1': workload}}
+    hostvars = {'h': {'containers_list': [declared, {'name': 'c2'}], 'verify_network': {'network': read}}}
+    report = network.container_checks(hostvars, ['h'])
+    assert report == {'lines': ['h/c1  sysctls ok, hosts ok, resolv.conf ok, workload ok'], 'misses': [], 'total': 4, 'passed': 4}
+
+    read['namespaces']['c1'] = {'sysctls': {'net.ipv4.conf.all.rp_filter': '1'}, 'files': dict(files, hosts=None)}
+    read['workloads']['c1'] = dict(workload, pid_1=False, hostname='h', cgroups=['/'])
+    assert network.container_checks(hostvars, ['h'])['misses'] == [
+        'h/c1 sysctls: net.ipv4.conf.all.rp_filter is 1, not 2',
+        'h/c1 hosts: /etc/netns/c1/hosts is not as declared',
+        'h/c1 workload: is not pid 1 of its own PID namespace, hostname is h, is not in its cgroup']
+    read['workloads'] = {}
+    assert network.container_checks(hostvars, ['h'])['misses'][-1] == 'h/c1 workload: not running'
+    declared['state'] = 'stopped'
+    assert network.container_checks(hostvars, ['h'])['passed'] == 2  # stopped and not running: ok

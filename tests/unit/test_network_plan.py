@@ -14,6 +14,8 @@ from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
 from ansible_collections.linuxns.net.plugins.module_utils._network import (
     Layout, NetworkSpec, allocate, project_cgroups, project_links)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+from ansible_collections.linuxns.net.plugins.module_utils._workloads import (
+    UNSHARE_OPTIONS, WorkloadResource, WorkloadSpec, _started_command)
 
 
 def spec(**params):
@@ -57,6 +59,7 @@ def test_a_full_subnet_names_the_container():
     ({'bridge': ''}, 'bridge'),
     ({'boot_unit_dir': 'units'}, 'boot_unit_dir'),
     ({'vxlan': {'name': 'vx0'}}, 'vxlan.vni'),
+    ({'containers': [{'name': 'a', 'command': 'true', 'state': 'paused'}]}, 'containers[0].state'),
 ])
 def test_bad_input_names_the_option(params, option):
     with pytest.raises(ValidationError) as info:
@@ -132,3 +135,34 @@ def test_later_parts_see_promised_namespaces_and_links():
 def test_gateway_defaults_to_the_first_host_address():
     assert spec().gateway == ipaddress.ip_address('10.88.0.1')
     assert spec(gateway='10.88.0.254').gateway == ipaddress.ip_address('10.88.0.254')
+
+
+def workload_plan(state, command, have):
+    """The workload part's plan for container `a` that runs `have` ({'pid', 'command'} or None)."""
+    desired = [WorkloadSpec('a', command, '/state/a.pid', state)]
+    plan = WorkloadResource(None).plan(desired, {'workload/a': have, '_cgroups': {'a': ['/sys/fs/cgroup/pids/p/a']}})
+    return [(a.op, a.description, a.undo and a.undo[0]) for a in plan.actions], plan.after['workload/a']
+
+
+def test_a_workload_starts_restarts_on_a_new_command_and_stops():
+    assert workload_plan('started', 'b', None) == (
+        [('start', 'start the workload of a', 'stop')], {'pid': None, 'command': 'b'})
+    assert workload_plan('started', 'b', {'pid': 7, 'command': 'b'}) == ([], {'pid': 7, 'command': 'b'})
+    # undone by restarting the old command
+    assert workload_plan('started', 'b', {'pid': 7, 'command': 'old'}) == (
+        [('restart', 'restart the workload of a (pid 7), its command changed', 'restart')], {'pid': None, 'command': 'b'})
+    # one started outside namespaces of its own (an older version) moves into them once; no way back
+    assert workload_plan('started', 'b', {'pid': 7, 'command': None}) == (
+        [('restart', 'restart the workload of a (pid 7), to run it in namespaces of its own', None)],
+        {'pid': None, 'command': 'b'})
+    assert workload_plan('stopped', 'b', {'pid': 7, 'command': 'b'}) == (
+        [('stop', 'stop the workload of a (pid 7)', None)], None)
+    assert workload_plan('stopped', 'b', None) == ([], None)
+
+
+def test_a_workloads_command_is_read_only_from_an_unshare_of_ours():
+    ours = ['/usr/bin/unshare'] + list(UNSHARE_OPTIONS) + ['sh', '-c', 'sleep 1; echo x']
+    assert _started_command(ours) == 'sleep 1; echo x'
+    assert _started_command(['sh', '-c', 'sleep 1']) is None  # started by an older version
+    assert _started_command(['unshare', '--pid', '--fork', '--', 'sh', '-c', 'sleep 1']) is None
+    assert _started_command(['/usr/bin/python3'] + list(UNSHARE_OPTIONS) + ['sh', '-c', 'x']) is None
