@@ -243,11 +243,14 @@ def start_ssh(lab_dir, hosts):
 
 def containers_of(index, count):
     """Demo containers: each answers TCP on port 80, published on the host as
-    808N; c1 also has a sysctl, a resolv.conf and a hosts file of its own."""
+    808N; c1 also has a sysctl, a resolv.conf and a hosts file of its own,
+    c2 bandwidth limits."""
     containers = [{'name': 'c%d' % n, 'ports': [{'host': 8080 + n, 'container': 80}],
                    'limits': {'cpu': '0.5', 'memory': '64M', 'pids_max': '64'},
                    'command': '%s -c %s' % (sys.executable, shlex.quote(RESPONDER))}
                   for n in range(1, count + 1)]
+    if len(containers) > 1:
+        containers[1].update(bandwidth={'ingress_rate': '100mbit', 'egress_rate': '50mbit', 'egress_burst': '64kb'})
     if containers:
         containers[0].update(sysctls={'net.ipv4.conf.all.rp_filter': 2},
                              dns={'search': ['host%d.lab.internal' % index], 'options': ['ndots:1']},

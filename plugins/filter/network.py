@@ -12,7 +12,9 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import container_bandwidth, ifb_name
 from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
+from ansible_collections.linuxns.net.plugins.module_utils._network import VETH_PREFIX
 from ansible_collections.linuxns.net.plugins.module_utils._reachability import merge_reports
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name, namespace_sysctls
 
@@ -175,9 +177,30 @@ def _container_outcomes(container, network):
     for file_name in sorted(wanted):
         same = (namespace.get('files') or {}).get(file_name) == wanted[file_name]
         outcomes.append((file_name, None if same else '/etc/netns/%s/%s is not as declared' % (name, file_name)))
+    if container.get('bandwidth'):
+        host_links = (network.get('host') or {}).get('links') or {}
+        outcomes.append(('bandwidth', _bandwidth_problem(container['bandwidth'], host_links, name)))
     if container.get('command'):
         outcomes.append(('workload', _workload_problem(container, (network.get('workloads') or {}).get(name))))
     return outcomes
+
+
+def _bandwidth_problem(declared, host_links, name):
+    """What differs between the declared limits and the token buckets on
+    the host end of the container's veth (ingress) and on its ifb (egress)."""
+    device = host_links.get(VETH_PREFIX + name) or {}
+    ifb = host_links.get(ifb_name(name)) if device.get('redirect') == ifb_name(name) else None
+    have = {'ingress': device.get('limit'), 'egress': (ifb or {}).get('limit')}
+    ingress, egress = container_bandwidth(declared, 'bandwidth.', 0)  # the MTU was the module's to check
+    problems = []
+    for direction, bucket in (('ingress', ingress), ('egress', egress)):
+        found = have[direction]
+        if bucket is None and found is not None:
+            problems.append('%s is limited' % direction)
+        elif bucket is not None and (found is None or found['rate'] != bucket.rate // 8 * 8
+                                     or abs(found['burst'] - bucket.burst) > bucket.burst // 100):
+            problems.append('%s is %s, not %d bit/s with a burst of %d bytes' % (direction, found or 'unlimited', bucket.rate, bucket.burst))
+    return '; '.join(problems) or None
 
 
 def _workload_problem(container, workload):

@@ -19,6 +19,7 @@ import socket
 import struct
 
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
+from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import bucket_view, tbf_parameters
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, is_owned
@@ -188,10 +189,15 @@ def _files(netns):
 def _links(seam, netns, links):
     """{ifname: view} with bridge ports, vxlan settings and flood lists
     filled in (the FDB is dumped only where there is a vxlan device)."""
-    views = {}
+    views, qdiscs, tick = {}, seam.qdiscs(netns), seam.tick_in_usec()
+    by_index = dict((link['index'], name) for name, link in links.items())
     for name, link in links.items():
         view = link_view(link, name, netns)
         view['alias'] = link['alias']
+        own = qdiscs.get(link['index'], {})
+        view['limit'] = bucket_view(tbf_parameters(own.get('root')), tick)
+        view['redirect'] = next((by_index.get(target) for target in seam.redirect_targets(netns, link['index'])), None) \
+            if own.get('ingress') else None
         if link['kind'] == 'bridge':
             view['ports'] = sorted(n for n, other in links.items() if other['master'] == name)
         if link['kind'] == 'vxlan':

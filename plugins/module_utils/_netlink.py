@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The netlink seam: named network namespaces, and the links, addresses,
-bridge ports, VXLAN flood lists, sysctls and routes inside them.
+bridge ports, VXLAN flood lists, sysctls, routes and qdiscs inside them.
 
 Every Resource that changes namespaces or links does it through this seam.
 It is not the only code that looks at namespaces: _reachability and
@@ -20,6 +20,7 @@ NetlinkSeam is one class, made of one part per concern:
   _netlink_flood       the flood lists of vxlan devices
   _netlink_sysctls     /proc/sys as a namespace sees it
   _netlink_routes      routes
+  _netlink_tc          traffic control: token buckets, ingress redirects
 
 Design rules (measured on the 2-core development VM):
 - one netlink socket per namespace per run, opened without forking: enter the
@@ -50,6 +51,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._netlink_links import 
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_namespaces import NamespacesMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import RoutesMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SysctlsMixin
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_tc import TrafficControlMixin
 from ansible_collections.linuxns.net.plugins.module_utils._rtnl import Dumper
 
 try:
@@ -85,7 +87,7 @@ def pyroute2_problem():
     return None, None
 
 
-class NetlinkSeam(NamespacesMixin, LinksMixin, FloodListMixin, SysctlsMixin, RoutesMixin):
+class NetlinkSeam(NamespacesMixin, LinksMixin, FloodListMixin, SysctlsMixin, RoutesMixin, TrafficControlMixin):
     """One seam per run; the mixins hold the methods of each concern and use
     the core's below: inside(), session(), dumper(), _cached(), changed(),
     _index()."""

@@ -23,6 +23,8 @@ import ipaddress
 import json
 import os
 
+from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import (
+    BandwidthResource, BandwidthSpec, container_bandwidth, ifb_name)
 from ansible_collections.linuxns.net.plugins.module_utils._boot import BootResource, BootSpec
 from ansible_collections.linuxns.net.plugins.module_utils._bridge import BridgeResource
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
@@ -52,7 +54,7 @@ _PROTOCOLS = ('tcp', 'udp', 'sctp')
 # -- the desired network -------------------------------------------------------
 
 class ContainerSpec:
-    def __init__(self, params, prefix):
+    def __init__(self, params, prefix, mtu=1500):
         self.prefix = prefix
         self.name = container_name(params.get('name'), prefix + 'name')
         self.address = ip_address(params['address'].split('/')[0], prefix + 'address') if params.get('address') else None
@@ -72,6 +74,7 @@ class ContainerSpec:
             raise ValidationError(prefix + 'state', '%r is not one of started, stopped' % (self.state,))
         self.sysctls = namespace_sysctls(params['sysctls'], prefix + 'sysctls') if params.get('sysctls') else {}
         self.files = namespace_files(self.name, params.get('dns'), params.get('hosts'), prefix)
+        self.bandwidth = container_bandwidth(params.get('bandwidth'), prefix + 'bandwidth.', mtu)
 
     @property
     def veth(self):
@@ -110,7 +113,8 @@ class NetworkSpec:
         self.cluster_cidr = network(params.get('cluster_cidr'), 'cluster_cidr') if params.get('cluster_cidr') else None
         self.routes = params.get('routes')
         self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
-        self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i) for i, c in enumerate(params.get('containers') or [])]
+        self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i, self.mtu or 1500)
+                           for i, c in enumerate(params.get('containers') or [])]
         unique([c.name for c in self.containers], 'containers')
         self.subnet = self.gateway = None
         if self.state == 'present':
@@ -354,6 +358,7 @@ class Layout:
             Part('unveth', VethResource(seam), [VethSpec({'name': VETH_PREFIX + n, 'state': 'absent',
                                                           'peer': {'name': CONTAINER_INTERFACE, 'netns': n}}) for n in gone]),
             Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]),
+            Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, VETH_PREFIX + n, state='absent') for n in gone]),
         ]
 
     def _present_parts(self, seam):
@@ -369,6 +374,7 @@ class Layout:
                            'peer': {'name': CONTAINER_INTERFACE, 'netns': c.name, 'addresses': [self.cidr(c.name)], 'mtu': mtu}},
                           c.prefix) for c in self.keep]
         parts.append(Part('veth', VethResource(seam), veths, project=project_links))
+        parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, c.veth, *c.bandwidth) for c in self.keep]))
         parts.append(Part('route', RouteResource(seam), self._routes(), project=project_links))
         parts.append(Part('nat', NatResource(seam), self._nat('present')))
         if spec.forwarding:
@@ -433,6 +439,7 @@ class Layout:
             touched = [a for a in plan.actions if _about(a, c.name)]
             results.append({'name': c.name, 'netns': c.name, 'interface': CONTAINER_INTERFACE, 'veth': c.veth,
                             'address': self.cidr(c.name), 'ports': c.ports, 'limits': c.limits,
+                            'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + c.veth),
                             'workload': (observed.get('workload') or {}).get('workload/' + c.name), 'action': _outcome(touched)})
         return results
 
@@ -450,7 +457,8 @@ class Layout:
 def _about(action, name):
     """Whether an action concerns container `name` (by subject)."""
     subject = action.subject.split(' ', 1)[1]
-    return subject in ('netns/' + name, VETH_PREFIX + name, name + '/' + CONTAINER_INTERFACE, 'workload/' + name) \
+    return subject in ('netns/' + name, VETH_PREFIX + name, name + '/' + CONTAINER_INTERFACE, 'workload/' + name,
+                       'bandwidth/' + VETH_PREFIX + name, 'bandwidth/' + ifb_name(name)) \
         or subject.startswith(name + ': ') or subject.endswith('/' + name)
 
 

@@ -84,6 +84,15 @@ NAMESPACE = dict(
     hosts=dict(type='list', elements='dict', options=HOST_ENTRY),
 )
 
+# A container's bandwidth limits (container_network's containers[].bandwidth),
+# documented by container_network.
+BANDWIDTH = dict(
+    ingress_rate=dict(type='str'),
+    ingress_burst=dict(type='str'),
+    egress_rate=dict(type='str'),
+    egress_burst=dict(type='str'),
+)
+
 LINK_STATE = dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present')
 
 

@@ -10,7 +10,7 @@ namespace.  pyroute2 decodes every attribute of every message into objects
 per link; this module asks the kernel for the same dumps on a plain
 NETLINK_ROUTE socket and unpacks only the attributes the resources use, a
 few microseconds each.  Writes stay with pyroute2, which handles the many
-request formats; these are the four fixed-format requests we read with.
+request formats; these are the fixed-format requests we read with.
 """
 
 import os
@@ -19,6 +19,7 @@ import struct
 
 _NETLINK_ROUTE = 0
 _RTM_GETLINK, _RTM_GETADDR, _RTM_GETROUTE, _RTM_GETNSID = 18, 22, 26, 90
+_RTM_GETQDISC, _RTM_GETTFILTER = 38, 46
 _NLM_F_REQUEST, _NLM_F_DUMP = 0x1, 0x300
 _NLMSG_ERROR, _NLMSG_DONE = 2, 3
 _NLA_TYPE_MASK = 0x3fff  # without the nested / byte-order flags
@@ -26,6 +27,9 @@ _HEADER = struct.Struct('=IHHII')  # nlmsghdr: len, type, flags, seq, pid
 _IFINFO = struct.Struct('=BxHiII')  # family, type, index, flags, change
 _IFADDR = struct.Struct('=BBBBI')  # family, prefixlen, flags, scope, index
 _RTMSG = struct.Struct('=BBBBBBBBI')  # family, dst_len, src_len, tos, table, protocol, scope, type, flags
+_TCMSG = struct.Struct('=BxxxiIII')  # family, ifindex, handle, parent, info
+_TBF_QOPT = struct.Struct('=8xI12xII')  # of tc_tbf_qopt: rate.rate, (peakrate), limit, buffer
+_MIRRED = struct.Struct('=20xiI')  # of tc_mirred: eaction, ifindex
 _ATTR = struct.Struct('=HH')
 _IFF_UP = 0x1
 _RTNH_F_ONLINK = 4
@@ -41,6 +45,11 @@ VXLAN = {'id': 1, 'link': 3, 'local': 4, 'learning': 7, 'port': 15, 'local6': 17
 IFA_ADDRESS = 1
 RTA = {'dst': 1, 'oif': 4, 'gateway': 5, 'priority': 6, 'prefsrc': 7, 'table': 15}
 NETNSA_NSID, NETNSA_FD = 1, 3
+TCA = {'kind': 1, 'options': 2}
+TCA_TBF_PARMS = 1
+TCA_U32_ACT = 7
+TCA_ACT = {'kind': 1, 'options': 2}
+TCA_MIRRED_PARMS = 2
 
 
 class Dumper:
@@ -124,6 +133,33 @@ class Dumper:
                 'oif': _u32(attrs.get(RTA['oif'])), 'metric': _u32(attrs.get(RTA['priority'])) or 0,
                 'src': _ip(fam, attrs.get(RTA['prefsrc'])),
             })
+        return result
+
+    def qdiscs(self):
+        """[dict] of every qdisc: index, handle, parent, kind and, for tbf,
+        its rate (bytes/s), limit (bytes) and buffer (ticks)."""
+        result = []
+        for _kind, payload in self._request(_RTM_GETQDISC, _TCMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0)):
+            _family, index, handle, parent, _info = _TCMSG.unpack_from(payload)
+            attrs = _attrs(payload, _TCMSG.size)
+            qdisc = {'index': index, 'handle': handle, 'parent': parent, 'kind': _string(attrs.get(TCA['kind']))}
+            parms = _attrs(attrs.get(TCA['options'], b''), 0).get(TCA_TBF_PARMS)
+            if qdisc['kind'] == 'tbf' and parms:
+                qdisc['rate'], qdisc['limit'], qdisc['buffer'] = _TBF_QOPT.unpack_from(parms)
+            result.append(qdisc)
+        return result
+
+    def redirects(self, index, parent):
+        """[(eaction, target ifindex)] of the mirred actions of the filters
+        under qdisc `parent` (a handle) of link `index`."""
+        result = []
+        for _kind, payload in self._request(_RTM_GETTFILTER, _TCMSG.pack(socket.AF_UNSPEC, index, 0, parent, 0)):
+            options = _attrs(_attrs(payload, _TCMSG.size).get(TCA['options'], b''), 0)
+            for action in _attrs(options.get(TCA_U32_ACT, b''), 0).values():
+                action = _attrs(action, 0)
+                parms = _attrs(action.get(TCA_ACT['options'], b''), 0).get(TCA_MIRRED_PARMS)
+                if _string(action.get(TCA_ACT['kind'])) == 'mirred' and parms:
+                    result.append(_MIRRED.unpack_from(parms))
         return result
 
     def netnsid(self, fd):

@@ -17,7 +17,8 @@ description:
     overlay device (O(vxlan))."
   - "Per container: a named network namespace with C(lo) up, a veth pair (C(ve-NAME) on the
     bridge, C(eth0) inside), an address, a default route via the gateway, published ports (DNAT
-    in chain C(LINUXNS-DNAT)), cgroup limits (see M(linuxns.net.cgroup_limit)) and a workload."
+    in chain C(LINUXNS-DNAT)), cgroup limits (see M(linuxns.net.cgroup_limit)), bandwidth limits, its
+    own sysctls, resolv.conf and hosts, and a workload."
   - Addresses are recorded on the host in O(state_dir)C(/containers.json) and kept stable - adding
     or removing a container never renumbers the others. The record also tells which containers
     this network made, so those no longer listed are removed (O(prune)).
@@ -130,6 +131,31 @@ options:
         type: str
         choices: [started, stopped]
         default: started
+      bandwidth:
+        description:
+          - The container's bandwidth limits, as the CNI bandwidth plugin sets them, on the host end of its
+            veth pair. C(ingress_rate) and C(ingress_burst) limit what the container receives (a token
+            bucket, C(tbf), as that end's root qdisc); C(egress_rate) and C(egress_burst) limit what it sends
+            (that end's ingress qdisc redirects it to an ifb device C(bw-NAME) with the token bucket).
+          - A rate is bits per second, as tc writes it - V(10mbit), V(1gbit), V(500kbit), V(2mbps) (bytes), or a
+            number of bit/s - up to 34gbit. A burst is bytes - V(32kb), V(1mb), or a number; omitted, 10 ms of
+            traffic at the rate, at least 32 KiB. It must hold one packet (the MTU plus 14 bytes). The queue
+            holds 25 ms of traffic at the rate beyond the burst.
+          - Omit a direction to leave it unlimited; limits removed from the list are removed from the host.
+        type: dict
+        suboptions:
+          ingress_rate:
+            description: The rate of what the container receives.
+            type: str
+          ingress_burst:
+            description: The burst of what the container receives.
+            type: str
+          egress_rate:
+            description: The rate of what the container sends.
+            type: str
+          egress_burst:
+            description: The burst of what the container sends.
+            type: str
       sysctls:
         description:
           - The container's own C(net.*) sysctls, name and value, as
@@ -205,6 +231,7 @@ EXAMPLES = r"""
         ports: [{host: 8080, container: 80}]
         limits: {cpu: "0.5", memory: 64M, pids_max: "64"}
         command: python3 -m http.server 80
+        bandwidth: {ingress_rate: 100mbit, egress_rate: 20mbit, egress_burst: 64kb}
         dns: {nameservers: [10.96.0.10], search: [lab.internal]}
         sysctls: {net.ipv4.conf.all.rp_filter: 2}
       - name: db
@@ -262,6 +289,10 @@ containers:
     limits:
       description: Its cgroup limits as given.
       type: dict
+    bandwidth:
+      description: Its bandwidth limits as the kernel has them, C(ingress) and C(egress), each null or C(rate) (bit/s) and C(burst) (bytes).
+      type: dict
+      sample: {ingress: {rate: 10000000, burst: 32768}, egress: null}
     workload:
       description: Its running workload (null when none runs; in check mode its pid is null).
       type: dict
@@ -340,7 +371,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
-from ansible_collections.linuxns.net.plugins.module_utils._options import DNS, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick
+from ansible_collections.linuxns.net.plugins.module_utils._options import BANDWIDTH, DNS, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick
 
 HOST_ROUTE = dict(pick(ROUTE, 'gateway', 'dev', 'metric', 'onlink'), dst=dict(type='str', required=True))
 
@@ -358,7 +389,8 @@ def main():
     container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
                      state=dict(type='str', choices=['started', 'stopped'], default='started'),
                      ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'),
-                     sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'))
+                     sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'),
+                     bandwidth=dict(type='dict', options=BANDWIDTH))
     module = AnsibleModule(
         argument_spec=dict(
             state=dict(type='str', choices=['present', 'absent'], default='present'),

@@ -168,10 +168,13 @@ network:
             - "A veth has C(peer): C(netns) (null for the host's own namespace), C(ifname), C(index) and C(seen),
               false when the other end lives in a namespace that is neither the host's nor a named one (then
               C(netns) and C(ifname) are null)."
+            - "Every link has C(limit), the token bucket (C(tbf)) that is its root qdisc - C(rate) (bit/s) and
+              C(burst) (bytes) - or null, and C(redirect), the link its ingress filters redirect what it receives
+              to (an ifb device, as the bandwidth limits of M(linuxns.net.container_network) do), or null."
           type: dict
           sample:
             eth0: {name: eth0, netns: web, kind: veth, index: 2, mtu: 1500, mac: "0a:58:0a:f4:01:02", state: up,
-                   master: null, addresses: [10.244.1.2/24], alias: null, owned: false,
+                   master: null, addresses: [10.244.1.2/24], alias: null, owned: false, limit: null, redirect: null,
                    peer: {netns: null, ifname: ve-web, index: 7, seen: true}}
         routes:
           description:

@@ -111,3 +111,49 @@ class Server:
 def connect(netns, host, port):
     """What a TCP client in `netns` gets from host:port ('FAILED ...' if nothing)."""
     return sh('ip netns exec %s %s -c %s %s %d' % (netns, sys.executable, shlex.quote(CLIENT), host, port)).strip()
+
+
+SINK = r'''
+import socket, sys, time
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('0.0.0.0', int(sys.argv[1])))
+server.listen(1)
+server.settimeout(10)
+print('ready', flush=True)
+conn, _peer = server.accept()
+conn.settimeout(10)
+received, first = 0, None
+while True:
+    data = conn.recv(1 << 16)
+    if not data:
+        break
+    first = first or time.monotonic()
+    received += len(data)
+print(received, time.monotonic() - first)
+'''
+
+SOURCE = r'''
+import socket, sys
+conn = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+conn.sendall(b'x' * int(sys.argv[3]))
+conn.close()
+'''
+
+
+def throughput(src_netns, dst_netns, address, size, port=5201):
+    """bit/s of one TCP transfer of `size` bytes from `src_netns` to
+    `address` in `dst_netns` (None: the sandbox itself), measured by the
+    receiver from its first byte to its last; 10 s at most each side."""
+    def command(netns, script, *args):
+        return (['ip', 'netns', 'exec', netns] if netns else []) + [sys.executable, '-c', script] + [str(a) for a in args]
+    sink = subprocess.Popen(command(dst_netns, SINK, port), stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        assert sink.stdout.readline().strip() == 'ready'
+        subprocess.run(command(src_netns, SOURCE, address, port, size), check=True, timeout=15)
+        received, seconds = sink.communicate(timeout=15)[0].split()
+    finally:
+        sink.kill()
+        sink.wait()
+    assert int(received) == size
+    return size * 8 / float(seconds)

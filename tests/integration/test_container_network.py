@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import Ansible
-from kernel import SERVER, connect, netns_list, ping, remove_cgroups, sh
+from kernel import SERVER, connect, netns_list, ping, remove_cgroups, sh, throughput
 
 SUBNET = '10.88.0.0/24'
 
@@ -112,7 +112,7 @@ def test_check_is_exact_then_converge_traffic_and_idempotence(ansible, host):
 
     for check_mode in (False, True):
         again = ansible.play(network(host, CONTAINERS), check=check_mode)
-        assert again.rc == 0 and again.changed == [], again.output
+        assert again.rc == 0 and again.changed == [], again.task('net')['actions']
     assert record(host)['ip_forward_before'] == '0'
 
 
@@ -243,6 +243,53 @@ def test_a_workload_runs_in_namespaces_of_its_own_restarts_on_a_new_command_and_
     assert ansible.play(network(host, [])).rc == 0  # pruned: stopped, then its cgroup and namespace go
     assert os.listdir(host['state_dir']) == ['containers.json']
     assert not os.path.exists('/sys/fs/cgroup/pids/%s/app' % host['cgroup_parent']) and 'app' not in netns_list()
+
+
+def test_bandwidth_limits_hold_real_traffic_to_their_rate(ansible, host):
+    """A token bucket on ve-slow for what slow receives, an ifb for what it
+    sends; TCP through them runs at the rate, fast's runs unlimited."""
+    host = dict(host, boot=False)  # the recorded desired state changes with every limit
+    limits = {'ingress_rate': '16mbit', 'egress_rate': '8mbit'}
+    containers = [{'name': 'slow', 'address': '10.88.0.2', 'bandwidth': limits}, {'name': 'fast', 'address': '10.88.0.3'}]
+    check = ansible.play(network(host, containers), check=True, diff=True)
+    run = ansible.play(network(host, containers))
+    assert run.rc == 0, run.output
+    actions = run.task('net')['actions']
+    assert actions == check.task('net')['actions']
+    assert 'limit what slow receives to 16mbit, burst 32768 bytes (tbf on ve-slow)' in actions
+    assert 'redirect what slow sends to bw-slow' in actions
+    assert run.task('net')['containers'][0]['bandwidth'] == {
+        'ingress': {'rate': 16000000, 'burst': 32768}, 'egress': {'rate': 8000000, 'burst': 32768}}
+    assert json.loads(sh('tc -j qdisc show dev ve-slow root'))[0]['kind'] == 'tbf'
+    assert json.loads(sh('ip -j -d link show bw-slow'))[0]['linkinfo']['info_kind'] == 'ifb'
+    assert 'mirred (Egress Redirect to device bw-slow)' in sh('tc filter show dev ve-slow ingress')
+    assert ansible.play(network(host, containers)).changed == []
+
+    # 2 MB in, 1 MB out: one second each through the limits (a burst of 32 KiB aside)
+    into_slow, into_fast = throughput(None, 'slow', '10.88.0.2', 2000000), throughput(None, 'fast', '10.88.0.3', 2000000)
+    out_of_slow, out_of_fast = throughput('slow', None, '10.88.0.1', 1000000), throughput('fast', None, '10.88.0.1', 1000000)
+    assert 0.75 * 16e6 < into_slow < 1.1 * 16e6, into_slow
+    assert 0.75 * 8e6 < out_of_slow < 1.1 * 8e6, out_of_slow
+    assert into_fast > 5 * 16e6 and out_of_fast > 5 * 8e6, (into_fast, out_of_fast)
+
+    # a faster rate in place, the egress limit removed with its ifb
+    containers[0]['bandwidth'] = {'ingress_rate': '32mbit', 'ingress_burst': '64kb'}
+    changed = ansible.play(network(host, containers))
+    assert changed.rc == 0, changed.output
+    assert changed.task('net')['actions'] == [
+        'limit what slow receives to 32mbit, burst 65536 bytes (tbf on ve-slow)',
+        'stop redirecting what slow sends to bw-slow', 'delete ifb device bw-slow']
+    assert 'bw-slow' not in sh('ip -br link') and sh('tc filter show dev ve-slow ingress') == ''
+    assert 0.75 * 32e6 < throughput(None, 'slow', '10.88.0.2', 4000000) < 1.1 * 32e6
+
+    bad = ansible.play(network(host, [dict(containers[0], bandwidth={'egress_rate': '1mbit', 'egress_burst': 1000})]))
+    assert bad.task('net')['option'] == 'containers[0].bandwidth.egress_burst'
+    assert 'less than one packet' in bad.task('net')['msg']
+
+    assert ansible.play(network(host, [dict(containers[0], bandwidth=limits)])).rc == 0
+    pruned = ansible.play(network(host, []))  # its ifb goes with it
+    assert pruned.rc == 0 and 'delete ifb device bw-slow' in pruned.task('net')['actions']
+    assert 'bw-slow' not in sh('ip -br link')
 
 
 def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host):

@@ -166,3 +166,16 @@ def test_container_checks_compare_each_declared_setting_with_what_network_info_r
     assert network.container_checks(hostvars, ['h'])['misses'][-1] == 'h/c1 workload: not running'
     declared['state'] = 'stopped'
     assert network.container_checks(hostvars, ['h'])['passed'] == 2  # stopped and not running: ok
+
+
+def test_container_checks_compare_the_bandwidth_limits_with_the_buckets_on_the_host():
+    declared = {'name': 'c2', 'bandwidth': {'ingress_rate': '100mbit', 'egress_rate': '50mbit', 'egress_burst': '64kb'}}
+    links = {'ve-c2': {'limit': {'rate': 100000000, 'burst': 125000}, 'redirect': 'bw-c2'},
+             'bw-c2': {'limit': {'rate': 50000000, 'burst': 65536}, 'redirect': None}}
+    hostvars = {'h': {'containers_list': [declared], 'verify_network': {'network': {'host': {'links': links}}}}}
+    assert network.container_checks(hostvars, ['h'])['lines'] == ['h/c2  bandwidth ok']
+    links['ve-c2']['redirect'] = None  # what it sends is not redirected to its ifb
+    links['ve-c2']['limit'] = {'rate': 10000000, 'burst': 125000}
+    assert network.container_checks(hostvars, ['h'])['misses'] == [
+        "h/c2 bandwidth: ingress is {'rate': 10000000, 'burst': 125000}, not 100000000 bit/s with a burst of 125000 bytes; "
+        "egress is unlimited, not 50000000 bit/s with a burst of 65536 bytes"]

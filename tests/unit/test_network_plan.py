@@ -98,7 +98,8 @@ def test_parts_remove_pruned_containers_first_then_record_and_boot_last():
     record = {'addresses': {'a': '10.88.0.2/24', 'gone': '10.88.0.3/24'}, 'ip_forward_before': '0'}
     layout = Layout(spec(containers=[{'name': 'a', 'command': 'sleep 1'}]), record, '1')
     assert [p.name for p in layout.parts(None)] == [
-        'stop', 'uncgroup', 'unveth', 'unnetns', 'netns', 'bridge', 'veth', 'route', 'nat', 'forwarding', 'workload', 'record', 'boot']
+        'stop', 'uncgroup', 'unveth', 'unnetns', 'unbandwidth',
+        'netns', 'bridge', 'veth', 'bandwidth', 'route', 'nat', 'forwarding', 'workload', 'record', 'boot']
     assert layout.gone == ['gone']
     assert layout.parts(None)[-2].desired['content']['ip_forward_before'] == '0'  # the value from before the first run
 
@@ -166,3 +167,55 @@ def test_a_workloads_command_is_read_only_from_an_unshare_of_ours():
     assert _started_command(['sh', '-c', 'sleep 1']) is None  # started by an older version
     assert _started_command(['unshare', '--pid', '--fork', '--', 'sh', '-c', 'sleep 1']) is None
     assert _started_command(['/usr/bin/python3'] + list(UNSHARE_OPTIONS) + ['sh', '-c', 'x']) is None
+
+
+@pytest.mark.parametrize('bandwidth, option', [
+    ({'ingress_rate': '10 furlongs'}, 'containers[0].bandwidth.ingress_rate'),
+    ({'ingress_rate': '40gbit'}, 'containers[0].bandwidth.ingress_rate'),
+    ({'egress_rate': '1mbit', 'egress_burst': '1k'}, 'containers[0].bandwidth.egress_burst'),
+    ({'egress_burst': '64kb'}, 'containers[0].bandwidth.egress_burst'),
+    ({'ingress_rate': '1mbit', 'ingress_burst': 'lots'}, 'containers[0].bandwidth.ingress_burst'),
+])
+def test_bad_bandwidth_names_the_option(bandwidth, option):
+    with pytest.raises(ValidationError) as info:
+        spec(containers=[{'name': 'a', 'bandwidth': bandwidth}])
+    assert info.value.option == option
+
+
+def test_rates_and_bursts_read_as_tc_writes_them():
+    from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import Bucket, bucket_view, rate, size
+    assert [rate(v, 'r') for v in ('10mbit', '1gbit', '500kbit', '2mbps', 8000, '1.5mbit')] == [
+        10 ** 7, 10 ** 9, 5 * 10 ** 5, 16 * 10 ** 6, 8000, 1500000]
+    assert [size(v, 's') for v in ('32kb', '1mb', 65536, '2k', '100b')] == [32768, 1048576, 65536, 2048, 100]
+    # a burst omitted: 10 ms at the rate, at least 32 KiB; one that cannot hold a packet of the MTU is refused
+    assert Bucket({'rate': '1gbit'}, 'x', 1500).burst == 1250000 and Bucket({'rate': '1mbit'}, 'x', 1500).burst == 32768
+    with pytest.raises(ValidationError):
+        Bucket({'rate': '1gbit', 'burst': 9000}, 'x', 9000)
+    # what the kernel stores (15.625 ticks per microsecond here) reads back as the rate and burst given
+    tick = 15.625
+    bucket = Bucket({'rate': '16mbit', 'burst': '32kb'}, 'x', 1500)
+    assert bucket.kernel(tick) == (2000000, 256000, 82768)
+    assert bucket_view(bucket.kernel(tick), tick) == {'rate': 16000000, 'burst': 32768}
+
+
+def bandwidth_plan(spec_args, tc):
+    from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import BandwidthResource, BandwidthSpec
+    desired = [BandwidthSpec('a', 've-a', *spec_args)]
+    current = {'_tick': 15.625, 'bandwidth/ve-a': {'ingress': None, 'egress': None}, '_tc bandwidth/ve-a': dict(
+        {'device': True, 'root': None, 'ingress_qdisc': False, 'redirected': False, 'ifb': None}, **tc)}
+    return [(a.op, a.undo and a.undo[0]) for a in BandwidthResource(None).plan(desired, current).actions]
+
+
+def test_an_egress_limit_makes_its_ifb_then_the_bucket_then_the_redirect_and_undoes_them():
+    from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import Bucket
+    egress = Bucket({'rate': '8mbit'}, 'x', 1500)
+    assert bandwidth_plan((None, egress), {}) == [('add_ifb', 'delete_ifb'), ('shape', 'covered'), ('redirect', 'unredirect')]
+    # someone else's ingress qdisc on our veth end: replaced; a foreign bw-a device: refused before any change
+    assert bandwidth_plan((None, egress), {'ingress_qdisc': True})[-2:] == [('unredirect', None), ('redirect', 'unredirect')]
+    with pytest.raises(ValidationError) as info:
+        bandwidth_plan((None, egress), {'ifb': {'owned': False, 'root': None}})
+    assert 'bw-a exists and is not ours' in info.value.message
+    # no limits: our redirect and ifb go, a foreign ingress qdisc stays
+    assert bandwidth_plan((None, None), {'ingress_qdisc': True, 'redirected': True, 'ifb': {'owned': True, 'root': None}}) == [
+        ('unredirect', 'redirect'), ('delete_ifb', None)]
+    assert bandwidth_plan((None, None), {'ingress_qdisc': True}) == []
