@@ -58,15 +58,20 @@ OUTSIDE_ADDRESS = SUBNET + '.250'
 CONTROLLER_ADDRESS = SUBNET + '.1'  # lab-br's, in l2 mode with --ssh
 ROUTED_PREFIX = 29
 ROUTED_MAX_HOSTS = 30  # /29 number 31 (.248) is outside's, so outside is .250 in both modes
+# The underlay is dual stack: each address has an IPv6 twin in the documentation
+# prefix, the IPv4 address's last number as its last (a /125 for a routed /29).
+SUBNET6 = '2001:db8:5100::'
+ROUTED_PREFIX6 = 125
+CLUSTER_CIDR6 = 'fd00:10:244::/48'
 DEFAULT_DIR = '/tmp/linuxns-lab'
 CLUSTER_CIDR = '10.244.0.0/16'
 CGROUP_PARENT = 'linuxns-lab'
 SSHD = '/usr/sbin/sshd'
 UNIT_DIR = '/etc/systemd/system'
 # The demo workload: accepts TCP connections on port 80 and closes them (light
-# enough for 100 containers on 2 cores).
-RESPONDER = ('import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); '
-             "s.bind(('0.0.0.0', 80)); s.listen(64); [c.close() for c, a in iter(s.accept, None)]")
+# enough for 100 containers on 2 cores).  One IPv6 socket takes both families (IPv4 as mapped addresses).
+RESPONDER = ('import socket; s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); '
+             "s.bind(('::', 80)); s.listen(64); [c.close() for c, a in iter(s.accept, None)]")
 
 HOST_SETUP = '''
 set -e
@@ -145,7 +150,7 @@ def start_switch(underlay, ssh):
         run('ip', '-n', SWITCH, 'addr', 'add', CONTROLLER_ADDRESS + '/24', 'dev', 'lab-br')
     if underlay == 'routed':
         # lab-switch's own sysctl (ip netns exec): the router between the link subnets
-        run('ip', 'netns', 'exec', SWITCH, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1')
+        run('ip', 'netns', 'exec', SWITCH, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1')
 
 
 def start_host(lab_dir, name):
@@ -171,21 +176,31 @@ def start_host(lab_dir, name):
     return proc.pid, init
 
 
+def address6(address):
+    """The IPv6 twin of an underlay address."""
+    return '%s%x' % (SUBNET6, int(address.rsplit('.', 1)[1]))
+
+
 def plug(pid, name, address, router):
-    """eth0 of the host: a port of the switch bridge, or a link of its own to the router."""
+    """eth0 of the host: a port of the switch bridge, or a link of its own
+    to the router; IPv4 and IPv6 (no duplicate address detection to wait for)."""
     port = 'p-' + name[:13]
     prefix = '/24' if router is None else '/%d' % ROUTED_PREFIX
+    prefix6 = '/64' if router is None else '/%d' % ROUTED_PREFIX6
     run('ip', '-n', SWITCH, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', str(pid))
     if router is None:
         run('ip', '-n', SWITCH, 'link', 'set', port, 'master', 'lab-br', 'up')
     else:
         run('ip', '-n', SWITCH, 'addr', 'add', router + prefix, 'dev', port)
+        run('ip', '-n', SWITCH, 'addr', 'add', address6(router) + prefix6, 'dev', port, 'nodad')
         run('ip', '-n', SWITCH, 'link', 'set', port, 'up')
     enter = ['nsenter', '--target', str(pid), '--net', '--']
     run(*(enter + ['ip', 'addr', 'add', address + prefix, 'dev', 'eth0']))
+    run(*(enter + ['ip', 'addr', 'add', address6(address) + prefix6, 'dev', 'eth0', 'nodad']))
     run(*(enter + ['ip', 'link', 'set', 'eth0', 'up']))
     if router is not None:
         run(*(enter + ['ip', 'route', 'add', 'default', 'via', router]))
+        run(*(enter + ['ip', '-6', 'route', 'add', 'default', 'via', address6(router)]))
 
 
 def check_ssh():
@@ -271,7 +286,9 @@ def inventory(hosts, outside, count, lab_dir):
         cluster[name] = {
             'linuxns_lab_pid': pid,
             'cluster_network_underlay_address': address,
+            'cluster_network_underlay_address6': address6(address),
             'cluster_network_host_subnet': '10.244.%d.0/24' % index,
+            'cluster_network_host_subnet6': 'fd00:10:244:%x::/64' % index,
             'containers_list': containers_of(index, count),
             # cgroups are machine-wide, not per lab host: give each host its own parent
             'containers_cgroup_parent': '%s/%s' % (cgroup_parent(lab_dir), name),
@@ -280,11 +297,13 @@ def inventory(hosts, outside, count, lab_dir):
         }
     return {'all': {
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
-                 'cluster_network_cidr': CLUSTER_CIDR, 'lab_outside_address': outside[1]},
+                 'cluster_network_cidr': CLUSTER_CIDR, 'cluster_network_cidr6': CLUSTER_CIDR6,
+                 'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])},
         'children': {
             'cluster': {'hosts': cluster},
             'outside': {'hosts': {'internet': {
-                'linuxns_lab_pid': outside[0], 'cluster_network_underlay_address': outside[1]}}},
+                'linuxns_lab_pid': outside[0], 'cluster_network_underlay_address': outside[1],
+                'cluster_network_underlay_address6': address6(outside[1])}}},
         },
     }}
 

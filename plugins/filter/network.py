@@ -30,14 +30,13 @@ def host_subnet(cluster_cidr, index, prefix=24):
 
 def cluster_problems(hostvars, hosts):
     """Everything wrong with a cluster's data, checked before any host is touched."""
-    problems, subnets = [], {}
+    problems, subnets = [], []
     for host in hosts:
         data = hostvars[host]
+        for key in ('cluster_network_host_subnet', 'cluster_network_host_subnet6'):
+            if data.get(key):  # the IPv6 one of a dual-stack cluster too
+                problems.extend(_overlaps(host, ipaddress.ip_network(data[key]), subnets))
         subnet = ipaddress.ip_network(data['cluster_network_host_subnet'])
-        for other, other_subnet in subnets.items():
-            if subnet.overlaps(other_subnet):
-                problems.append('%s: subnet %s overlaps %s of %s' % (host, subnet, other_subnet, other))
-        subnets[host] = subnet
         names, addresses, ports = set(), set(), set()
         for index, container in enumerate(data.get('containers_list') or []):
             if not isinstance(container, dict):
@@ -60,6 +59,14 @@ def cluster_problems(hostvars, hosts):
                 if protocol_port in ports:
                     problems.append('%s: published port %s/%d is used twice' % (host, protocol_port[0], protocol_port[1]))
                 ports.add(protocol_port)
+    return problems
+
+
+def _overlaps(host, subnet, subnets):
+    """Problems of `subnet` overlapping one of another host ([(host, subnet)], which it joins)."""
+    problems = ['%s: subnet %s overlaps %s of %s' % (host, subnet, other_subnet, other)
+                for other, other_subnet in subnets if other_subnet.version == subnet.version and subnet.overlaps(other_subnet)]
+    subnets.append((host, subnet))
     return problems
 
 
@@ -118,11 +125,15 @@ def _published_port(port, name):
 
 def reachability_targets(addresses_per_host, hosts):
     """linuxns.net.reachability targets: {name: 'host/container', address} for
-    every container of every host."""
+    every address (a CIDR, or a list of them) of every container of every
+    host; an IPv6 one is named 'host/container v6'."""
     targets = []
     for host, addresses in zip(hosts, addresses_per_host):
         for name in sorted(addresses):
-            targets.append({'name': '%s/%s' % (host, name), 'address': addresses[name].split('/')[0]})
+            cidrs = addresses[name] if isinstance(addresses[name], list) else [addresses[name]]
+            for cidr in cidrs:
+                address = cidr.split('/')[0]
+                targets.append({'name': '%s/%s%s' % (host, name, ' v6' if ':' in address else ''), 'address': address})
     return targets
 
 
@@ -133,9 +144,13 @@ def reachability_ports(hostvars, hosts):
     for host in hosts:
         for container in hostvars[host].get('containers_list') or []:
             for port in container.get('ports') or []:
-                if port.get('protocol', 'tcp') == 'tcp':
-                    ports.append({'name': '%s/%s:%d' % (host, container['name'], int(port['host'])),
-                                  'address': hostvars[host]['cluster_network_underlay_address'], 'port': int(port['host'])})
+                if port.get('protocol', 'tcp') != 'tcp':
+                    continue
+                name = '%s/%s:%d' % (host, container['name'], int(port['host']))
+                ports.append({'name': name, 'address': hostvars[host]['cluster_network_underlay_address'], 'port': int(port['host'])})
+                if hostvars[host].get('cluster_network_cidr6') and hostvars[host].get('cluster_network_underlay_address6'):
+                    ports.append({'name': name + ' v6', 'address': hostvars[host]['cluster_network_underlay_address6'],
+                                  'port': int(port['host'])})
     return ports
 
 
@@ -219,24 +234,31 @@ def _workload_problem(container, workload):
     return ', '.join(problems) or None
 
 
-def peer_routes(hostvars, peers, overlay_device=None):
-    """A route to each peer's container subnet: host-gw (via the peer's
-    underlay address) or, given the overlay device, via the peer's VTEP
-    address on it (onlink: a /32 has no subnet to be on)."""
+def peer_routes(hostvars, peers, overlay_device=None, family=4):
+    """A route to each peer's container subnet (its IPv6 one with family
+    6): host-gw (via the peer's underlay address) or, given the overlay
+    device, via the peer's VTEP address on it (onlink: a /32 or /128 has no
+    subnet to be on)."""
+    suffix = '6' if int(family) == 6 else ''
     routes = []
     for peer in peers:
-        subnet = hostvars[peer]['cluster_network_host_subnet']
+        subnet = hostvars[peer]['cluster_network_host_subnet' + suffix]
         if overlay_device:
             routes.append({'dst': subnet, 'gateway': vtep_address(subnet).split('/')[0], 'dev': overlay_device, 'onlink': True})
-        else:
-            routes.append({'dst': subnet, 'gateway': hostvars[peer]['cluster_network_underlay_address']})
+            continue
+        gateway = hostvars[peer].get('cluster_network_underlay_address' + suffix)
+        if not gateway:
+            raise AnsibleFilterError('%s has no cluster_network_underlay_address%s: routes mode needs it to route the '
+                                     'IPv%d container subnet %s' % (peer, suffix, int(family), subnet))
+        routes.append({'dst': subnet, 'gateway': gateway})
     return routes
 
 
 def vtep_address(subnet):
     """The overlay device's address: the subnet's own network address as a
-    /32 (as flannel does), which no container or gateway ever uses."""
-    return '%s/32' % ipaddress.ip_network(subnet).network_address
+    /32 or /128 (as flannel does), which no container or gateway ever uses."""
+    network = ipaddress.ip_network(subnet)
+    return '%s/%d' % (network.network_address, network.max_prefixlen)
 
 
 class FilterModule:

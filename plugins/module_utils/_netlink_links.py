@@ -16,6 +16,7 @@ import os
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
 
 _LOOPBACK_INDEX = 1  # the kernel always gives lo ifindex 1 in every namespace
+_IFA_F_NODAD = 0x02
 # what _rtnl's dump has that a link here does not (kind-specific fields come from _kind_fields)
 _DUMP_ONLY = ('name', 'master_index', 'data', 'slave_data')
 # link settings whose pyroute2 name is not their name in the link view
@@ -117,11 +118,14 @@ class LinksMixin:
         self.session(netns).brport('set', index=self._index(netns, name), mode=1 if enabled else 0)
 
     def address(self, netns, name, command, cidr):
-        """command: 'replace' (add, or keep if present) or 'del'."""
+        """command: 'replace' (add, or keep if present) or 'del'.  An IPv6
+        address skips duplicate address detection (as Docker's do): usable at
+        once, not a second or two later."""
         address, prefixlen = cidr.split('/')
+        flags = {'flags': _IFA_F_NODAD} if ':' in address and command != 'del' else {}
         self.changed()
         self.session(netns).addr(command, index=self._index(netns, name), address=address,
-                                 prefixlen=int(prefixlen))
+                                 prefixlen=int(prefixlen), **flags)
 
     def add_vxlan(self, netns, name, vni, local, port, dev, learning):
         args = {'vxlan_id': vni, 'vxlan_port': port, 'vxlan_learning': 1 if learning else 0}

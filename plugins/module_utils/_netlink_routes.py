@@ -11,6 +11,8 @@ session(), dumper(), _cached(), changed() and _index(); and links()
 (_netlink_links) to name each route's device.
 """
 
+import errno
+
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
 
 ROUTE_PROTO = 76  # marks routes this collection made (`ip route show proto 76`)
@@ -45,7 +47,18 @@ class RoutesMixin:
             if route.get('onlink'):
                 args['flags'] = _RTNH_F_ONLINK
         self.changed()
-        self.session(netns).route(command, **args)
+        try:
+            self.session(netns).route(command, **args)
+        except Exception as exc:  # pyroute2's NetlinkError, imported with the session
+            # IPv6 checks an onlink gateway against the table as it is: a route
+            # to the same destination through another device (the one this
+            # replaces: routes mode becoming vxlan) makes it a "device mismatch"
+            if not (getattr(exc, 'code', None) == errno.EINVAL and command == 'replace' and family == _AF_INET6
+                    and route.get('onlink')):
+                raise
+            same = dict((key, args[key]) for key in ('dst', 'family', 'table', 'priority'))
+            self.session(netns).route('del', **same)
+            self.session(netns).route('add', **args)
 
 
 def _route_family(route):

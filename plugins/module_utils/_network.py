@@ -46,6 +46,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._workloads import Work
 RECORD_FILE = 'containers.json'
 RECORD_VERSION = 1
 IP_FORWARD = 'net/ipv4/ip_forward'
+IP6_FORWARD = 'net/ipv6/conf/all/forwarding'
 CONTAINER_INTERFACE = 'eth0'
 VETH_PREFIX = 've-'
 _PROTOCOLS = ('tcp', 'udp', 'sctp')
@@ -111,12 +112,13 @@ class NetworkSpec:
         self.masquerade = params.get('masquerade') is not False
         self.forwarding = params.get('forwarding') is not False
         self.cluster_cidr = network(params.get('cluster_cidr'), 'cluster_cidr') if params.get('cluster_cidr') else None
+        self.cluster_cidr6 = network(params.get('cluster_cidr6'), 'cluster_cidr6') if params.get('cluster_cidr6') else None
         self.routes = params.get('routes')
         self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
         self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i, self.mtu or 1500)
                            for i, c in enumerate(params.get('containers') or [])]
         unique([c.name for c in self.containers], 'containers')
-        self.subnet = self.gateway = None
+        self.subnet = self.gateway = self.subnet6 = self.gateway6 = None
         if self.state == 'present':
             if not params.get('subnet'):
                 raise ValidationError('subnet', 'the network needs its subnet, e.g. 10.244.1.0/24')
@@ -128,6 +130,24 @@ class NetworkSpec:
             self._check_containers()
             if self.cluster_cidr and not self.subnet.subnet_of(self.cluster_cidr):
                 raise ValidationError('cluster_cidr', '%s does not contain the subnet %s' % (self.cluster_cidr, self.subnet))
+            if params.get('subnet6'):
+                self._dual_stack(params['subnet6'])
+
+    def _dual_stack(self, subnet6):
+        """The IPv6 subnet, and the gateway's address in it: the same host
+        part as the IPv4 gateway's, as every container's."""
+        self.subnet6 = network(subnet6, 'subnet6')
+        if self.subnet6.version != 6 or self.subnet6.num_addresses < self.subnet.num_addresses:
+            raise ValidationError('subnet6', '%s is not an IPv6 subnet with room for the host part of every address of %s'
+                                             % (self.subnet6, self.subnet))
+        if self.cluster_cidr6 is not None and (self.cluster_cidr6.version != 6 or not self.subnet6.subnet_of(self.cluster_cidr6)):
+            raise ValidationError('cluster_cidr6', '%s is not an IPv6 CIDR containing the subnet %s' % (self.cluster_cidr6, self.subnet6))
+        self.gateway6 = self.address6(self.gateway)
+
+    def address6(self, address):
+        """The IPv6 address of a container (or the gateway) whose IPv4
+        address is `address`: stable as the IPv4 one, with no record."""
+        return self.subnet6.network_address + (int(address) - int(self.subnet.network_address))
 
     def _gateway(self, value):
         if not value:
@@ -272,7 +292,8 @@ class ContainerNetworkResource(CompositeResource):
 
     def read(self, desired):
         if self.parts is None:  # once per run: verify reads back the same parts
-            self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD))
+            self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD),
+                                 self.seam.read_sysctl(None, IP6_FORWARD))
             self.parts = self.layout.parts(self.seam)
         return super().read(desired)
 
@@ -304,7 +325,7 @@ def process_age():
 class Layout:
     """The parts of one run, derived from the spec and the host's record."""
 
-    def __init__(self, spec, record, ip_forward):
+    def __init__(self, spec, record, ip_forward, ip6_forward=None):
         self.spec = spec
         self.record = record
         known = record.get('addresses') or {}
@@ -317,10 +338,19 @@ class Layout:
             self.gone = sorted(set(known) - listed) if spec.prune else []
             self.addresses = allocate(spec.containers, spec.subnet, spec.gateway, known)
         self.ip_forward_before = record.get('ip_forward_before', ip_forward)
+        self.ip6_forward_before = record.get('ip6_forward_before', ip6_forward)
         self.boot = BootSpec(spec, spec.params)
 
     def cidr(self, name):
         return '%s/%d' % (self.addresses[name], self.spec.subnet.prefixlen)
+
+    def cidr6(self, name):
+        """The container's IPv6 address with prefix length (None: IPv4 only)."""
+        spec = self.spec
+        return '%s/%d' % (spec.address6(self.addresses[name]), spec.subnet6.prefixlen) if spec.subnet6 else None
+
+    def cidrs(self, name):
+        return [c for c in (self.cidr(name), self.cidr6(name)) if c]
 
     def parts(self, seam):
         spec, parts = self.spec, []
@@ -342,6 +372,11 @@ class Layout:
                   'gateway': str(spec.gateway), 'addresses': dict((n, self.cidr(n)) for n in self.addresses)}
         if spec.forwarding and self.ip_forward_before is not None:
             record['ip_forward_before'] = self.ip_forward_before
+        if spec.subnet6:
+            record.update(subnet6=str(spec.subnet6), gateway6=str(spec.gateway6))
+        ip6_forward_before = self.ip6_forward_before if spec.subnet6 else self.record.get('ip6_forward_before')
+        if spec.forwarding and ip6_forward_before is not None:
+            record['ip6_forward_before'] = ip6_forward_before  # kept until absent restores it
         if not spec.prune:  # containers made before stay ours, to prune later
             for name, cidr in (self.record.get('addresses') or {}).items():
                 record['addresses'].setdefault(name, cidr)
@@ -363,22 +398,24 @@ class Layout:
 
     def _present_parts(self, seam):
         spec, mtu = self.spec, self.spec.mtu
-        gateway_cidr = '%s/%d' % (spec.gateway, spec.subnet.prefixlen)
+        gateway_cidrs = ['%s/%d' % (spec.gateway, spec.subnet.prefixlen)]
+        if spec.subnet6:
+            gateway_cidrs.append('%s/%d' % (spec.gateway6, spec.subnet6.prefixlen))
         namespaces = [NamespaceSpec(c.name, loopback='up', sysctls=c.sysctls, files=c.files) for c in self.keep]
         parts = [Part('netns', NetnsResource(seam), namespaces)]
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [spec.vxlan], project=project_links))
-        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'addresses': [gateway_cidr], 'mtu': mtu})],
+        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'addresses': gateway_cidrs, 'mtu': mtu})],
                           project=project_links))
         veths = [VethSpec({'name': c.veth, 'bridge': spec.bridge, 'mtu': mtu,
-                           'peer': {'name': CONTAINER_INTERFACE, 'netns': c.name, 'addresses': [self.cidr(c.name)], 'mtu': mtu}},
+                           'peer': {'name': CONTAINER_INTERFACE, 'netns': c.name, 'addresses': self.cidrs(c.name), 'mtu': mtu}},
                           c.prefix) for c in self.keep]
         parts.append(Part('veth', VethResource(seam), veths, project=project_links))
         parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, c.veth, *c.bandwidth) for c in self.keep]))
         parts.append(Part('route', RouteResource(seam), self._routes(), project=project_links))
         parts.append(Part('nat', NatResource(seam), self._nat('present')))
         if spec.forwarding:
-            parts.append(Part('forwarding', HostSysctlResource(seam), {IP_FORWARD: '1'}))
+            parts.append(Part('forwarding', HostSysctlResource(seam), dict([(IP_FORWARD, '1')] + ([(IP6_FORWARD, '1')] if spec.subnet6 else []))))
         groups = [CgroupSpec(dict(c.limits, name=c.name, parent=spec.cgroup_parent, netns=c.name), c.prefix + 'limits.')
                   for c in self.keep if c.limits]
         if groups:
@@ -397,15 +434,18 @@ class Layout:
         parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'state': 'absent'})]))
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [VxlanSpec({'name': spec.vxlan.link.name, 'state': 'absent'})]))
-        if spec.forwarding and self.record.get('ip_forward_before') is not None:
-            parts.append(Part('forwarding', HostSysctlResource(seam), {IP_FORWARD: self.record['ip_forward_before']}))
+        before = dict((key, self.record.get(field)) for key, field in ((IP_FORWARD, 'ip_forward_before'), (IP6_FORWARD, 'ip6_forward_before'))
+                      if self.record.get(field) is not None)
+        if spec.forwarding and before:
+            parts.append(Part('forwarding', HostSysctlResource(seam), before))
         return parts
 
     def _routes(self):
         """Containers' default routes, and (when given) exactly these routes of
         ours in the host's main table."""
         spec = self.spec
-        routes = [RouteSpec({'dst': 'default', 'gateway': str(spec.gateway)}, c.prefix, c.name) for c in self.keep]
+        gateways = [str(g) for g in (spec.gateway, spec.gateway6) if g is not None]
+        routes = [RouteSpec({'dst': 'default', 'gateway': g}, c.prefix, c.name) for c in self.keep for g in gateways]
         namespaces = [c.name for c in self.keep]
         if spec.routes is not None:
             if spec.state == 'present':
@@ -425,11 +465,32 @@ class Layout:
             rules.append({'kind': 'forward', 'in_interface': spec.bridge})
             if spec.cluster_cidr:
                 rules.append({'kind': 'forward', 'source': str(spec.cluster_cidr), 'out_interface': spec.bridge})
+            if spec.subnet6:
+                rules.extend(self._nat6())
             for c in self.keep:
                 for port in c.ports:
                     rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
                                   'to': '%s:%d' % (self.addresses[c.name], port['container']), 'comment': c.name})
-        return NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state})
+                    if spec.subnet6:
+                        rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'], 'comment': c.name,
+                                      'to': '[%s]:%d' % (spec.address6(self.addresses[c.name]), port['container'])})
+        desired = NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state})
+        if spec.subnet6 or self.record.get('subnet6'):  # IPv6 rules made before go when the subnet goes
+            desired['families'] = [4, 6]
+        return desired
+
+    def _nat6(self):
+        """The IPv6 twins of the egress and forward rules (ip6tables)."""
+        spec, rules = self.spec, []
+        if spec.masquerade:
+            egress = {'kind': 'masquerade', 'source': str(spec.subnet6), 'out_interface': '!' + spec.bridge}
+            if spec.cluster_cidr6:
+                egress['destination'] = '!%s' % spec.cluster_cidr6
+            rules.append(egress)
+        rules.append({'kind': 'forward', 'in_interface': spec.bridge, 'family': 'ipv6'})
+        if spec.cluster_cidr6:
+            rules.append({'kind': 'forward', 'source': str(spec.cluster_cidr6), 'out_interface': spec.bridge})
+        return rules
 
     # -- results ----------------------------------------------------------------
 
@@ -438,7 +499,7 @@ class Layout:
         for c in self.keep:
             touched = [a for a in plan.actions if _about(a, c.name)]
             results.append({'name': c.name, 'netns': c.name, 'interface': CONTAINER_INTERFACE, 'veth': c.veth,
-                            'address': self.cidr(c.name), 'ports': c.ports, 'limits': c.limits,
+                            'address': self.cidr(c.name), 'address6': self.cidr6(c.name), 'ports': c.ports, 'limits': c.limits,
                             'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + c.veth),
                             'workload': (observed.get('workload') or {}).get('workload/' + c.name), 'action': _outcome(touched)})
         return results
@@ -448,7 +509,9 @@ class Layout:
         rules = plan.parts['nat'] if 'nat' in plan.parts else None
         result = {'pruned': self.gone, 'addresses': dict((n, self.cidr(n)) for n in self.addresses),
                   'bridge': spec.bridge, 'subnet': str(spec.subnet) if spec.subnet else None,
-                  'gateway': str(spec.gateway) if spec.gateway else None, 'boot': self.boot.results()}
+                  'gateway': str(spec.gateway) if spec.gateway else None, 'boot': self.boot.results(),
+                  'subnet6': str(spec.subnet6) if spec.subnet6 else None, 'gateway6': str(spec.gateway6) if spec.gateway6 else None,
+                  'addresses6': dict((n, self.cidr6(n)) for n in self.addresses) if spec.subnet6 else {}}
         if rules is not None:
             result['rules'] = NatResource(None).extra_results(rules)
         return result

@@ -53,6 +53,21 @@ options:
   gateway:
     description: The gateway address on the bridge. Defaults to the first host address of O(subnet).
     type: str
+  subnet6:
+    description:
+      - The host's IPv6 container subnet, e.g. V(fd00:10:244:1::/64), for a dual-stack network; omit for
+        IPv4 only. It needs room for the host part of every address of O(subnet).
+      - "Every container, and the gateway on the bridge, gets the address of O(subnet6) with the host part
+        of its IPv4 address (C(10.244.1.7) is C(fd00:10:244:1::7)): stable as the IPv4 one. With it come an
+        IPv6 default route in each container, IPv6 forwarding (C(net.ipv6.conf.all.forwarding), the value
+        from before recorded and restored by O(state=absent)), ip6tables masquerade, forward accepts and
+        published ports (DNAT to the container's IPv6 address from the host's IPv6 addresses)."
+      - IPv6 addresses are added without duplicate address detection, usable at once.
+    type: str
+  cluster_cidr6:
+    description:
+      - The IPv6 CIDR of every host's O(subnet6), as O(cluster_cidr) is for IPv4.
+    type: str
   mtu:
     description: MTU of the bridge and of both ends of every veth pair. Omit to leave the kernel's.
     type: int
@@ -238,6 +253,12 @@ EXAMPLES = r"""
         address: 10.244.1.10
       - name: cache
 
+- name: Dual stack - every container gets an IPv6 address too (web's is fd00:10:244:1::2)
+  linuxns.net.container_network:
+    subnet: 10.244.1.0/24
+    subnet6: fd00:10:244:1::/64
+    containers: [{name: web, ports: [{host: 8080, container: 80}]}]
+
 - name: A host of a cluster, reaching the other hosts' containers through an overlay
   linuxns.net.container_network:
     subnet: 10.244.2.0/24
@@ -276,6 +297,10 @@ containers:
       description: Its address with prefix length.
       type: str
       sample: 10.244.1.2/24
+    address6:
+      description: Its IPv6 address with prefix length (null without O(subnet6)).
+      type: str
+      sample: fd00:10:244:1::2/64
     veth:
       description: Host end of its veth pair.
       type: str
@@ -328,6 +353,20 @@ gateway:
   description: The gateway address (null with O(state=absent)).
   type: str
   returned: always
+subnet6:
+  description: The IPv6 subnet (null without O(subnet6)).
+  type: str
+  returned: always
+gateway6:
+  description: The IPv6 gateway address on the bridge (null without O(subnet6)).
+  type: str
+  returned: always
+  sample: "fd00:10:244:1::1"
+addresses6:
+  description: Every container's IPv6 address, by name (empty without O(subnet6)).
+  type: dict
+  returned: always
+  sample: {web: "fd00:10:244:1::2/64"}
 boot:
   description: What brings the network back after a reboot (all null when O(boot=false) or O(state=absent)).
   type: dict
@@ -397,6 +436,8 @@ def main():
             bridge=dict(type='str', default='cbr0'),
             subnet=dict(type='str'),
             gateway=dict(type='str'),
+            subnet6=dict(type='str'),
+            cluster_cidr6=dict(type='str'),
             mtu=dict(type='int'),
             masquerade=dict(type='bool', default=True),
             cluster_cidr=dict(type='str'),

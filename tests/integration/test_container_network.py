@@ -292,6 +292,39 @@ def test_bandwidth_limits_hold_real_traffic_to_their_rate(ansible, host):
     assert 'bw-slow' not in sh('ip -br link')
 
 
+def test_dual_stack_addresses_routes_forwarding_egress_and_published_ports_in_both_families(ansible, host):
+    """subnet6: every container's IPv6 address has the host part of its IPv4
+    one; v6 default routes, forwarding, ip6tables masquerade and DNAT."""
+    sh('ip addr add 2001:db8:1::1/64 dev to-out nodad && ip -n outside addr add 2001:db8:1::2/64 dev eth0 nodad')
+    before = snapshot() + sh('ip -6 route; ip6tables-save | grep -E "^-A|^:LINUXNS"; cat /proc/sys/net/ipv6/conf/all/forwarding')
+    containers = [dict(CONTAINERS[0], command=workload('web') + ' 6'), CONTAINERS[1]]
+    dual = dict(host, subnet6='fd00:88::/64', cluster_cidr6='fd00::/16', boot=False)
+    check = ansible.play(network(dual, containers), check=True)
+    run = ansible.play(network(dual, containers))
+    assert run.rc == 0, run.output
+    result = run.task('net')
+    assert result['actions'] == check.task('net')['actions']
+    assert result['addresses6'] == {'web': 'fd00:88::2/64', 'db': 'fd00:88::14/64'}  # 10.88.0.20: host part 20
+    assert result['gateway6'] == 'fd00:88::1' and result['containers'][1]['address6'] == 'fd00:88::14/64'
+    assert 'default via fd00:88::1 dev eth0 proto 76' in sh('ip -n db -6 route')
+    assert sh('cat /proc/sys/net/ipv6/conf/all/forwarding').strip() == '1'
+    assert ping('db', 'fd00:88::2') and ping('db', 'fd00:88::1')
+    assert ping('web', '2001:db8:1::2')  # egress masqueraded: outside has no route to fd00:88::/64
+    assert '-A LINUXNS-POSTROUTING -s fd00:88::/64 ! -d fd00::/16 ! -o cbr0' in sh('ip6tables-save -t nat')
+    for _attempt in range(20):  # published on the host's IPv6 addresses too
+        answer = connect('outside', '2001:db8:1::1', 8080)
+        if not answer.startswith('FAILED'):
+            break
+    assert answer.startswith('web ')
+    assert ansible.play(network(dual, containers)).changed == []
+    assert record(host)['ip6_forward_before'] == '0' and record(host)['subnet6'] == 'fd00:88::/64'
+
+    gone = ansible.play(network(dual, containers, state='absent'))
+    assert gone.rc == 0, gone.output
+    assert snapshot() + sh('ip -6 route; ip6tables-save | grep -E "^-A|^:LINUXNS"; '
+                           'cat /proc/sys/net/ipv6/conf/all/forwarding') == before  # forwarding back to 0
+
+
 def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host):
     before = snapshot()
     bad = CONTAINERS[1:] + [{'name': 'cpus', 'limits': {'cpuset_cpus': '999'}}]

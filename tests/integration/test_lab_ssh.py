@@ -90,9 +90,10 @@ def test_site_verify_idempotence_over_ssh(ansible, lab):
     run = over_ssh(ansible, directory, 'site.yml')
     assert run.rc == 0 and run.changed, run
     run = over_ssh(ansible, directory, 'verify.yml')
-    # 4 containers ping 4 containers and the outside host; 4 published ports from outside;
-    # 4 workloads, each c1's sysctl, resolv.conf and hosts, and each c2's bandwidth limits
-    assert run.rc == 0 and run.task('Fail on any miss')['msg'] == 'all 36 checks passed', run
+    # dual stack: 4 containers ping 4 containers and the outside host over IPv4 and IPv6 (40);
+    # 4 published ports from outside, twice (8); 4 workloads, each c1's sysctl, resolv.conf and
+    # hosts, and each c2's bandwidth limits (12)
+    assert run.rc == 0 and run.task('Fail on any miss')['msg'] == 'all 60 checks passed', run
     run = over_ssh(ansible, directory, 'site.yml')
     assert run.rc == 0 and run.changed == [], run
 

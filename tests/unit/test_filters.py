@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.linuxns.net.plugins.filter import network
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name
@@ -179,3 +180,28 @@ def test_container_checks_compare_the_bandwidth_limits_with_the_buckets_on_the_h
     assert network.container_checks(hostvars, ['h'])['misses'] == [
         "h/c2 bandwidth: ingress is {'rate': 10000000, 'burst': 125000}, not 100000000 bit/s with a burst of 125000 bytes; "
         "egress is unlimited, not 50000000 bit/s with a burst of 65536 bytes"]
+
+
+def test_dual_stack_routes_targets_and_ports():
+    hostvars = {'h2': {'cluster_network_host_subnet': '10.244.2.0/24', 'cluster_network_host_subnet6': 'fd00:10:244:2::/64',
+                       'cluster_network_underlay_address': '198.51.100.12', 'cluster_network_underlay_address6': '2001:db8::c',
+                       'cluster_network_cidr6': 'fd00:10:244::/48',
+                       'containers_list': [{'name': 'c1', 'ports': [{'host': 8081, 'container': 80}]}]}}
+    assert network.peer_routes(hostvars, ['h2'], family=6) == [{'dst': 'fd00:10:244:2::/64', 'gateway': '2001:db8::c'}]
+    assert network.peer_routes(hostvars, ['h2'], 'lnsvx0', 6) == [
+        {'dst': 'fd00:10:244:2::/64', 'gateway': 'fd00:10:244:2::', 'dev': 'lnsvx0', 'onlink': True}]
+    assert network.vtep_address('fd00:10:244:2::/64') == 'fd00:10:244:2::/128'
+    assert network.reachability_targets([{'c1': ['10.244.2.2/24', 'fd00:10:244:2::2/64']}], ['h2']) == [
+        {'name': 'h2/c1', 'address': '10.244.2.2'}, {'name': 'h2/c1 v6', 'address': 'fd00:10:244:2::2'}]
+    assert network.reachability_ports(hostvars, ['h2']) == [
+        {'name': 'h2/c1:8081', 'address': '198.51.100.12', 'port': 8081},
+        {'name': 'h2/c1:8081 v6', 'address': '2001:db8::c', 'port': 8081}]
+    del hostvars['h2']['cluster_network_underlay_address6']
+    with pytest.raises(AnsibleFilterError, match='h2 has no cluster_network_underlay_address6'):
+        network.peer_routes(hostvars, ['h2'], family=6)
+
+
+def test_overlapping_ipv6_subnets_are_a_problem():
+    hostvars = dict(('h%d' % n, {'cluster_network_host_subnet': '10.244.%d.0/24' % n,
+                                 'cluster_network_host_subnet6': 'fd00:10:244::/%d' % (63 + n)}) for n in (1, 2))
+    assert network.cluster_problems(hostvars, ['h1', 'h2']) == ['h2: subnet fd00:10:244::/65 overlaps fd00:10:244::/64 of h1']

@@ -219,3 +219,24 @@ def test_an_egress_limit_makes_its_ifb_then_the_bucket_then_the_redirect_and_und
     assert bandwidth_plan((None, None), {'ingress_qdisc': True, 'redirected': True, 'ifb': {'owned': True, 'root': None}}) == [
         ('unredirect', 'redirect'), ('delete_ifb', None)]
     assert bandwidth_plan((None, None), {'ingress_qdisc': True}) == []
+
+
+def test_dual_stack_addresses_have_the_host_part_of_the_ipv4_ones():
+    network = spec(subnet='10.88.0.0/24', subnet6='fd00:88::/64', gateway='10.88.0.254', containers=[{'name': 'a', 'address': '10.88.0.7'}])
+    assert str(network.gateway6) == 'fd00:88::fe' and str(network.address6(ipaddress.ip_address('10.88.0.7'))) == 'fd00:88::7'
+    layout = Layout(network, {}, '0', '0')
+    assert layout.cidrs('a') == ['10.88.0.7/24', 'fd00:88::7/64']
+    assert [p.name for p in layout.parts(None)].count('forwarding') == 1
+    assert layout._record()['ip6_forward_before'] == '0' and layout._record()['subnet6'] == 'fd00:88::/64'
+
+
+@pytest.mark.parametrize('params, option', [
+    ({'subnet6': '10.99.0.0/16'}, 'subnet6'),
+    ({'subnet6': 'fd00::/120', 'subnet': '10.88.0.0/22'}, 'subnet6'),  # no room for 1024 host parts
+    ({'subnet6': 'fd00:88::/64', 'cluster_cidr6': 'fd01::/16'}, 'cluster_cidr6'),
+    ({'subnet6': 'fd00:88::/64', 'cluster_cidr6': '10.0.0.0/8'}, 'cluster_cidr6'),
+])
+def test_bad_dual_stack_input_names_the_option(params, option):
+    with pytest.raises(ValidationError) as info:
+        spec(**params)
+    assert info.value.option == option
