@@ -20,12 +20,16 @@ namespace.  An extra host `outside` (198.51.100.250) stands for the rest of
 the world.  Ansible reaches the hosts through the linuxns.net.nsenter
 connection (inventory.yml).
 
+The lab is dual stack: every underlay address has an IPv6 twin in
+2001:db8:5100::/64 whose last group is the IPv4 address's last number (in
+hex), and the inventory sets cluster_network_cidr6 (fd00:10:244::/48).
+
 --underlay l2 (the default): lab-switch's bridge lab-br joins all hosts on
 198.51.100.0/24; host N is 198.51.100.(10+N).
 --underlay routed: lab-switch is a router instead, and each host is alone on
 its own link subnet, a /29 of 198.51.100.0/24: host N is 198.51.100.(8N+2)/29
-with a default route via 198.51.100.(8N+1); outside is 198.51.100.250/29 via
-.249.  Hosts on different L2 segments, as for a VXLAN overlay; at most 30.
+with a default route via 198.51.100.(8N+1) (IPv6: a /125, the same numbers);
+outside is 198.51.100.250/29 via .249.  Hosts on different L2 segments, as for a VXLAN overlay; at most 30.
 
 --ssh: each host also runs Debian's sshd on its underlay address, port 22
 (root by key only; keys, configs, pid files and logs in DIR), and
