@@ -11,6 +11,7 @@ session(), dumper(), _cached(), changed(), _index(), _target(), _ns_file(),
 _indexes and _here_fd.
 """
 
+import errno
 import os
 
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
@@ -124,8 +125,14 @@ class LinksMixin:
         address, prefixlen = cidr.split('/')
         flags = {'flags': _IFA_F_NODAD} if ':' in address and command != 'del' else {}
         self.changed()
-        self.session(netns).addr(command, index=self._index(netns, name), address=address,
-                                 prefixlen=int(prefixlen), **flags)
+        try:
+            self.session(netns).addr(command, index=self._index(netns, name), address=address,
+                                     prefixlen=int(prefixlen), **flags)
+        except Exception as exc:  # pyroute2's NetlinkError, imported with the session
+            # gone already: taking a link down flushes its IPv6 addresses, so a
+            # rollback that took it down first finds nothing left to delete
+            if not (command == 'del' and getattr(exc, 'code', None) == errno.EADDRNOTAVAIL):
+                raise
 
     def add_vxlan(self, netns, name, vni, local, port, dev, learning):
         args = {'vxlan_id': vni, 'vxlan_port': port, 'vxlan_learning': 1 if learning else 0}

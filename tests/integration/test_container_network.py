@@ -325,10 +325,13 @@ def test_dual_stack_addresses_routes_forwarding_egress_and_published_ports_in_bo
                            'cat /proc/sys/net/ipv6/conf/all/forwarding') == before  # forwarding back to 0
 
 
-def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host):
+@pytest.mark.parametrize('subnet6', [None, 'fd00:88::/64'])
+def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host, subnet6):
+    """Dual stack too: undoing the bridge's state takes it down, which flushes
+    its IPv6 address before that address's own undo."""
     before = snapshot()
     bad = CONTAINERS[1:] + [{'name': 'cpus', 'limits': {'cpuset_cpus': '999'}}]
-    run = ansible.play(network(host, bad))
+    run = ansible.play(network(dict(host, subnet6=subnet6) if subnet6 else host, bad))
     assert run.failed == ['net']
     result = run.task('net')
     assert 'cpuset' in result['msg'] and result['not_rolled_back'] == []
