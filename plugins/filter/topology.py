@@ -114,9 +114,10 @@ def _add_published_ports(containers, nat):
                 continue
             address, port = _split_to(rule['to'])
             container = by_address.get(address)
-            if container is not None:
-                container['ports'].append({'protocol': rule.get('protocol') or 'tcp', 'host_port': rule.get('port'),
-                                           'container_port': port or rule.get('port')})
+            published = {'protocol': rule.get('protocol') or 'tcp', 'host_port': rule.get('port'),
+                         'container_port': port or rule.get('port')}
+            if container is not None and published not in container['ports']:  # dual stack: one rule per family
+                container['ports'].append(published)
 
 
 def _split_to(to):

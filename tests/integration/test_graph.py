@@ -21,6 +21,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 LAB = os.path.join(REPO, 'scripts', 'lab.py')
 HOSTS = ['host1', 'host2', 'host3']
 UNDERLAY = {'host1': '198.51.100.11', 'host2': '198.51.100.12', 'host3': '198.51.100.13'}
+UNDERLAY6 = {'host1': '2001:db8:5100::b', 'host2': '2001:db8:5100::c', 'host3': '2001:db8:5100::d'}
 
 
 @pytest.fixture
@@ -53,16 +54,20 @@ def assert_hosts_bridges_containers(state, mermaid, dot):
     assert mermaid.startswith('flowchart LR\n')
     for index, host in enumerate(HOSTS, start=1):
         assert '  subgraph %s["%s"]' % (host, host) in mermaid and 'subgraph "cluster_%s"' % host in dot
-        assert '%s_bridge_cbr0{{"bridge cbr0<br/>10.244.%d.0/24<br/>gateway 10.244.%d.1"}}' % (host, index, index) in mermaid
-        assert '%s_uplink_eth0(["eth0<br/>%s/24"])' % (host, UNDERLAY[host]) in mermaid
+        # the lab is dual stack: every address has its IPv6 twin
+        assert ('%s_bridge_cbr0{{"bridge cbr0<br/>10.244.%d.0/24<br/>fd00:10:244:%d::/64<br/>gateway 10.244.%d.1<br/>'
+                'gateway fd00:10:244:%d::1"}}' % (host, index, index, index, index)) in mermaid
+        assert '%s_uplink_eth0(["eth0<br/>%s/24<br/>%s/64"])' % (host, UNDERLAY[host], UNDERLAY6[host]) in mermaid
         assert '%s_uplink_eth0 --- underlay_198_51_100_0_24' % host in mermaid
         given = addresses(state, host)
         assert sorted(given) == ['c1', 'c2', 'c3']
         for n, name in enumerate(sorted(given), start=1):
-            node = '%s_netns_%s["%s<br/>%s<br/>tcp 808%d → 80<br/>cpu 0.5, memory 64M, pids 64"]' % (host, name, name, given[name], n)
+            address6 = 'fd00:10:244:%d::%s/64' % (index, given[name].split('/')[0].rsplit('.', 1)[1])
+            node = '%s_netns_%s["%s<br/>%s<br/>%s<br/>tcp 808%d → 80<br/>cpu 0.5, memory 64M, pids 64"]' % (
+                host, name, name, given[name], address6, n)
             assert node in mermaid
             assert '%s_netns_%s ---|"eth0 ↔ ve-%s"| %s_bridge_cbr0' % (host, name, name, host) in mermaid
-            assert '%s\\n%s\\ntcp 808%d → 80' % (name, given[name], n) in dot
+            assert '%s\\n%s\\n%s\\ntcp 808%d → 80' % (name, given[name], address6, n) in dot
 
 
 def assert_dot_renders(directory, dot, run):
@@ -88,7 +93,8 @@ def test_graph_of_the_host_gw_lab(ansible, lab, tmp_path):
     assert sorted((a, b) for a, _labels, b in pairs) == [('host1', 'host2'), ('host1', 'host3'), ('host2', 'host3')]
     for a, labels, b in pairs:
         assert sorted(labels.split('<br/>')) == sorted(
-            ['10.244.%s.0/24 via %s' % (h[-1], UNDERLAY[h]) for h in (a, b)])
+            ['10.244.%s.0/24 via %s' % (h[-1], UNDERLAY[h]) for h in (a, b)]
+            + ['fd00:10:244:%s::/64 via %s' % (h[-1], UNDERLAY6[h]) for h in (a, b)])
     assert '<==>' not in mermaid and dot.count('style=dashed, color="#1f6feb"') == 3
     assert_dot_renders(directory, dot, run)
     assert run.task('Say where the picture is')['msg'] == '%s: network.mmd (Mermaid), network.dot (Graphviz)%s' % (
@@ -109,7 +115,8 @@ def test_graph_of_the_vxlan_lab(ansible, lab, tmp_path):
     run, mermaid, dot = draw(ansible, inventory, directory)
     assert_hosts_bridges_containers(state, mermaid, dot)
     for index, host in enumerate(HOSTS, start=1):
-        assert '%s_vxlan_lnsvx0[/"vxlan lnsvx0<br/>VNI 1, udp 4789<br/>10.244.%d.0/32"/]' % (host, index) in mermaid
+        assert '%s_vxlan_lnsvx0[/"vxlan lnsvx0<br/>VNI 1, udp 4789<br/>10.244.%d.0/32<br/>fd00:10:244:%d::/128"/]' % (
+            host, index, index) in mermaid
         assert '%s_vxlan_lnsvx0 ---|"udp 4789"| %s_uplink_eth0' % (host, host) in mermaid
     pairs = re.findall(r'^  (host\d)_vxlan_lnsvx0 <==>\|"VXLAN VNI 1"\| (host\d)_vxlan_lnsvx0$', mermaid, re.M)
     assert sorted(pairs) == [('host1', 'host2'), ('host1', 'host3'), ('host2', 'host3')]
