@@ -167,7 +167,7 @@ def test_a_containers_sysctls_resolv_conf_and_hosts(ansible, host):
 def workload_init(host, name):
     """(pid of the unshare in the pid file, host pid of the workload: its child)."""
     pid = int(open(os.path.join(host['state_dir'], name + '.pid')).read())
-    for _attempt in range(50):  # unshare forks the workload right after it starts
+    for _attempt in range(250):  # unshare forks the workload right after it starts
         children = open('/proc/%d/task/%d/children' % (pid, pid)).read().split()
         if children:
             return pid, int(children[0])
@@ -201,7 +201,7 @@ def test_a_workload_runs_in_namespaces_of_its_own_restarts_on_a_new_command_and_
     assert sh('nsenter --target %d --mount --pid cat /proc/1/cmdline' % init).split('\0')[:2] == ['sleep', '120']
     assert os.stat('/proc/%d/ns/net' % init).st_ino == os.stat('/run/netns/app').st_ino
     log = os.path.join(host['state_dir'], 'app.log')
-    for _attempt in range(50):
+    for _attempt in range(250):
         if 'pids' in open(log).read():
             break
         time.sleep(0.02)
@@ -226,7 +226,7 @@ def test_a_workload_runs_in_namespaces_of_its_own_restarts_on_a_new_command_and_
         'restart the workload of app (pid %d), its command changed' % pid]
     new_pid, _init = workload_init(host, 'app')
     assert new_pid != pid and ended(pid)
-    for _attempt in range(50):
+    for _attempt in range(250):
         if 'again 1' in open(log).read():
             break
         time.sleep(0.02)
