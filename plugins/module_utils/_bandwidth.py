@@ -242,8 +242,7 @@ def _plan_ingress(spec, tc, tick):
 
 
 def _plan_egress(spec, tc, tick):
-    container = spec.name
-    actions, ifb = [], tc['ifb']
+    container, actions, ifb = spec.name, [], tc['ifb']
     if spec.egress is None:
         if tc['redirected']:
             actions.append(Action('unredirect', 'bandwidth/' + spec.device, 'stop redirecting what %s sends to %s'

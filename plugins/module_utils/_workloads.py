@@ -21,6 +21,7 @@ so a changed command is seen and the workload restarted.
 import ctypes
 import ctypes.util
 import errno
+import functools
 import os
 import shutil
 import signal
@@ -57,20 +58,7 @@ class WorkloadSpec:
 class WorkloadResource(Resource):
 
     def read(self, desired):
-        return dict((spec.subject, self._running(spec)) for spec in desired)
-
-    def _running(self, spec):
-        """{'pid': N, 'command': C} when the workload runs, else None.  C is
-        None for a process not started the way this version starts one."""
-        pid = _read_pid(spec.pidfile)
-        if pid is None:
-            return None
-        try:
-            same = os.stat('/proc/%d/ns/net' % pid).st_ino == self.seam.inode(spec.name)
-            argv = _command_line(pid)
-        except OSError:  # the process or the namespace is gone
-            return None
-        return {'pid': pid, 'command': _started_command(argv)} if same else None
+        return dict((spec.subject, running(self.seam, spec.name, spec.pidfile)) for spec in desired)
 
     def plan(self, desired, current):
         actions, after = [], dict(current)
@@ -121,12 +109,27 @@ class WorkloadResource(Resource):
         self.op_start(name, command, pidfile, cgroups)
 
 
+def running(seam, name, pidfile):
+    """{'pid': N, 'command': C} when the workload of container `name` runs,
+    else None.  C is None for a process not started the way this version
+    starts one."""
+    pid = _read_pid(pidfile)
+    if pid is None:
+        return None
+    try:
+        same = os.stat('/proc/%d/ns/net' % pid).st_ino == seam.inode(name)
+        argv = _command_line(pid)
+    except OSError:  # the process or the namespace is gone
+        return None
+    return {'pid': pid, 'command': _started_command(argv)} if same else None
+
+
 def workload_view(seam, name, pidfile):
     """What network_info reports of a running workload (None when none
     runs): the unshare's pid and the command, and of the workload itself its
     host pid, whether it is pid 1 of its own PID namespace, its hostname and
     its cgroups (one path per hierarchy)."""
-    view = WorkloadResource(seam)._running(WorkloadSpec(name, None, pidfile))
+    view = running(seam, name, pidfile)
     if view is None:
         return None
     view.update(init=None, pid_1=False, hostname=None, cgroups=[])
@@ -146,7 +149,7 @@ def workload_view(seam, name, pidfile):
 def _hostname_of(pid):
     """The hostname in the UTS namespace of `pid`, read by a thread that
     joins it (a thread's setns leaves the rest of the process where it is)."""
-    libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+    libc = _libc()
     found = []
 
     def read():
@@ -160,6 +163,12 @@ def _hostname_of(pid):
     thread.start()
     thread.join()
     return found[0] if found else None
+
+
+@functools.lru_cache(maxsize=None)
+def _libc():
+    """libc, loaded once per process: finding it forks (ldconfig)."""
+    return ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
 
 
 def _command_line(pid):
@@ -239,9 +248,8 @@ def _read_pid(pidfile):
 def _enter(netns, cgroups, hostname):
     """What the child does before exec: join the cgroups, enter the network
     namespace, make a UTS namespace named after the container (unshare then
-    makes the PID and mount namespaces).  libc is loaded here, in the parent:
-    finding it forks."""
-    libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+    makes the PID and mount namespaces).  libc is loaded here, in the parent."""
+    libc = _libc()
     name = hostname.encode()
 
     def enter():
