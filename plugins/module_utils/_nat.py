@@ -8,9 +8,14 @@ Chain layout (fixed names, never renamed; prune and teardown rely on them):
   nat    LINUXNS-POSTROUTING  <- POSTROUTING                      masquerade, snat
   nat    LINUXNS-DNAT         <- PREROUTING -m addrtype LOCAL     dnat (from other machines)
                               <- OUTPUT     -m addrtype LOCAL     dnat (from the host itself)
+  filter LINUXNS-ISOLATION    <- FORWARD (before LINUXNS-FORWARD) isolate (drop), exempt (return)
   filter LINUXNS-FORWARD      <- FORWARD                          forward accepts
 Built-in chains get only the jump rule (comment "linuxns.net"), inserted
-first; their policies and other rules are never touched.  Every rule in our
+first; their policies and other rules are never touched.  The isolation
+chain's jump is kept ahead of the forward chain's, so that its drops are
+decided before any accept.  A purged group's rules are kept in the order
+given: exempt and no_masquerade rules (returns) work only ahead of the rules
+they exempt from.  Every rule in our
 chains carries the comment "linuxns.net:<group>[:<comment>]".  A change
 rewrites our changed chains whole, in one iptables-restore --noflush per
 family: declaring a chain in the input resets it, so a rewrite is atomic and
@@ -31,9 +36,14 @@ CHAINS = {
     'LINUXNS-POSTROUTING': ('nat', [('POSTROUTING', [])]),
     'LINUXNS-DNAT': ('nat', [('PREROUTING', LOCAL), ('OUTPUT', LOCAL)]),
     'LINUXNS-FORWARD': ('filter', [('FORWARD', [])]),
+    'LINUXNS-ISOLATION': ('filter', [('FORWARD', [])]),
 }
-KIND_CHAIN = {'masquerade': 'LINUXNS-POSTROUTING', 'snat': 'LINUXNS-POSTROUTING',
-              'dnat': 'LINUXNS-DNAT', 'forward': 'LINUXNS-FORWARD'}
+FIRST = 'LINUXNS-ISOLATION'  # its jump is the first of ours in FORWARD
+KIND_CHAIN = {'masquerade': 'LINUXNS-POSTROUTING', 'snat': 'LINUXNS-POSTROUTING', 'no_masquerade': 'LINUXNS-POSTROUTING',
+              'dnat': 'LINUXNS-DNAT', 'forward': 'LINUXNS-FORWARD', 'isolate': 'LINUXNS-ISOLATION', 'exempt': 'LINUXNS-ISOLATION'}
+KIND_TARGET = {'isolate': ['-j', 'DROP'], 'exempt': ['-j', 'RETURN'], 'no_masquerade': ['-j', 'RETURN']}
+# conntrack states in the order iptables-save prints them
+CTSTATES = ('INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT')
 FAMILY_NAMES = {'ipv4': 4, 'ipv6': 6}
 _LABEL = re.compile(r'^[A-Za-z0-9._/:@+-]{1,100}$')
 
@@ -62,6 +72,7 @@ class NatRuleSpec:
             raise ValidationError(prefix + 'protocol', 'a port needs a protocol (tcp, udp or sctp)')
         self.to = self._to(params.get('to'), families)
         self.hairpin = params.get('hairpin') is not False
+        self.ctstate = self._ctstate(params.get('ctstate'))
         if len(families) > 1:
             raise ValidationError(prefix + 'source', 'IPv4 and IPv6 are mixed in one rule')
         wanted = params.get('family')
@@ -91,6 +102,17 @@ class NatRuleSpec:
             return None
         low, high = _port_range(str(value), self.prefix + 'port')
         return str(low) if low == high else '%d:%d' % (low, high)
+
+    def _ctstate(self, value):
+        if not value:
+            return None
+        if self.kind != 'exempt':
+            raise ValidationError(self.prefix + 'ctstate', 'only exempt rules take ctstate')
+        states = [str(v).upper() for v in ([value] if isinstance(value, str) else value)]
+        unknown = [v for v in states if v not in CTSTATES]
+        if unknown:
+            raise ValidationError(self.prefix + 'ctstate', '%s is not one of %s' % (', '.join(unknown), ', '.join(CTSTATES)))
+        return ','.join(v for v in CTSTATES if v in states)
 
     def _to(self, value, families):
         if self.kind not in ('dnat', 'snat'):
@@ -126,6 +148,9 @@ class NatRuleSpec:
             + _match(self.out_interface, '-o') + self._ports()
         if self.kind == 'dnat':
             return [(table, chain, matches + tag + ['-j', 'DNAT', '--to-destination', self.to])]
+        if self.kind in KIND_TARGET:
+            state = ['-m', 'conntrack', '--ctstate', self.ctstate] if self.ctstate else []
+            return [(table, chain, matches + state + tag + KIND_TARGET[self.kind])]
         target = ['-j', 'MASQUERADE'] if self.kind == 'masquerade' else ['-j', 'SNAT', '--to-source', self.to]
         rules = [(table, chain, matches + tag + target)]
         if self.hairpin and self.kind == 'masquerade' and self.out_interface and self.out_interface[0] and self.source:
@@ -234,20 +259,22 @@ class NatResource(Resource):
                 for table, chain, tokens in spec.rules():
                     wanted.setdefault(chain, []).append(tokens)
             writes = []
-            for chain, (table, jumps) in sorted(CHAINS.items()):
+            for chain, (table, jumps) in sorted(CHAINS.items()):  # LINUXNS-FORWARD before LINUXNS-ISOLATION
                 raw = [t for c, t in current['_raw'][(family, table)][1] if c == chain]
                 content = self._chain_content(desired, raw, wanted.get(chain, []), group_mark)
                 have = current[_subject(family, table, chain)]
                 new = [normalize(t) for t in content] if content else None
-                jump_lines = [normalize(_jump(family, b, cond, chain)) for b, cond in jumps]
-                jumps_ok = all(line in current[_subject(family, table, b)] for line, b in zip(jump_lines, _builtins(jumps)))
+                jumps_at = [(normalize(_jump(family, b, cond, chain)), _subject(family, table, b)) for b, cond in jumps]
+                moved = set(line for line, key in jumps_at if new and line in after[key] and not _placed(chain, line, after[key]))
+                jumps_ok = all(line in after[key] for line, key in jumps_at) and not moved
                 if new == have and (new is None or jumps_ok):
                     continue
-                writes.append((table, chain, jumps, raw if have is not None else None, content))
+                writes.append((table, chain, jumps, raw if have is not None else None, content, moved))
                 after[_subject(family, table, chain)] = new
-                for line, builtin in zip(jump_lines, _builtins(jumps)):
-                    others = [j for j in after[_subject(family, table, builtin)] if j != line]
-                    after[_subject(family, table, builtin)] = others + ([line] if new else [])
+                for line, key in jumps_at:
+                    others = [j for j in after[key] if j != line]
+                    # a jump inserted (or moved) goes first, as -I BUILTIN 1 puts it
+                    after[key] = others if not new else [line] + others if line not in after[key] or line in moved else after[key]
             if writes:
                 actions.append(self._restore_action(desired['netns'], family, writes, current))
         return Plan(actions, current, after)
@@ -259,6 +286,8 @@ class NatResource(Resource):
         dropped when purged or removed), new rules of the group go last."""
         wanted_lines = [normalize(t) for t in wanted]
         absent, purge = desired['state'] == 'absent', desired['purge']
+        if purge and not absent:
+            return _group_in_order(raw, wanted, wanted_lines, group_mark)
         content, seen = [], set()
         for tokens in raw:
             line = normalize(tokens)
@@ -274,12 +303,12 @@ class NatResource(Resource):
 
     def _restore_action(self, netns, family, writes, current):
         forward, backward, notes = {}, {}, []
-        for table, chain, jumps, old, new in writes:
+        for table, chain, jumps, old, new, moved in writes:
             had = set(j for b in _builtins(jumps) for j in current[_subject(family, table, b)])
             ours = set(normalize(_jump(family, b, cond, chain)) for b, cond in jumps)
             will_have = ours if new else set()
             forward.setdefault(table, []).extend(
-                _chain_lines(family, chain, jumps, new or None, had, will_have))
+                _chain_lines(family, chain, jumps, new or None, had, will_have, moved))
             backward.setdefault(table, []).extend(
                 _chain_lines(family, chain, jumps, old, will_have, had & ours))
             before = set(normalize(t) for t in old or [])
@@ -317,6 +346,30 @@ class NatResource(Resource):
         return {'added': added, 'removed': removed}
 
 
+def _group_in_order(raw, wanted, wanted_lines, group_mark):
+    """A purged group's rules exactly as wanted, in that order, where the
+    group's first rule was (last when it had none); other rules stay."""
+    group, seen = [], set()
+    for tokens, line in zip(wanted, wanted_lines):
+        if line not in seen:
+            group.append(tokens)
+            seen.add(line)
+    content, placed = [], False
+    for tokens in raw:
+        if _group_of(tokens) != group_mark:
+            content.append(tokens)
+        elif not placed:
+            content.extend(group)
+            placed = True
+    return content if placed else content + group
+
+
+def _placed(chain, line, jumps):
+    """Whether a jump in a built-in chain is where it must be: the isolation
+    chain's before any other of ours."""
+    return chain != FIRST or jumps[0] == line
+
+
 def _builtins(jumps):
     return [builtin for builtin, condition in jumps]
 
@@ -331,15 +384,18 @@ def _subject(family, table, chain):
     return 'ipv%d %s %s' % (family, table, chain)
 
 
-def _chain_lines(family, chain, jumps, content, jumps_now, jumps_wanted):
+def _chain_lines(family, chain, jumps, content, jumps_now, jumps_wanted, moved=()):
     """iptables-restore lines that give `chain` this content (None: the chain
     goes) and move its jump rules from jumps_now to jumps_wanted (sets of
-    normalized jump lines)."""
+    normalized jump lines); a jump in `moved` is put first again."""
     lines = [':%s - [0:0]' % chain]  # creates the chain, or empties it
     lines.extend('-A %s %s' % (chain, _join(tokens)) for tokens in content or [])
     for builtin, condition in jumps:
         jump = _jump(family, builtin, condition, chain)
         present, wanted = normalize(jump) in jumps_now, normalize(jump) in jumps_wanted
+        if normalize(jump) in moved:
+            lines.append('-D %s %s' % (builtin, _join(jump)))
+            present = False
         if wanted and not present:
             lines.append('-I %s 1 %s' % (builtin, _join(jump)))
         elif present and not wanted:

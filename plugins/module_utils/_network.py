@@ -22,6 +22,7 @@ veths, routes, NAT, forwarding, cgroups, workloads), then the record.
 import ipaddress
 import json
 import os
+import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import (
     BandwidthResource, BandwidthSpec, container_bandwidth, ifb_name)
@@ -38,17 +39,20 @@ from ansible_collections.linuxns.net.plugins.module_utils._netns import Namespac
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, namespace_sysctls, network,
-    unique)
+    safe_name, unique)
 from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
 
 RECORD_FILE = 'containers.json'
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: other networks than the default one
 IP_FORWARD = 'net/ipv4/ip_forward'
 IP6_FORWARD = 'net/ipv6/conf/all/forwarding'
 CONTAINER_INTERFACE = 'eth0'
-VETH_PREFIX = 've-'
+VETH_PREFIX = 've-'  # host end of a container's veth on the default network
+DEFAULT_NETWORK = 'default'  # the network of the top-level options
+NETWORK_SLOTS = '123456789'  # the other networks' host ends are vN-NAME, N kept in the record
+NETWORK_NAME_MAX = 32
 _PROTOCOLS = ('tcp', 'udp', 'sctp')
 
 
@@ -59,6 +63,7 @@ class ContainerSpec:
         self.prefix = prefix
         self.name = container_name(params.get('name'), prefix + 'name')
         self.address = ip_address(params['address'].split('/')[0], prefix + 'address') if params.get('address') else None
+        self.networks = self._networks(params.get('networks'))
         self.ports = [_port(entry, '%sports[%d].' % (prefix, i)) for i, entry in enumerate(params.get('ports') or [])]
         limits = dict((k, v) for k, v in (params.get('limits') or {}).items() if v is not None)
         unknown = sorted(set(limits) - set(LIMITS))
@@ -77,9 +82,33 @@ class ContainerSpec:
         self.files = namespace_files(self.name, params.get('dns'), params.get('hosts'), prefix)
         self.bandwidth = container_bandwidth(params.get('bandwidth'), prefix + 'bandwidth.', mtu)
 
+    def _networks(self, entries):
+        """[(network name, fixed address or None, option)]: the networks the
+        container joins, in the order of its interfaces eth0, eth1..."""
+        if entries is None:
+            return [(DEFAULT_NETWORK, self.address, self.prefix + 'address')]
+        if not isinstance(entries, list) or not entries:
+            raise ValidationError(self.prefix + 'networks', 'give a list of one or more network names (or dicts with name and address)')
+        result = []
+        for i, entry in enumerate(entries):
+            option = '%snetworks[%d]' % (self.prefix, i)
+            entry = entry if isinstance(entry, dict) else {'name': entry}
+            unknown = sorted(set(entry) - set(['name', 'address']))
+            if unknown:
+                raise ValidationError(option, 'unknown option %s (known: address, name)' % ', '.join(unknown))
+            name = network_name(entry.get('name'), option + '.name')
+            address = ip_address(str(entry['address']).split('/')[0], option + '.address') if entry.get('address') else None
+            if i == 0 and self.address is not None:
+                if address is not None and address != self.address:
+                    raise ValidationError(option + '.address', 'the address of the first network is also given as address')
+                address = self.address
+            result.append((name, address, option + '.address'))
+        unique([n for n, _a, _o in result], self.prefix + 'networks')
+        return result
+
     @property
-    def veth(self):
-        return VETH_PREFIX + self.name
+    def first_network(self):
+        return self.networks[0][0]
 
 
 def _port(params, prefix):
@@ -94,54 +123,43 @@ def _port(params, prefix):
     return {'protocol': protocol, 'host': host, 'container': container}
 
 
-class NetworkSpec:
-    """The validated module parameters."""
+class BridgeNetwork:
+    """One network of the host: a bridge carrying the gateway(s), its
+    subnet(s), the cluster CIDR(s) other hosts' parts of it are carved from,
+    and the networks whose containers may reach its containers (allow)."""
 
-    def __init__(self, params):
-        self.params = params  # recorded for the boot-time re-apply
-        self.state = params.get('state') or 'present'
+    def __init__(self, params, prefix, name, present=True):
+        self.prefix, self.name = prefix, name
         # defaults only for options not given: an empty value is an error, never the default
-        self.bridge = interface_name(_given(params, 'bridge', 'cbr0'), 'bridge')
-        self.state_dir = _absolute_path(_given(params, 'state_dir', '/var/lib/linuxns'), 'state_dir')
-        self.boot = params.get('boot') is not False
-        self.boot_unit_dir = _absolute_path(params.get('boot_unit_dir'), 'boot_unit_dir') \
-            if params.get('boot_unit_dir') is not None else None
-        self.cgroup_parent = cgroup_path(_given(params, 'cgroup_parent', 'linuxns'), 'cgroup_parent')
-        self.prune = params.get('prune') is not False
-        self.mtu = integer_range(params['mtu'], 'mtu', 68, 65535) if params.get('mtu') is not None else None
-        self.masquerade = params.get('masquerade') is not False
-        self.forwarding = params.get('forwarding') is not False
-        self.cluster_cidr = network(params.get('cluster_cidr'), 'cluster_cidr') if params.get('cluster_cidr') else None
-        self.cluster_cidr6 = network(params.get('cluster_cidr6'), 'cluster_cidr6') if params.get('cluster_cidr6') else None
-        self.routes = params.get('routes')
-        self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
-        self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i, self.mtu or 1500)
-                           for i, c in enumerate(params.get('containers') or [])]
-        unique([c.name for c in self.containers], 'containers')
+        self.bridge = interface_name(_given(params, 'bridge', 'cbr0'), prefix + 'bridge')
+        self.cluster_cidr = network(params['cluster_cidr'], prefix + 'cluster_cidr') if params.get('cluster_cidr') else None
+        self.cluster_cidr6 = network(params['cluster_cidr6'], prefix + 'cluster_cidr6') if params.get('cluster_cidr6') else None
+        self.allow = [network_name(n, '%sallow[%d]' % (prefix, i)) for i, n in enumerate(params.get('allow') or [])]
         self.subnet = self.gateway = self.subnet6 = self.gateway6 = None
-        if self.state == 'present':
-            if not params.get('subnet'):
-                raise ValidationError('subnet', 'the network needs its subnet, e.g. 10.244.1.0/24')
-            self.subnet = network(params['subnet'], 'subnet')
-            if self.subnet.version != 4 or self.subnet.prefixlen > 30:
-                raise ValidationError('subnet', '%s is not an IPv4 subnet with room for a gateway and containers (/30 or larger)'
-                                      % self.subnet)
-            self.gateway = self._gateway(params.get('gateway'))
-            self._check_containers()
-            if self.cluster_cidr and not self.subnet.subnet_of(self.cluster_cidr):
-                raise ValidationError('cluster_cidr', '%s does not contain the subnet %s' % (self.cluster_cidr, self.subnet))
-            if params.get('subnet6'):
-                self._dual_stack(params['subnet6'])
+        if not present:
+            return
+        if not params.get('subnet'):
+            raise ValidationError(prefix + 'subnet', 'the network needs its subnet, e.g. 10.244.1.0/24')
+        self.subnet = network(params['subnet'], prefix + 'subnet')
+        if self.subnet.version != 4 or self.subnet.prefixlen > 30:
+            raise ValidationError(prefix + 'subnet', '%s is not an IPv4 subnet with room for a gateway and containers (/30 or larger)'
+                                  % self.subnet)
+        self.gateway = self._gateway(params.get('gateway'))
+        if self.cluster_cidr and not self.subnet.subnet_of(self.cluster_cidr):
+            raise ValidationError(prefix + 'cluster_cidr', '%s does not contain the subnet %s' % (self.cluster_cidr, self.subnet))
+        if params.get('subnet6'):
+            self._dual_stack(params['subnet6'])
 
     def _dual_stack(self, subnet6):
         """The IPv6 subnet, and the gateway's address in it: the same host
         part as the IPv4 gateway's, as every container's."""
-        self.subnet6 = network(subnet6, 'subnet6')
+        self.subnet6 = network(subnet6, self.prefix + 'subnet6')
         if self.subnet6.version != 6 or self.subnet6.num_addresses < self.subnet.num_addresses:
-            raise ValidationError('subnet6', '%s is not an IPv6 subnet with room for the host part of every address of %s'
-                                             % (self.subnet6, self.subnet))
+            raise ValidationError(self.prefix + 'subnet6', '%s is not an IPv6 subnet with room for the host part of every address of %s'
+                                  % (self.subnet6, self.subnet))
         if self.cluster_cidr6 is not None and (self.cluster_cidr6.version != 6 or not self.subnet6.subnet_of(self.cluster_cidr6)):
-            raise ValidationError('cluster_cidr6', '%s is not an IPv6 CIDR containing the subnet %s' % (self.cluster_cidr6, self.subnet6))
+            raise ValidationError(self.prefix + 'cluster_cidr6', '%s is not an IPv6 CIDR containing the subnet %s'
+                                  % (self.cluster_cidr6, self.subnet6))
         self.gateway6 = self.address6(self.gateway)
 
     def address6(self, address):
@@ -152,22 +170,111 @@ class NetworkSpec:
     def _gateway(self, value):
         if not value:
             return next(self.subnet.hosts())
-        gateway = ip_address(value.split('/')[0], 'gateway')
+        gateway = ip_address(value.split('/')[0], self.prefix + 'gateway')
         if gateway not in self.subnet or gateway in (self.subnet.network_address, self.subnet.broadcast_address):
-            raise ValidationError('gateway', '%s is not a host address of %s' % (gateway, self.subnet))
+            raise ValidationError(self.prefix + 'gateway', '%s is not a host address of %s' % (gateway, self.subnet))
         return gateway
+
+    def reach(self, family):
+        """The addresses this network's containers have anywhere in the
+        cluster: the cluster CIDR, else this host's subnet (None: no such family)."""
+        return (self.cluster_cidr or self.subnet) if family == 4 else (self.cluster_cidr6 or self.subnet6)
+
+    def gateways(self):
+        return [g for g in (self.gateway, self.gateway6) if g is not None]
+
+    def gateway_cidrs(self):
+        cidrs = ['%s/%d' % (self.gateway, self.subnet.prefixlen)]
+        if self.subnet6:
+            cidrs.append('%s/%d' % (self.gateway6, self.subnet6.prefixlen))
+        return cidrs
+
+
+class NetworkSpec:
+    """The validated module parameters."""
+
+    def __init__(self, params):
+        self.params = params  # recorded for the boot-time re-apply
+        self.state = params.get('state') or 'present'
+        present = self.state == 'present'
+        self.default = BridgeNetwork(params, '', DEFAULT_NETWORK, present)
+        self.extra = [BridgeNetwork(dict(n), 'networks[%d].' % i, network_name(n.get('name'), 'networks[%d].name' % i), present)
+                      for i, n in enumerate(params.get('networks') or [])] if present else []
+        self.networks = [self.default] + self.extra
+        self.state_dir = _absolute_path(_given(params, 'state_dir', '/var/lib/linuxns'), 'state_dir')
+        self.boot = params.get('boot') is not False
+        self.boot_unit_dir = _absolute_path(params.get('boot_unit_dir'), 'boot_unit_dir') \
+            if params.get('boot_unit_dir') is not None else None
+        self.cgroup_parent = cgroup_path(_given(params, 'cgroup_parent', 'linuxns'), 'cgroup_parent')
+        self.prune = params.get('prune') is not False
+        self.mtu = integer_range(params['mtu'], 'mtu', 68, 65535) if params.get('mtu') is not None else None
+        self.masquerade = params.get('masquerade') is not False
+        self.forwarding = params.get('forwarding') is not False
+        self.isolation = params.get('isolation') is not False
+        self.routes = params.get('routes')
+        self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
+        self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i, self.mtu or 1500)
+                           for i, c in enumerate(params.get('containers') or [])]
+        unique([c.name for c in self.containers], 'containers')
+        if present:
+            self._check_networks()
+            self._check_containers()
+
+    # the default network's, as the top-level options say
+    bridge = property(lambda self: self.default.bridge)
+    subnet = property(lambda self: self.default.subnet)
+    gateway = property(lambda self: self.default.gateway)
+    subnet6 = property(lambda self: self.default.subnet6)
+    gateway6 = property(lambda self: self.default.gateway6)
+    cluster_cidr = property(lambda self: self.default.cluster_cidr)
+    cluster_cidr6 = property(lambda self: self.default.cluster_cidr6)
+
+    def network(self, name):
+        return next(n for n in self.networks if n.name == name)
+
+    def _check_networks(self):
+        if len(self.networks) > 1 + len(NETWORK_SLOTS):
+            raise ValidationError('networks', 'a host carries at most %d networks besides the default one' % len(NETWORK_SLOTS))
+        names, bridges = {}, {}
+        for net in self.networks:
+            if net.name in names:
+                raise ValidationError(net.prefix + 'name', '%s is the name of %s' % (
+                    net.name, 'the top-level network' if net.name == DEFAULT_NETWORK else 'another network'))
+            if net.bridge in bridges:
+                raise ValidationError(net.prefix + 'bridge', '%s is also the bridge of network %s' % (net.bridge, bridges[net.bridge]))
+            names[net.name], bridges[net.bridge] = net, net.name
+        names = set(names)
+        for net in self.networks:
+            for i, other in enumerate(net.allow):
+                if other not in names or other == net.name:
+                    raise ValidationError('%sallow[%d]' % (net.prefix, i), '%s is not another network of this host (%s)'
+                                          % (other, ', '.join(sorted(names - set([net.name])))))
+        for family in (4, 6):  # isolation tells networks apart by their addresses
+            seen = []
+            for net in self.networks:
+                reach = net.reach(family)
+                clash = [other for other, theirs in seen if reach is not None and reach.overlaps(theirs)]
+                if clash:
+                    raise ValidationError(net.prefix + ('cluster_cidr' if family == 4 else 'cluster_cidr6'),
+                                          '%s overlaps the addresses of network %s' % (reach, clash[0]))
+                if reach is not None:
+                    seen.append((net.name, reach))
 
     def _check_containers(self):
         addresses, ports = {}, {}
         for spec in self.containers:
-            if spec.address is not None:
-                if spec.address not in self.subnet or spec.address in (
-                        self.subnet.network_address, self.subnet.broadcast_address, self.gateway):
-                    raise ValidationError(spec.prefix + 'address', '%s is not a container address of %s (gateway %s)'
-                                          % (spec.address, self.subnet, self.gateway))
-                if spec.address in addresses:
-                    raise ValidationError(spec.prefix + 'address', '%s is also the address of %s' % (spec.address, addresses[spec.address]))
-                addresses[spec.address] = spec.name
+            for name, address, option in spec.networks:
+                if name not in [n.name for n in self.networks]:  # (only a networks[] entry can name another)
+                    raise ValidationError(option.rsplit('.', 1)[0] + '.name', '%s is not a network of this host (%s)'
+                                          % (name, ', '.join(n.name for n in self.networks)))
+                net = self.network(name)
+                if address is None:
+                    continue
+                if address not in net.subnet or address in (net.subnet.network_address, net.subnet.broadcast_address, net.gateway):
+                    raise ValidationError(option, '%s is not a container address of %s (gateway %s)' % (address, net.subnet, net.gateway))
+                if (name, address) in addresses:
+                    raise ValidationError(option, '%s is also the address of %s' % (address, addresses[(name, address)]))
+                addresses[(name, address)] = spec.name
             for port in spec.ports:
                 key = (port['protocol'], port['host'])
                 if key in ports:
@@ -182,6 +289,10 @@ class NetworkSpec:
         return os.path.join(self.state_dir, name + '.pid')
 
 
+def network_name(value, option):
+    return safe_name(value, option, 'network name', NETWORK_NAME_MAX)
+
+
 def _given(params, key, default):
     return default if params.get(key) is None else params[key]
 
@@ -192,28 +303,30 @@ def _absolute_path(value, option):
     return value
 
 
-def allocate(containers, subnet, gateway, previous):
-    """{name: address}: a fixed address as given; else the one the container
-    had before, if still free and in the subnet; else the lowest free one."""
+def allocate(members, subnet, gateway, previous):
+    """{name: address} for members [(container, fixed address or None,
+    option)] of a network: a fixed address as given; else the one the
+    container had before, if still free and in the subnet; else the lowest
+    free one."""
     taken, result = set([gateway]), {}
-    for spec in containers:
-        if spec.address is not None:
-            result[spec.name] = spec.address
-            taken.add(spec.address)
-    for spec in containers:
-        old = previous.get(spec.name)
-        if spec.name in result or not old:
+    for name, address, _option in members:
+        if address is not None:
+            result[name] = address
+            taken.add(address)
+    for name, _address, _option in members:
+        old = previous.get(name)
+        if name in result or not old:
             continue
         address = ipaddress.ip_interface(old).ip
         if address in subnet and address not in taken and address != subnet.broadcast_address:
-            result[spec.name] = address
+            result[name] = address
             taken.add(address)
     free = (a for a in subnet.hosts() if a not in taken)
-    for spec in containers:
-        if spec.name not in result:
-            result[spec.name] = next(free, None)
-            if result[spec.name] is None:
-                raise ValidationError(spec.prefix + 'address', 'subnet %s has no free address left for %s' % (subnet, spec.name))
+    for name, _address, option in members:
+        if name not in result:
+            result[name] = next(free, None)
+            if result[name] is None:
+                raise ValidationError(option, 'subnet %s has no free address left for %s' % (subnet, name))
     return result
 
 
@@ -230,7 +343,7 @@ def read_record(path):
     except ValueError as exc:
         raise ValidationError('state_dir', 'the record %s is not valid JSON (%s); fix or remove it' % (path, exc))
     if not isinstance(record, dict) or not isinstance(record.get('addresses', {}), dict) \
-            or record.get('version', RECORD_VERSION) > RECORD_VERSION:
+            or not isinstance(record.get('networks', {}), dict) or record.get('version', RECORD_VERSION) > RECORD_VERSION:
         raise ValidationError('state_dir', 'the record %s is not one this version of linuxns.net understands; '
                                            'fix or remove it' % path)
     return record
@@ -328,34 +441,56 @@ class Layout:
     def __init__(self, spec, record, ip_forward, ip6_forward=None):
         self.spec = spec
         self.record = record
-        known = record.get('addresses') or {}
+        self.recorded = recorded_networks(record)
+        known = set(recorded_containers(record))
         if spec.state == 'absent':
-            self.keep, self.gone = [], sorted(set(known) | set(c.name for c in spec.containers))
-            self.addresses = {}
+            self.keep, self.gone = [], sorted(known | set(c.name for c in spec.containers))
         else:
-            listed = set(c.name for c in spec.containers)
             self.keep = spec.containers
-            self.gone = sorted(set(known) - listed) if spec.prune else []
-            self.addresses = allocate(spec.containers, spec.subnet, spec.gateway, known)
+            self.gone = sorted(known - set(c.name for c in spec.containers)) if spec.prune else []
+        self.networks = spec.networks if spec.state == 'present' else []
+        self.slots = self._slots()
+        self.addresses = dict((net.name, allocate([(c.name,) + m[1:] for c in self.keep for m in c.networks if m[0] == net.name],
+                                                  net.subnet, net.gateway, (self.recorded.get(net.name) or {}).get('addresses') or {}))
+                              for net in self.networks)
         self.ip_forward_before = record.get('ip_forward_before', ip_forward)
         self.ip6_forward_before = record.get('ip6_forward_before', ip6_forward)
+        self.dual = any(net.subnet6 for net in self.networks)
         self.boot = BootSpec(spec, spec.params)
 
-    def cidr(self, name):
-        return '%s/%d' % (self.addresses[name], self.spec.subnet.prefixlen)
+    def _slots(self):
+        """{network: the N of its host ends vN-NAME}: kept from the record,
+        the lowest free one for a new network."""
+        slots = {DEFAULT_NETWORK: VETH_PREFIX[1]}
+        for net in self.networks:
+            old = (self.recorded.get(net.name) or {}).get('slot')
+            if net.name != DEFAULT_NETWORK and old and old in NETWORK_SLOTS:
+                slots[net.name] = old
+        free = (n for n in NETWORK_SLOTS if n not in slots.values())
+        for net in self.networks:
+            if net.name not in slots:
+                slots[net.name] = next(free)
+        return slots
 
-    def cidr6(self, name):
-        """The container's IPv6 address with prefix length (None: IPv4 only)."""
-        spec = self.spec
-        return '%s/%d' % (spec.address6(self.addresses[name]), spec.subnet6.prefixlen) if spec.subnet6 else None
+    def host_end(self, network, container, slot=None):
+        return 'v%s-%s' % (slot or self.slots[network], container)
 
-    def cidrs(self, name):
-        return [c for c in (self.cidr(name), self.cidr6(name)) if c]
+    def interfaces(self, container):
+        """[(network, interface inside, host end, IPv4 CIDR, IPv6 CIDR or None)]."""
+        result = []
+        for index, (name, _address, _option) in enumerate(container.networks):
+            net = self.spec.network(name)
+            address = self.addresses[name][container.name]
+            cidr6 = '%s/%d' % (net.address6(address), net.subnet6.prefixlen) if net.subnet6 else None
+            result.append((net, 'eth%d' % index, self.host_end(name, container.name), '%s/%d' % (address, net.subnet.prefixlen), cidr6))
+        return result
+
+    def first(self, container):
+        return self.interfaces(container)[0]
 
     def parts(self, seam):
         spec, parts = self.spec, []
-        if self.gone:
-            parts.extend(self._removal_parts(seam))
+        parts.extend(self._removal_parts(seam))
         if spec.state == 'present':
             parts.extend(self._present_parts(seam))
         else:
@@ -368,54 +503,81 @@ class Layout:
         spec = self.spec
         if spec.state == 'absent':
             return None
-        record = {'version': RECORD_VERSION, 'bridge': spec.bridge, 'subnet': str(spec.subnet),
-                  'gateway': str(spec.gateway), 'addresses': dict((n, self.cidr(n)) for n in self.addresses)}
+        default = spec.default
+        record = {'version': RECORD_VERSION, 'bridge': default.bridge, 'subnet': str(default.subnet), 'gateway': str(default.gateway),
+                  'addresses': self._cidrs(default), 'containers': sorted(c.name for c in self.keep),
+                  'networks': dict((net.name, dict(self._network_record(net), slot=self.slots[net.name])) for net in spec.extra)}
         if spec.forwarding and self.ip_forward_before is not None:
             record['ip_forward_before'] = self.ip_forward_before
-        if spec.subnet6:
-            record.update(subnet6=str(spec.subnet6), gateway6=str(spec.gateway6))
-        ip6_forward_before = self.ip6_forward_before if spec.subnet6 else self.record.get('ip6_forward_before')
+        if default.subnet6:
+            record.update(subnet6=str(default.subnet6), gateway6=str(default.gateway6))
+        ip6_forward_before = self.ip6_forward_before if self.dual else self.record.get('ip6_forward_before')
         if spec.forwarding and ip6_forward_before is not None:
             record['ip6_forward_before'] = ip6_forward_before  # kept until absent restores it
         if not spec.prune:  # containers made before stay ours, to prune later
+            record['containers'] = sorted(set(record['containers']) | set(recorded_containers(self.record)))
             for name, cidr in (self.record.get('addresses') or {}).items():
                 record['addresses'].setdefault(name, cidr)
         return record
 
+    def _cidrs(self, net):
+        return dict((c, '%s/%d' % (a, net.subnet.prefixlen)) for c, a in self.addresses[net.name].items())
+
+    def _network_record(self, net):
+        view = {'bridge': net.bridge, 'subnet': str(net.subnet), 'gateway': str(net.gateway), 'addresses': self._cidrs(net)}
+        if net.subnet6:
+            view.update(subnet6=str(net.subnet6), gateway6=str(net.gateway6))
+        return view
+
     # -- parts ------------------------------------------------------------------
 
     def _removal_parts(self, seam):
+        """Pruned containers, the interfaces kept containers no longer have,
+        and the bridges of networks no longer declared."""
         spec, gone = self.spec, self.gone
-        return [
-            Part('stop', WorkloadResource(seam), [WorkloadSpec(n, None, spec.pidfile(n), 'absent') for n in gone]),
-            Part('uncgroup', CgroupResource(seam), [CgroupSpec({'name': n, 'parent': spec.cgroup_parent, 'state': 'absent'})
-                                                    for n in gone]),
-            Part('unveth', VethResource(seam), [VethSpec({'name': VETH_PREFIX + n, 'state': 'absent',
-                                                          'peer': {'name': CONTAINER_INTERFACE, 'netns': n}}) for n in gone]),
-            Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]),
-            Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, VETH_PREFIX + n, state='absent') for n in gone]),
-        ]
+        declared = set(n.name for n in self.networks)
+        wanted = set((c.name, self.host_end(m[0], c.name)) for c in self.keep for m in c.networks)
+        kept = set(c.name for c in self.keep)
+        ends = [(c, self.host_end(name, c, net.get('slot')), net) for name, net in sorted(self.recorded.items())
+                for c in sorted(net.get('addresses') or {}) if name in declared or net.get('slot')]
+        unveths = sorted(set((c, end) for c, end, _net in ends if (c, end) not in wanted and (c in gone or c in kept))
+                         | set((n, VETH_PREFIX + n) for n in gone if not any(c == n for c, _end, _net in ends)))
+        unveths = [VethSpec(dict({'name': end, 'state': 'absent'}, **({'peer': {'name': CONTAINER_INTERFACE, 'netns': c}}
+                                                                     if end.startswith(VETH_PREFIX) else {})))
+                   for c, end in unveths]
+        parts = []
+        if gone:
+            parts.append(Part('stop', WorkloadResource(seam), [WorkloadSpec(n, None, spec.pidfile(n), 'absent') for n in gone]))
+            parts.append(Part('uncgroup', CgroupResource(seam), [CgroupSpec({'name': n, 'parent': spec.cgroup_parent, 'state': 'absent'})
+                                                                 for n in gone]))
+        if unveths:
+            parts.append(Part('unveth', VethResource(seam), unveths))
+        if gone:
+            parts.append(Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]))
+            parts.append(Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, VETH_PREFIX + n, state='absent') for n in gone]))
+        bridges = [BridgeSpec({'name': net['bridge'], 'state': 'absent'}) for name, net in sorted(self.recorded.items())
+                   if name != DEFAULT_NETWORK and name not in declared and net.get('bridge')]
+        if bridges:
+            parts.append(Part('unbridge', BridgeResource(seam), bridges))
+        return parts
 
     def _present_parts(self, seam):
         spec, mtu = self.spec, self.spec.mtu
-        gateway_cidrs = ['%s/%d' % (spec.gateway, spec.subnet.prefixlen)]
-        if spec.subnet6:
-            gateway_cidrs.append('%s/%d' % (spec.gateway6, spec.subnet6.prefixlen))
         namespaces = [NamespaceSpec(c.name, loopback='up', sysctls=c.sysctls, files=c.files) for c in self.keep]
         parts = [Part('netns', NetnsResource(seam), namespaces)]
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [spec.vxlan], project=project_links))
-        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': spec.bridge, 'addresses': gateway_cidrs, 'mtu': mtu})],
-                          project=project_links))
-        veths = [VethSpec({'name': c.veth, 'bridge': spec.bridge, 'mtu': mtu,
-                           'peer': {'name': CONTAINER_INTERFACE, 'netns': c.name, 'addresses': self.cidrs(c.name), 'mtu': mtu}},
-                          c.prefix) for c in self.keep]
+        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': net.bridge, 'addresses': net.gateway_cidrs(), 'mtu': mtu},
+                                                                      net.prefix) for net in self.networks], project=project_links))
+        veths = [VethSpec({'name': end, 'bridge': net.bridge, 'mtu': mtu, 'recreate': True,
+                           'peer': {'name': inside, 'netns': c.name, 'addresses': [a for a in (cidr, cidr6) if a], 'mtu': mtu}},
+                          c.prefix) for c in self.keep for net, inside, end, cidr, cidr6 in self.interfaces(c)]
         parts.append(Part('veth', VethResource(seam), veths, project=project_links))
-        parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, c.veth, *c.bandwidth) for c in self.keep]))
+        parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, self.first(c)[2], *c.bandwidth) for c in self.keep]))
         parts.append(Part('route', RouteResource(seam), self._routes(), project=project_links))
         parts.append(Part('nat', NatResource(seam), self._nat('present')))
         if spec.forwarding:
-            parts.append(Part('forwarding', HostSysctlResource(seam), dict([(IP_FORWARD, '1')] + ([(IP6_FORWARD, '1')] if spec.subnet6 else []))))
+            parts.append(Part('forwarding', HostSysctlResource(seam), dict([(IP_FORWARD, '1')] + ([(IP6_FORWARD, '1')] if self.dual else []))))
         groups = [CgroupSpec(dict(c.limits, name=c.name, parent=spec.cgroup_parent, netns=c.name), c.prefix + 'limits.')
                   for c in self.keep if c.limits]
         if groups:
@@ -441,11 +603,17 @@ class Layout:
         return parts
 
     def _routes(self):
-        """Containers' default routes, and (when given) exactly these routes of
-        ours in the host's main table."""
-        spec = self.spec
-        gateways = [str(g) for g in (spec.gateway, spec.gateway6) if g is not None]
-        routes = [RouteSpec({'dst': 'default', 'gateway': g}, c.prefix, c.name) for c in self.keep for g in gateways]
+        """Containers' default routes via their first network's gateway, a
+        route to each other network's cluster CIDR via its gateway, and
+        (when given) exactly these routes of ours in the host's main table."""
+        spec, routes = self.spec, []
+        for c in self.keep:
+            for index, (net, _inside, _end, _cidr, _cidr6) in enumerate(self.interfaces(c)):
+                if index == 0:
+                    routes += [RouteSpec({'dst': 'default', 'gateway': str(g)}, c.prefix, c.name) for g in net.gateways()]
+                    continue
+                routes += [RouteSpec({'dst': str(cidr), 'gateway': str(g)}, c.prefix, c.name)
+                           for cidr, g in ((net.cluster_cidr, net.gateway), (net.cluster_cidr6, net.gateway6)) if cidr and g]
         namespaces = [c.name for c in self.keep]
         if spec.routes is not None:
             if spec.state == 'present':
@@ -457,39 +625,57 @@ class Layout:
     def _nat(self, state):
         spec, rules = self.spec, []
         if state == 'present':
-            if spec.masquerade:
-                egress = {'kind': 'masquerade', 'source': str(spec.subnet), 'out_interface': '!' + spec.bridge}
-                if spec.cluster_cidr:
-                    egress['destination'] = '!%s' % spec.cluster_cidr
-                rules.append(egress)
-            rules.append({'kind': 'forward', 'in_interface': spec.bridge})
-            if spec.cluster_cidr:
-                rules.append({'kind': 'forward', 'source': str(spec.cluster_cidr), 'out_interface': spec.bridge})
-            if spec.subnet6:
-                rules.extend(self._nat6())
+            for family in (4, 6) if self.dual else (4,):
+                rules.extend(self._family_rules(family))
             for c in self.keep:
+                net, _inside, _end, cidr, cidr6 = self.first(c)
                 for port in c.ports:
-                    rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
-                                  'to': '%s:%d' % (self.addresses[c.name], port['container']), 'comment': c.name})
-                    if spec.subnet6:
-                        rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'], 'comment': c.name,
-                                      'to': '[%s]:%d' % (spec.address6(self.addresses[c.name]), port['container'])})
+                    for address in [cidr.split('/')[0]] + (['[%s]' % cidr6.split('/')[0]] if cidr6 else []):
+                        rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
+                                      'to': '%s:%d' % (address, port['container']), 'comment': c.name})
         desired = NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state})
-        if spec.subnet6 or self.record.get('subnet6'):  # IPv6 rules made before go when the subnet goes
-            desired['families'] = [4, 6]
+        if self.dual or self.record.get('subnet6') or any(n.get('subnet6') for n in self.recorded.values()):
+            desired['families'] = [4, 6]  # IPv6 rules made before go when the subnet goes
         return desired
 
-    def _nat6(self):
-        """The IPv6 twins of the egress and forward rules (ip6tables)."""
-        spec, rules = self.spec, []
-        if spec.masquerade:
-            egress = {'kind': 'masquerade', 'source': str(spec.subnet6), 'out_interface': '!' + spec.bridge}
-            if spec.cluster_cidr6:
-                egress['destination'] = '!%s' % spec.cluster_cidr6
-            rules.append(egress)
-        rules.append({'kind': 'forward', 'in_interface': spec.bridge, 'family': 'ipv6'})
-        if spec.cluster_cidr6:
-            rules.append({'kind': 'forward', 'source': str(spec.cluster_cidr6), 'out_interface': spec.bridge})
+    def _family_rules(self, family):
+        """Egress, forward and isolation rules of every network, in one
+        family: what lets the allowed networks' traffic keep its source
+        first, since the group's rules stay in this order."""
+        networks = [n for n in self.networks if n.reach(family) is not None]
+        name = dict((n.name, n) for n in networks)
+        allowed = [(net, name[other]) for net in networks for other in net.allow if other in name]
+        rules = []
+        if self.spec.masquerade:
+            rules += [{'kind': 'no_masquerade', 'source': _subnet(other, family), 'destination': str(net.reach(family))}
+                      for net, other in allowed]
+        for net in networks:
+            cluster = net.cluster_cidr if family == 4 else net.cluster_cidr6
+            if self.spec.masquerade:
+                egress = {'kind': 'masquerade', 'source': _subnet(net, family), 'out_interface': '!' + net.bridge}
+                if cluster:
+                    egress['destination'] = '!%s' % cluster
+                rules.append(egress)
+            rules.append({'kind': 'forward', 'in_interface': net.bridge, 'family': 'ipv%d' % family})
+            sources = [cluster] if cluster else []
+            sources += [(other.cluster_cidr if family == 4 else other.cluster_cidr6) for _net, other in allowed if _net is net]
+            rules += [{'kind': 'forward', 'source': str(source), 'out_interface': net.bridge} for source in sources if source]
+        if self.spec.isolation:
+            rules += self._isolation(networks, allowed, family)
+        return rules
+
+    @staticmethod
+    def _isolation(networks, allowed, family):
+        """Into a network's bridge, nothing new is forwarded but its own
+        traffic, its cluster's, the allowed networks' and published ports."""
+        rules, ip = [], {'family': 'ipv%d' % family}
+        for net in networks:
+            others = [other for _net, other in allowed if _net is net]
+            rules.append(dict(ip, kind='exempt', out_interface=net.bridge, ctstate=['RELATED', 'ESTABLISHED', 'DNAT']))
+            rules += [dict(ip, kind='exempt', in_interface=source.bridge, out_interface=net.bridge) for source in [net] + others]
+            sources = [(n.cluster_cidr if family == 4 else n.cluster_cidr6) for n in [net] + others]
+            rules += [{'kind': 'exempt', 'source': str(source), 'out_interface': net.bridge} for source in sources if source]
+            rules.append(dict(ip, kind='isolate', out_interface=net.bridge))
         return rules
 
     # -- results ----------------------------------------------------------------
@@ -498,30 +684,58 @@ class Layout:
         results = []
         for c in self.keep:
             touched = [a for a in plan.actions if _about(a, c.name)]
-            results.append({'name': c.name, 'netns': c.name, 'interface': CONTAINER_INTERFACE, 'veth': c.veth,
-                            'address': self.cidr(c.name), 'address6': self.cidr6(c.name), 'ports': c.ports, 'limits': c.limits,
-                            'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + c.veth),
+            interfaces = self.interfaces(c)
+            _net, inside, end, cidr, cidr6 = interfaces[0]
+            results.append({'name': c.name, 'netns': c.name, 'interface': inside, 'veth': end,
+                            'address': cidr, 'address6': cidr6, 'ports': c.ports, 'limits': c.limits,
+                            'networks': [{'network': n.name, 'interface': i, 'veth': e, 'address': a, 'address6': a6}
+                                         for n, i, e, a, a6 in interfaces],
+                            'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + end),
                             'workload': (observed.get('workload') or {}).get('workload/' + c.name), 'action': _outcome(touched)})
         return results
 
     def extra_results(self, plan):
         spec = self.spec
         rules = plan.parts['nat'] if 'nat' in plan.parts else None
-        result = {'pruned': self.gone, 'addresses': dict((n, self.cidr(n)) for n in self.addresses),
+        firsts = dict((c.name, self.first(c)) for c in self.keep)
+        result = {'pruned': self.gone, 'addresses': dict((n, f[3]) for n, f in firsts.items()),
                   'bridge': spec.bridge, 'subnet': str(spec.subnet) if spec.subnet else None,
                   'gateway': str(spec.gateway) if spec.gateway else None, 'boot': self.boot.results(),
                   'subnet6': str(spec.subnet6) if spec.subnet6 else None, 'gateway6': str(spec.gateway6) if spec.gateway6 else None,
-                  'addresses6': dict((n, self.cidr6(n)) for n in self.addresses) if spec.subnet6 else {}}
+                  'addresses6': dict((n, f[4]) for n, f in firsts.items() if f[4]),
+                  'networks': dict((net.name, self._network_record(net)) for net in self.networks)}
         if rules is not None:
             result['rules'] = NatResource(None).extra_results(rules)
         return result
 
 
+def _subnet(net, family):
+    return str(net.subnet if family == 4 else net.subnet6)
+
+
+def recorded_networks(record):
+    """{network: {bridge, slot, addresses, ...}} of a record, the default
+    network's included (a version 1 record has only that one)."""
+    networks = dict((name, net) for name, net in (record.get('networks') or {}).items() if isinstance(net, dict))
+    if record:
+        networks[DEFAULT_NETWORK] = {'bridge': record.get('bridge'), 'addresses': record.get('addresses') or {},
+                                     'subnet6': record.get('subnet6')}
+    return networks
+
+
+def recorded_containers(record):
+    """The containers a record says this network made."""
+    if 'containers' in record:
+        return list(record['containers'])
+    return list(record.get('addresses') or {})  # version 1: all were on the default network
+
+
 def _about(action, name):
     """Whether an action concerns container `name` (by subject)."""
     subject = action.subject.split(' ', 1)[1]
-    return subject in ('netns/' + name, VETH_PREFIX + name, name + '/' + CONTAINER_INTERFACE, 'workload/' + name,
-                       'bandwidth/' + VETH_PREFIX + name, 'bandwidth/' + ifb_name(name)) \
+    return subject in ('netns/' + name, 'workload/' + name, 'bandwidth/' + ifb_name(name)) \
+        or re.match(r'^(bandwidth/)?v[e%s]-%s$' % (NETWORK_SLOTS, re.escape(name)), subject) is not None \
+        or re.match(r'^%s/eth\d+$' % re.escape(name), subject) is not None \
         or subject.startswith(name + ': ') or subject.endswith('/' + name)
 
 

@@ -80,6 +80,69 @@ options:
       - The CIDR of every host's container subnet. Traffic to it is not masqueraded, and traffic
         from it to the bridge is accepted (containers on other hosts).
     type: str
+  allow:
+    description:
+      - Names of the other networks in O(networks) whose containers may open connections to the
+        containers of this (the default) network, as O(networks[].allow).
+    type: list
+    elements: str
+  networks:
+    description:
+      - More networks on this host besides the default one (O(bridge), O(subnet), ...), like
+        C(docker network create). Each is a bridge with a gateway and a subnet, carved like O(subnet)
+        from a cluster CIDR when containers on other hosts join it. Containers join networks with
+        O(containers[].networks).
+      - "With O(isolation), nothing new is forwarded between two networks, or into a network from
+        anywhere else (the host's other interfaces, other hosts), except: replies, published ports,
+        traffic of the network itself (its O(networks[].cluster_cidr), from its containers on other
+        hosts) and traffic from the networks it O(networks[].allow)s, on this host and from other hosts."
+      - Each network's containers' egress is masqueraded and accepted as the default network's is;
+        traffic to a network that allows theirs keeps its source.
+      - The host ends of its veth pairs are C(vN-NAME), N (1-9) given to the network when it first
+        appears and kept in the record. A network no longer listed is removed, with its bridge and its
+        containers' interfaces, on the next run.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The network's name (1-32 characters, letters, digits and C(_.-)); V(default) is the top-level network.
+        type: str
+        required: true
+      bridge:
+        description: The network's bridge on this host.
+        type: str
+        required: true
+      subnet:
+        description: The network's IPv4 subnet on this host.
+        type: str
+        required: true
+      gateway:
+        description: The gateway address on the bridge. Defaults to the first host address of O(networks[].subnet).
+        type: str
+      subnet6:
+        description: The network's IPv6 subnet on this host, as O(subnet6).
+        type: str
+      cluster_cidr:
+        description:
+          - The CIDR every host's part of this network is carved from, as O(cluster_cidr); its
+            containers on other hosts may reach this host's ones. Needed for traffic between hosts.
+          - The addresses of two networks (their cluster CIDRs, else their subnets) must not overlap.
+        type: str
+      cluster_cidr6:
+        description: The IPv6 CIDR every host's O(networks[].subnet6) is carved from.
+        type: str
+      allow:
+        description:
+          - Names of other networks (V(default) included) whose containers may open connections to this
+            network's containers, on this host and from other hosts. The other way is not opened by it.
+        type: list
+        elements: str
+  isolation:
+    description:
+      - Isolate every network of the host in the filter chain C(LINUXNS-ISOLATION), which C(FORWARD)
+        jumps to first (see O(networks)); V(false) leaves forwarding to the accepts and the host's policy.
+    type: bool
+    default: true
   forwarding:
     description:
       - Turn on IPv4 forwarding (C(net.ipv4.ip_forward)) in the namespace the module runs in. The
@@ -99,8 +162,19 @@ options:
         type: str
         required: true
       address:
-        description: A fixed address in O(subnet). Omitted, the container keeps the address it had, else gets the lowest free one.
+        description:
+          - A fixed address in the subnet of the container's first network (O(subnet) by default). Omitted, the
+            container keeps the address it had, else gets the lowest free one.
         type: str
+      networks:
+        description:
+          - The networks the container joins, each a name (V(default) or one of O(networks)) or a dict
+            with C(name) and a fixed C(address). The container gets one interface in each, C(eth0),
+            C(eth1)... in this order; C(eth0) carries the default route (and its published ports and
+            bandwidth limits), the others a route to their network's cluster CIDR.
+          - Omitted, the default network only.
+        type: list
+        elements: raw
       ports:
         description: Published ports (DNAT from the host's addresses to the container).
         type: list
@@ -294,19 +368,25 @@ containers:
       description: Container name (also its network namespace).
       type: str
     address:
-      description: Its address with prefix length.
+      description: Its address (on its first network) with prefix length.
       type: str
       sample: 10.244.1.2/24
     address6:
-      description: Its IPv6 address with prefix length (null without O(subnet6)).
+      description: Its IPv6 address (on its first network) with prefix length (null without an IPv6 subnet).
       type: str
       sample: fd00:10:244:1::2/64
     veth:
-      description: Host end of its veth pair.
+      description: Host end of its first veth pair.
       type: str
     interface:
-      description: Its interface inside the namespace.
+      description: Its first interface inside the namespace (C(eth0)).
       type: str
+    networks:
+      description: Its interfaces, one per network it joins, in order.
+      type: list
+      elements: dict
+      sample: [{network: default, interface: eth0, veth: ve-web, address: 10.244.1.2/24, address6: null},
+               {network: back, interface: eth1, veth: v1-web, address: 10.245.1.2/24, address6: null}]
     ports:
       description: Published ports.
       type: list
@@ -331,8 +411,16 @@ containers:
     action:
       description: V(created), V(updated) or V(unchanged).
       type: str
+networks:
+  description:
+    - Every network of the host (V(default) included), by name - C(bridge), C(subnet), C(gateway),
+      C(subnet6) and C(gateway6) where dual stack, and C(addresses), its containers' addresses by name.
+    - Empty with O(state=absent).
+  type: dict
+  returned: always
+  sample: {default: {bridge: cbr0, subnet: 10.244.1.0/24, gateway: 10.244.1.1, addresses: {web: 10.244.1.2/24}}}
 addresses:
-  description: Every container's address, by name.
+  description: Every container's address (on its first network), by name.
   type: dict
   returned: always
   sample: {web: 10.244.1.2/24, db: 10.244.1.10/24}
@@ -429,7 +517,10 @@ def main():
                      state=dict(type='str', choices=['started', 'stopped'], default='started'),
                      ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'),
                      sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'),
-                     bandwidth=dict(type='dict', options=BANDWIDTH))
+                     bandwidth=dict(type='dict', options=BANDWIDTH), networks=dict(type='list', elements='raw'))
+    other_network = dict(name=dict(type='str', required=True), bridge=dict(type='str', required=True),
+                         subnet=dict(type='str', required=True), gateway=dict(type='str'), subnet6=dict(type='str'),
+                         cluster_cidr=dict(type='str'), cluster_cidr6=dict(type='str'), allow=dict(type='list', elements='str'))
     module = AnsibleModule(
         argument_spec=dict(
             state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -442,6 +533,9 @@ def main():
             masquerade=dict(type='bool', default=True),
             cluster_cidr=dict(type='str'),
             forwarding=dict(type='bool', default=True),
+            allow=dict(type='list', elements='str'),
+            networks=dict(type='list', elements='dict', options=other_network),
+            isolation=dict(type='bool', default=True),
             containers=dict(type='list', elements='dict', default=[], options=container),
             routes=dict(type='list', elements='dict'),
             vxlan=dict(type='dict'),

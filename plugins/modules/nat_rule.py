@@ -35,9 +35,17 @@ options:
       - V(masquerade) (C(-j MASQUERADE)), V(snat) (C(-j SNAT --to-source TO)), V(dnat)
         (C(-j DNAT --to-destination TO), publishes O(port)), or V(forward) (accepts traffic
         matching the rule, and its replies and DNAT-ed connections the other way).
+      - "Isolation, in the filter chain C(LINUXNS-ISOLATION), which C(FORWARD) jumps to ahead of
+        C(LINUXNS-FORWARD): V(isolate) drops the traffic matching the rule (C(-j DROP)) before any
+        accept; V(exempt) returns from the chain (C(-j RETURN)), so later V(isolate) rules do not
+        see it. V(no_masquerade) returns from C(LINUXNS-POSTROUTING), so later masquerade rules
+        keep the source of the traffic it matches."
+      - Rules are added in the order given; with O(purge) the group's rules are kept in exactly
+        that order, so an V(exempt) or V(no_masquerade) rule works only when listed before the rules
+        it exempts from.
       - One rule; use O(rules) for a list.
     type: str
-    choices: [masquerade, snat, dnat, forward]
+    choices: [masquerade, snat, dnat, forward, isolate, exempt, no_masquerade]
   source:
     description: Source address or network (C(-s)); a leading C(!) negates.
     type: str
@@ -67,6 +75,13 @@ options:
         published port of another container through the host's address.
     type: bool
     default: true
+  ctstate:
+    description:
+      - For V(exempt) only, conntrack states the traffic must be in (C(-m conntrack --ctstate)), e.g.
+        V([RELATED, ESTABLISHED, DNAT]) for replies and published ports, not new connections.
+      - Any of V(INVALID), V(NEW), V(RELATED), V(ESTABLISHED), V(UNTRACKED), V(SNAT), V(DNAT).
+    type: list
+    elements: str
   comment:
     description: A label added to the rule's comment (letters, digits, C(._/:@+-)).
     type: str
@@ -128,6 +143,16 @@ EXAMPLES = r"""
       - {kind: forward, in_interface: br0}
       - {kind: dnat, port: 8080, to: "172.18.0.2:80"}
       - {kind: dnat, protocol: udp, port: 5353, to: "172.18.0.3:53"}
+
+- name: Isolate bridge br1 - nothing new comes in but replies, published ports and its own traffic
+  linuxns.net.nat_rule:
+    group: br1-isolation
+    purge: true
+    rules:
+      - {kind: exempt, out_interface: br1, ctstate: [RELATED, ESTABLISHED, DNAT]}
+      - {kind: exempt, in_interface: br1, out_interface: br1}
+      - {kind: exempt, in_interface: br0, out_interface: br1}  # br0's containers may connect
+      - {kind: isolate, out_interface: br1}
 
 - name: Remove a published port
   linuxns.net.nat_rule:
@@ -194,7 +219,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
 
 RULE = dict(
-    kind=dict(type='str', choices=['masquerade', 'snat', 'dnat', 'forward']),
+    kind=dict(type='str', choices=['masquerade', 'snat', 'dnat', 'forward', 'isolate', 'exempt', 'no_masquerade']),
     source=dict(type='str'),
     destination=dict(type='str'),
     protocol=dict(type='str'),
@@ -203,6 +228,7 @@ RULE = dict(
     out_interface=dict(type='str'),
     to=dict(type='str'),
     hairpin=dict(type='bool', default=True),
+    ctstate=dict(type='list', elements='str'),
     comment=dict(type='str'),
     family=dict(type='str', choices=['ipv4', 'ipv6']),
 )

@@ -515,3 +515,93 @@ def test_a_corrupt_or_foreign_state_file_stops_the_boot_before_any_change(ansibl
     assert 'linuxns-network: nothing was changed' in booted.stdout
     assert snapshot() == before
     os.unlink(run.task('net')['boot']['state_file'])
+
+
+NETWORKS = [  # besides the default one (cbr0, 10.88.0.0/24)
+    {'name': 'back', 'bridge': 'br-back', 'subnet': '10.89.0.0/24'},
+    {'name': 'admin', 'bridge': 'br-admin', 'subnet': '10.90.0.0/24', 'allow': ['default']},
+]
+MEMBERS = [
+    {'name': 'web', 'networks': ['default', 'back']},  # eth0 on cbr0, eth1 on br-back
+    {'name': 'app'},  # the default network only
+    {'name': 'db', 'networks': [{'name': 'back', 'address': '10.89.0.20'}],
+     'ports': [{'host': 8081, 'container': 80}], 'command': workload('db')},
+    {'name': 'adm', 'networks': ['admin']},
+]
+
+
+def forward_jumps():
+    return [line.split()[-1] for line in sh('iptables -S FORWARD').splitlines() if line.startswith('-A FORWARD') and 'LINUXNS' in line]
+
+
+def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host):
+    """docker network create, several times: a container joins one or more
+    networks (eth0 carries the default route); nothing new is forwarded
+    between networks, or into one from outside, but what is allowed,
+    replies and published ports.  Foreign rules stay as they are."""
+    sh('iptables -A FORWARD -p udp --dport 9 -j DROP && iptables -N FOREIGN')
+    before = snapshot()
+    networked = dict(host, networks=NETWORKS, boot=False)
+    check = ansible.play(network(networked, MEMBERS), check=True)
+    run = ansible.play(network(networked, MEMBERS))
+    assert run.rc == 0, run.output
+    result = run.task('net')
+    assert result['actions'] == check.task('net')['actions']
+    web = result['containers'][0]
+    assert [(n['network'], n['interface'], n['veth'], n['address']) for n in web['networks']] == [
+        ('default', 'eth0', 've-web', '10.88.0.2/24'), ('back', 'eth1', 'v1-web', '10.89.0.2/24')]
+    assert result['addresses'] == {'web': '10.88.0.2/24', 'app': '10.88.0.3/24', 'db': '10.89.0.20/24', 'adm': '10.90.0.2/24'}
+    assert result['networks']['back']['gateway'] == '10.89.0.1' and record(host)['networks']['admin']['slot'] == '2'
+    assert 'default via 10.89.0.1 dev eth0' in sh('ip -n db route')  # db's first network is back
+    assert 'default via 10.88.0.1 dev eth0' in sh('ip -n web route') and 'default' not in sh('ip -n web route show dev eth1')
+    assert forward_jumps() == ['LINUXNS-ISOLATION', 'LINUXNS-FORWARD']  # drops are decided before any accept
+
+    # one network passes; between networks nothing new, unless allowed (default -> admin, not back)
+    assert ping('web', '10.89.0.20') and ping('db', '10.89.0.2') and ping('web', '10.88.0.3')
+    assert not ping('app', '10.89.0.20') and not ping('db', '10.88.0.3')
+    assert ping('app', '10.90.0.2') and not ping('adm', '10.88.0.3')  # admin lets default in, not out
+    assert not ping('adm', '10.89.0.20') and not ping('db', '10.90.0.2')
+    # egress and published ports of every network; nothing new from outside
+    assert ping('db', '198.51.100.2') and ping('adm', '198.51.100.2')
+    sh('ip netns exec outside ip route add 10.80.0.0/12 via 198.51.100.1')
+    try:
+        assert not ping('outside', '10.89.0.20') and not ping('outside', '10.88.0.3')
+        for _attempt in range(20):
+            answer = connect('outside', '198.51.100.1', 8081)
+            if not answer.startswith('FAILED'):
+                break
+        assert answer.startswith('db ')
+    finally:
+        sh('ip netns exec outside ip route del 10.80.0.0/12 via 198.51.100.1')
+    assert ansible.play(network(networked, MEMBERS)).changed == []
+
+    # web leaves back, adm and its network go: their interfaces and bridge with them
+    fewer = dict(networked, networks=NETWORKS[:1])
+    members = [dict(MEMBERS[0], networks=['default'])] + MEMBERS[1:3]
+    check = ansible.play(network(fewer, members), check=True)
+    run = ansible.play(network(fewer, members))
+    assert run.rc == 0, run.output
+    assert run.task('net')['actions'] == check.task('net')['actions']
+    assert run.task('net')['pruned'] == ['adm']
+    assert 'v1-web' not in sh('ip -br link') and 'br-admin' not in sh('ip -br link') and 'eth1' not in sh('ip -n web -br link')
+    assert not ping('web', '10.89.0.20') and 'admin' not in record(host)['networks']
+    assert 'br-admin' not in sh('iptables-save')
+    assert ansible.play(network(fewer, members)).changed == []
+
+    gone = ansible.play(network(fewer, members, state='absent'))
+    assert gone.rc == 0, gone.output
+    assert snapshot() == before  # the foreign rule and chain are as they were
+    sh('iptables -D FORWARD -p udp --dport 9 -j DROP && iptables -X FOREIGN')
+
+
+@pytest.mark.parametrize('networks, option, message', [
+    ([{'name': 'default', 'bridge': 'br1', 'subnet': '10.89.0.0/24'}], 'networks[0].name', 'top-level network'),
+    ([{'name': 'b', 'bridge': 'cbr0', 'subnet': '10.89.0.0/24'}], 'networks[0].bridge', 'cbr0 is also the bridge of network default'),
+    ([{'name': 'b', 'bridge': 'br1', 'subnet': '10.88.0.0/25'}], 'networks[0].cluster_cidr', 'overlaps'),
+    ([{'name': 'b', 'bridge': 'br1', 'subnet': '10.89.0.0/24', 'allow': ['nope']}], 'networks[0].allow[0]', 'nope'),
+])
+def test_bad_networks_fail_before_any_change(ansible, host, networks, option, message):
+    before = snapshot()
+    run = ansible.play(network(dict(host, networks=networks), [{'name': 'a', 'networks': ['default']}]))
+    assert run.rc != 0 and option + ':' in run.task('net')['msg'] and message in run.task('net')['msg'], run.output
+    assert snapshot() == before

@@ -24,7 +24,7 @@ def spec(**params):
 
 
 def addresses(network, previous=None):
-    result = allocate(network.containers, network.subnet, network.gateway, previous or {})
+    result = allocate([(c.name,) + c.networks[0][1:] for c in network.containers], network.subnet, network.gateway, previous or {})
     return dict((name, str(address)) for name, address in result.items())
 
 
@@ -42,7 +42,7 @@ def test_a_kept_address_outside_a_changed_subnet_is_replaced():
 def test_a_full_subnet_names_the_container():
     network = spec(subnet='10.88.0.0/30', containers=[{'name': 'a'}, {'name': 'b'}])
     with pytest.raises(ValidationError) as info:
-        allocate(network.containers, network.subnet, network.gateway, {})
+        allocate([(c.name,) + c.networks[0][1:] for c in network.containers], network.subnet, network.gateway, {})
     assert info.value.option == 'containers[1].address'
 
 
@@ -223,9 +223,9 @@ def test_an_egress_limit_makes_its_ifb_then_the_bucket_then_the_redirect_and_und
 
 def test_dual_stack_addresses_have_the_host_part_of_the_ipv4_ones():
     network = spec(subnet='10.88.0.0/24', subnet6='fd00:88::/64', gateway='10.88.0.254', containers=[{'name': 'a', 'address': '10.88.0.7'}])
-    assert str(network.gateway6) == 'fd00:88::fe' and str(network.address6(ipaddress.ip_address('10.88.0.7'))) == 'fd00:88::7'
+    assert str(network.gateway6) == 'fd00:88::fe' and str(network.default.address6(ipaddress.ip_address('10.88.0.7'))) == 'fd00:88::7'
     layout = Layout(network, {}, '0', '0')
-    assert layout.cidrs('a') == ['10.88.0.7/24', 'fd00:88::7/64']
+    assert list(layout.first(network.containers[0])[3:]) == ['10.88.0.7/24', 'fd00:88::7/64']
     assert [p.name for p in layout.parts(None)].count('forwarding') == 1
     assert layout._record()['ip6_forward_before'] == '0' and layout._record()['subnet6'] == 'fd00:88::/64'
 
