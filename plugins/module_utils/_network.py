@@ -538,13 +538,11 @@ class Layout:
         declared = set(n.name for n in self.networks)
         wanted = set((c.name, self.host_end(m[0], c.name)) for c in self.keep for m in c.networks)
         kept = set(c.name for c in self.keep)
-        ends = [(c, self.host_end(name, c, net.get('slot')), net) for name, net in sorted(self.recorded.items())
-                for c in sorted(net.get('addresses') or {}) if name in declared or net.get('slot')]
-        unveths = sorted(set((c, end) for c, end, _net in ends if (c, end) not in wanted and (c in gone or c in kept))
-                         | set((n, VETH_PREFIX + n) for n in gone if not any(c == n for c, _end, _net in ends)))
-        unveths = [VethSpec(dict({'name': end, 'state': 'absent'}, **({'peer': {'name': CONTAINER_INTERFACE, 'netns': c}}
-                                                                     if end.startswith(VETH_PREFIX) else {})))
-                   for c, end in unveths]
+        recorded = [(c, self.host_end(name, c, net.get('slot'))) for name, net in sorted(self.recorded.items())
+                    for c in sorted(net.get('addresses') or {}) if name in declared or net.get('slot')]
+        stale = set((c, end) for c, end in recorded if (c, end) not in wanted and (c in gone or c in kept))
+        stale |= set((n, VETH_PREFIX + n) for n in gone if n not in [c for c, _end in recorded])  # listed, never recorded
+        unveths = [VethSpec(dict(name=end, state='absent', **_default_peer(c, end))) for c, end in sorted(stale)]
         parts = []
         if gone:
             parts.append(Part('stop', WorkloadResource(seam), [WorkloadSpec(n, None, spec.pidfile(n), 'absent') for n in gone]))
@@ -707,6 +705,11 @@ class Layout:
         if rules is not None:
             result['rules'] = NatResource(None).extra_results(rules)
         return result
+
+
+def _default_peer(container, end):
+    """The inside end of a default-network veth, as older runs made it."""
+    return {'peer': {'name': CONTAINER_INTERFACE, 'netns': container}} if end.startswith(VETH_PREFIX) else {}
 
 
 def _subnet(net, family):
