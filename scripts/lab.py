@@ -69,6 +69,9 @@ ROUTED_PREFIX6 = 125
 CLUSTER_CIDR6 = 'fd00:10:244::/48'
 DEFAULT_DIR = '/tmp/linuxns-lab'
 CLUSTER_CIDR = '10.244.0.0/16'
+# A second network across the cluster, isolated from the default one except
+# that the default network's containers may reach its containers.
+BACK_NETWORK = {'name': 'back', 'bridge': 'cbr1', 'cidr': '10.245.0.0/16', 'cidr6': 'fd00:10:245::/48', 'allow': ['default']}
 CGROUP_PARENT = 'linuxns-lab'
 SSHD = '/usr/sbin/sshd'
 UNIT_DIR = '/etc/systemd/system'
@@ -263,13 +266,18 @@ def start_ssh(lab_dir, hosts):
 def containers_of(index, count):
     """Demo containers: each answers TCP on port 80, published on the host as
     808N; c1 also has a sysctl, a resolv.conf and a hosts file of its own,
-    c2 bandwidth limits."""
+    c2 bandwidth limits and a second interface on the network `back`, and c3
+    is on `back` only (which lets the default network's containers in, not
+    the other way: c3 reaches no container of the default network)."""
     containers = [{'name': 'c%d' % n, 'ports': [{'host': 8080 + n, 'container': 80}],
                    'limits': {'cpu': '0.5', 'memory': '64M', 'pids_max': '64'},
                    'command': '%s -c %s' % (sys.executable, shlex.quote(RESPONDER))}
                   for n in range(1, count + 1)]
     if len(containers) > 1:
         containers[1].update(bandwidth={'ingress_rate': '100mbit', 'egress_rate': '50mbit', 'egress_burst': '64kb'})
+    if len(containers) > 2:
+        containers[1].update(networks=['default', 'back'])
+        containers[2].update(networks=['back'])
     if containers:
         containers[0].update(sysctls={'net.ipv4.conf.all.rp_filter': 2},
                              dns={'search': ['host%d.lab.internal' % index], 'options': ['ndots:1']},
@@ -302,6 +310,7 @@ def inventory(hosts, outside, count, lab_dir):
     return {'all': {
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
                  'cluster_network_cidr': CLUSTER_CIDR, 'cluster_network_cidr6': CLUSTER_CIDR6,
+                 'cluster_network_networks': [BACK_NETWORK],
                  'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])},
         'children': {
             'cluster': {'hosts': cluster},

@@ -28,14 +28,42 @@ def host_subnet(cluster_cidr, index, prefix=24):
     return str(ipaddress.ip_network((first, prefix)))
 
 
+def host_networks(networks, index, prefix=24, prefix6=64):
+    """This host's part of each of the cluster's other networks (the
+    cluster_network role's cluster_network_networks), in the form
+    container_network's `networks` takes: the host's subnet (and IPv6 one) of
+    each, carved from the network's CIDR at the host's index."""
+    result = []
+    for i, net in enumerate(networks or []):
+        if not isinstance(net, dict) or not net.get('name') or not net.get('bridge') or not net.get('cidr'):
+            raise AnsibleFilterError('cluster_network_networks[%d] needs name, bridge and cidr: %r' % (i, net))
+        unknown = sorted(set(net) - set(['name', 'bridge', 'cidr', 'cidr6', 'allow', 'host_prefix', 'host_prefix6']))
+        if unknown:
+            raise AnsibleFilterError('cluster_network_networks[%d] has unknown keys %s' % (i, ', '.join(unknown)))
+        part = {'name': net['name'], 'bridge': net['bridge'], 'cluster_cidr': net['cidr'], 'allow': list(net.get('allow') or []),
+                'subnet': host_subnet(net['cidr'], index, net.get('host_prefix', prefix))}
+        if net.get('cidr6'):
+            part.update(cluster_cidr6=net['cidr6'], subnet6=host_subnet(net['cidr6'], index, net.get('host_prefix6', prefix6)))
+        result.append(part)
+    return result
+
+
+def _host_subnets(data, family=4):
+    """The container subnets of a host: the default network's first."""
+    suffix = '6' if int(family) == 6 else ''
+    subnets = [data.get('cluster_network_host_subnet' + suffix)]
+    subnets += [n.get('subnet' + suffix) for n in data.get('cluster_network_host_networks') or []]
+    return [s for s in subnets if s]
+
+
 def cluster_problems(hostvars, hosts):
     """Everything wrong with a cluster's data, checked before any host is touched."""
     problems, subnets = [], []
     for host in hosts:
         data = hostvars[host]
-        for key in ('cluster_network_host_subnet', 'cluster_network_host_subnet6'):
-            if data.get(key):  # the IPv6 one of a dual-stack cluster too
-                problems.extend(_overlaps(host, ipaddress.ip_network(data[key]), subnets))
+        for family in (4, 6):  # every network's, the IPv6 ones of a dual-stack cluster too
+            for subnet in _host_subnets(data, family):
+                problems.extend(_overlaps(host, ipaddress.ip_network(subnet), subnets))
         subnet = ipaddress.ip_network(data['cluster_network_host_subnet'])
         names, addresses, ports = set(), set(), set()
         for index, container in enumerate(data.get('containers_list') or []):
@@ -123,18 +151,56 @@ def _published_port(port, name):
     return (str(port.get('protocol') or 'tcp'), number), None
 
 
-def reachability_targets(addresses_per_host, hosts):
+def reachability_targets(addresses_per_host, hosts, hostvars=None, sources=None):
     """linuxns.net.reachability targets: {name: 'host/container', address} for
     every address (a CIDR, or a list of them) of every container of every
-    host; an IPv6 one is named 'host/container v6'."""
+    host; an IPv6 one is named 'host/container v6'.  Given the hostvars, an
+    address on another network than the default one is named
+    'host/container@network', and given the probing host's containers_list
+    (sources), each target says which of them its network's isolation
+    keeps out (blocked_from)."""
     targets = []
     for host, addresses in zip(hosts, addresses_per_host):
+        networks = _networks_of(hostvars[host]) if hostvars is not None else {}
         for name in sorted(addresses):
             cidrs = addresses[name] if isinstance(addresses[name], list) else [addresses[name]]
             for cidr in cidrs:
                 address = cidr.split('/')[0]
-                targets.append({'name': '%s/%s%s' % (host, name, ' v6' if ':' in address else ''), 'address': address})
+                network, allow = _network_of(networks, address)
+                target = {'name': '%s/%s%s%s' % (host, name, '' if network == 'default' else '@' + network, ' v6' if ':' in address else ''),
+                          'address': address}
+                if sources is not None:
+                    target['blocked_from'] = [c['name'] for c in sources if not set(_joined(c)) & set([network] + allow)]
+                targets.append(target)
     return targets
+
+
+def _networks_of(data):
+    """{network: (the CIDRs of its addresses, the networks it allows)}: the
+    cluster-wide CIDRs of cluster_network_networks (each host's subnets are
+    carved from them), else a host's own networks' subnets."""
+    networks = {'default': ([data.get('cluster_network_cidr'), data.get('cluster_network_cidr6')],
+                            list(data.get('cluster_network_allow') or []))}
+    for net in data.get('cluster_network_networks') or []:
+        networks[net['name']] = ([net.get('cidr'), net.get('cidr6')], list(net.get('allow') or []))
+    for net in data.get('cluster_network_host_networks') or data.get('container_host_networks') or []:
+        networks.setdefault(net['name'], ([net.get('subnet'), net.get('subnet6')], list(net.get('allow') or [])))
+    return networks
+
+
+def _network_of(networks, address):
+    """(network, networks it allows) of a container address: the default
+    one when no subnet of the host holds it."""
+    ip = ipaddress.ip_address(address)
+    for name, (cidrs, allow) in sorted(networks.items()):
+        if name != 'default' and any(c and ip in ipaddress.ip_network(c) for c in cidrs):
+            return name, allow
+    return 'default', (networks.get('default') or ([], []))[1]
+
+
+def _joined(container):
+    """The networks a containers_list entry joins."""
+    return [n['name'] if isinstance(n, dict) else n for n in container.get('networks') or ['default']]
 
 
 def reachability_ports(hostvars, hosts):
@@ -148,10 +214,18 @@ def reachability_ports(hostvars, hosts):
                     continue
                 name = '%s/%s:%d' % (host, container['name'], int(port['host']))
                 ports.append({'name': name, 'address': hostvars[host]['cluster_network_underlay_address'], 'port': int(port['host'])})
-                if hostvars[host].get('cluster_network_cidr6') and hostvars[host].get('cluster_network_underlay_address6'):
+                if hostvars[host].get('cluster_network_cidr6') and hostvars[host].get('cluster_network_underlay_address6') \
+                        and _first_network_has_ipv6(hostvars[host], container):
                     ports.append({'name': name + ' v6', 'address': hostvars[host]['cluster_network_underlay_address6'],
                                   'port': int(port['host'])})
     return ports
+
+
+def _first_network_has_ipv6(data, container):
+    """Whether a container's published ports are published for IPv6 too:
+    its first network is dual stack."""
+    cidrs = _networks_of(data).get(_joined(container)[0], ([], []))[0]
+    return any(c and ':' in c for c in cidrs)
 
 
 def reachability_report(results, hosts):
@@ -235,22 +309,23 @@ def _workload_problem(container, workload):
 
 
 def peer_routes(hostvars, peers, overlay_device=None, family=4):
-    """A route to each peer's container subnet (its IPv6 one with family
-    6): host-gw (via the peer's underlay address) or, given the overlay
+    """A route to each peer's container subnets, every network's (the IPv6
+    ones with family 6): host-gw (via the peer's underlay address) or, given the overlay
     device, via the peer's VTEP address on it (onlink: a /32 or /128 has no
     subnet to be on)."""
     suffix = '6' if int(family) == 6 else ''
     routes = []
     for peer in peers:
-        subnet = hostvars[peer]['cluster_network_host_subnet' + suffix]
+        subnets = _host_subnets(hostvars[peer], family)  # the default network's, then the other networks'
         if overlay_device:
-            routes.append({'dst': subnet, 'gateway': vtep_address(subnet).split('/')[0], 'dev': overlay_device, 'onlink': True})
+            gateway = vtep_address(subnets[0]).split('/')[0]
+            routes.extend({'dst': subnet, 'gateway': gateway, 'dev': overlay_device, 'onlink': True} for subnet in subnets)
             continue
         gateway = hostvars[peer].get('cluster_network_underlay_address' + suffix)
         if not gateway:
             raise AnsibleFilterError('%s has no cluster_network_underlay_address%s: routes mode needs it to route the '
-                                     'IPv%d container subnet %s' % (peer, suffix, int(family), subnet))
-        routes.append({'dst': subnet, 'gateway': gateway})
+                                     'IPv%d container subnet %s' % (peer, suffix, int(family), subnets[0]))
+        routes.extend({'dst': subnet, 'gateway': gateway} for subnet in subnets)
     return routes
 
 
@@ -265,6 +340,7 @@ class FilterModule:
     def filters(self):
         return {
             'host_subnet': host_subnet,
+            'host_networks': host_networks,
             'cluster_problems': cluster_problems,
             'peer_routes': peer_routes,
             'vtep_address': vtep_address,

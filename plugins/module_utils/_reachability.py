@@ -100,9 +100,10 @@ class Check:
     to 1 + retries times."""
 
     __slots__ = ('source', 'column', 'address', 'port', 'seq', 'tries', 'started', 'trying', 'blocked_since', 'ok', 'error',
-                 'sock')
+                 'sock', 'isolated')
 
-    def __init__(self, source, column, address, port=None, seq=0):
+    def __init__(self, source, column, address, port=None, seq=0, isolated=False):
+        self.isolated = isolated  # expected to get no answer: a firewall between them
         self.source = source
         self.column = column
         self.address = address
@@ -145,19 +146,23 @@ def seconds(value, option, allow_zero=False):
 
 
 def _target(value, option):
-    """(label, address) of a plain address or a {name, address} dict."""
+    """(label, address, namespaces it must not answer) of a plain address or
+    a {name, address, blocked_from} dict."""
     if isinstance(value, dict):
-        unknown = sorted(set(value) - set(['name', 'address']))
+        unknown = sorted(set(value) - set(['name', 'address', 'blocked_from']))
         if unknown:
-            raise ValidationError(option, 'unknown key(s) %s; a target has name and address' % ', '.join(unknown))
+            raise ValidationError(option, 'unknown key(s) %s; a target has name, address and blocked_from' % ', '.join(unknown))
         if value.get('address') in (None, ''):
             raise ValidationError(option, 'a target needs an address')
         address = ip_address(value['address'], option + '.address')
-        return str(value.get('name') or address), address
+        blocked = value.get('blocked_from') or []
+        if not isinstance(blocked, list):
+            raise ValidationError(option + '.blocked_from', 'give a list of source namespaces')
+        return str(value.get('name') or address), address, set(namespace(n, option + '.blocked_from') for n in blocked)
     if value in (None, ''):
         raise ValidationError(option, 'a target needs an address')
     address = ip_address(value, option)
-    return str(address), address
+    return str(address), address, set()
 
 
 def endpoint(address, port):
@@ -182,12 +187,17 @@ def plan(params, here_label):
                 integer_range(params['retries'], 'retries', 0, MAX_RETRIES))
     sources = _sources(params, here_label)
     targets = [_target(value, 'targets[%d]' % i) for i, value in enumerate(params.get('targets') or [])]
-    unique([label for label, _address in targets], 'targets')
+    unique([label for label, _address, _blocked in targets], 'targets')
     ports = [_port(value, 'ports[%d]' % i) for i, value in enumerate(params.get('ports') or [])]
     total = len(sources) * len(targets) + len(ports)
     if total > MAX_CHECKS:
         raise ValidationError('targets', '%d checks asked for; at most %d in one task' % (total, MAX_CHECKS))
-    checks = [Check(source, label, address, seq=seq) for source in sources for seq, (label, address) in enumerate(targets)]
+    for i, (_name, _address, blocked) in enumerate(targets):
+        strangers = sorted(blocked - set(source.netns for source in sources))
+        if strangers:
+            raise ValidationError('targets[%d].blocked_from' % i, '%s is not one of the sources' % ', '.join(strangers))
+    checks = [Check(source, label, address, seq=seq, isolated=source.netns in blocked)
+              for source in sources for seq, (label, address, blocked) in enumerate(targets)]
     by_netns = dict((source.netns, source) for source in sources)
     for i, (netns, label, address, port) in enumerate(ports):
         source = by_netns.setdefault(netns, Source(netns, _label(netns, here_label), 'ports[%d].source' % i))
@@ -195,7 +205,7 @@ def plan(params, here_label):
     _each_pair_once(checks)
     sources = _ordered(sources + [check.source for check in checks if check.port])
     unique([source.label for source in sources], 'sources')  # a namespace named like the host
-    columns = _ordered([label for label, _address in targets] + [label for _netns, label, _address, _port in ports])
+    columns = _ordered([label for label, _address, _blocked in targets] + [label for _netns, label, _address, _port in ports])
     return Plan(sources, columns, checks, settings)
 
 
@@ -540,20 +550,24 @@ class Prober:
                          else 'connect: timed out after %g s' % self.timeout)
 
     def _missed(self, check, now, error):
-        """A try failed: try again later, or decide the check as missed."""
+        """A try failed: try again later, or decide the check as missed (an
+        isolated pair at once: its silence is what was expected)."""
         check.trying = False
         check.error = error
-        if check.tries > self.retries:
+        if check.tries > self.retries or check.isolated:
             self._decided(check, False)
             return
         when = max(now, check.started + self.delay)
         heapq.heappush(self.later, (when, id(check), check))
 
-    def _decided(self, check, ok):
+    def _decided(self, check, answered):
         check.trying = False
-        check.ok = ok
-        if ok:
+        check.ok = answered != check.isolated
+        if check.ok:
             check.error = None
+        elif answered:
+            check.error = 'answered, though it should be isolated from its source'
+
         self.left -= 1
 
 
@@ -564,7 +578,7 @@ def report(plan, elapsed):
     rows = collections.OrderedDict((source.label, {'source': source.label, 'netns': source.netns, 'results': {}})
                                    for source in plan.sources)
     for check in plan.checks:
-        rows[check.source.label]['results'][check.column] = 'ok' if check.ok else 'miss'
+        rows[check.source.label]['results'][check.column] = 'miss' if not check.ok else 'isolated' if check.isolated else 'ok'
     rows = [row for row in rows.values() if row['results']]
     missed = [check for check in plan.checks if not check.ok]
     return {
@@ -585,17 +599,19 @@ def _miss_detail(check):
 
 def render_matrix(rows, columns):
     """Rows of sources, a column per target (numbered, to keep rows short):
-    '.' reached, 'X' missed, blank not checked; then the legend."""
+    '.' reached, '-' isolated as expected, 'X' missed, blank not checked;
+    then the legend."""
     width = len(str(len(columns)))
     label_width = max([len(row['source']) for row in rows] + [len('from')])
     lines = ['%-*s  %s' % (label_width, 'from', ' '.join('%*d' % (width, i + 1) for i in range(len(columns))))]
-    blank = False
+    blank = isolated = False
     for row in rows:
-        cells = [{'ok': '.', 'miss': 'X'}.get(row['results'].get(column), ' ') for column in columns]
+        cells = [{'ok': '.', 'isolated': '-', 'miss': 'X'}.get(row['results'].get(column), ' ') for column in columns]
         blank = blank or ' ' in cells
+        isolated = isolated or '-' in cells
         lines.append(('%-*s  %s' % (label_width, row['source'], ' '.join('%*s' % (width, cell) for cell in cells))).rstrip())
     lines.append('to: ' + ', '.join('%d=%s' % (i + 1, column) for i, column in enumerate(columns)))
-    lines.append('. reached, X missed' + (', blank not checked' if blank else ''))
+    lines.append('. reached' + (', - isolated as expected' if isolated else '') + ', X missed' + (', blank not checked' if blank else ''))
     return lines
 
 
@@ -613,7 +629,7 @@ def merge_reports(results, prefixes):
         columns.extend(result['matrix']['columns'])
     columns = _ordered(columns)
     misses = ['%s -> %s' % (row['source'], column) for row in rows
-              for column, outcome in row['results'].items() if outcome != 'ok']
+              for column, outcome in row['results'].items() if outcome == 'miss']
     total = sum(len(row['results']) for row in rows)
     return {'lines': render_matrix(rows, columns), 'misses': misses, 'total': total, 'passed': total - len(misses)}
 

@@ -36,6 +36,10 @@ options:
     description:
       - Addresses to ping from every source, each an IPv4 or IPv6 address, or a dict with C(address) and
         a C(name) that labels its column in the matrix (default the address).
+      - "In the dict form, C(blocked_from) lists sources (as in O(sources)) that must get no answer
+        from the target - a firewall between them, such as the isolation of
+        M(linuxns.net.container_network)'s networks. Such a pair is tried once: silence for
+        O(timeout) passes (shown as C(-)), an answer is a miss."
       - Names must be unique.
     type: list
     elements: raw
@@ -113,6 +117,12 @@ EXAMPLES = r"""
     delay: 1
     timeout: 2
 
+- name: web1 reaches db1 on the backend network, web2 (not on it) must not
+  linuxns.net.reachability:
+    sources: [web1, web2]
+    targets:
+      - {name: db1, address: 172.19.0.4, blocked_from: [web2]}
+
 - name: Report misses without failing, then show the matrix
   linuxns.net.reachability:
     sources: [web1, web2]
@@ -148,7 +158,7 @@ matrix:
           description: The namespace as given; V("") for the module's own.
           type: str
         results:
-          description: Column name to V(ok) or V(miss).
+          description: Column name to V(ok), V(isolated) (no answer, as C(blocked_from) expects) or V(miss).
           type: dict
       sample: [{source: web1, netns: web1, results: {web2: ok, 172.18.0.1: miss}}]
     lines:

@@ -67,7 +67,7 @@ def test_check_converge_verify_idempotence_teardown(ansible, lab):
     # dual stack: 9 containers ping 9 containers and the outside host over IPv4 and IPv6 (180);
     # 9 published ports from outside, twice (18); 9 workloads (pid 1, hostname, cgroup, command),
     # each c1's sysctl, resolv.conf and hosts, each c2's bandwidth (21)
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 219 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
     # c1's own sysctl, resolv.conf and hosts (scripts/lab.py), as `ip netns exec` shows them
     assert on(state, 'host2', 'ip netns exec c1 sh -c "sysctl -n net.ipv4.conf.all.rp_filter; '
                               'grep ^search /etc/resolv.conf; getent hosts outside"').split() == [
@@ -98,7 +98,7 @@ def test_a_rebooted_host_comes_back_by_itself(ansible, lab):
         rebooted = json.load(handle)
     assert rebooted['hosts']['host1'] != state['hosts']['host1']  # a new host process: fresh namespaces
     assert host_state(rebooted, 'host1') == before
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 219 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
     run = ansible.playbook('site.yml', inventory)
     assert run.rc == 0 and run.changed == [], run.changed
     assert ansible.playbook('teardown.yml', inventory).rc == 0
@@ -153,7 +153,7 @@ def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
     before = host_state(state, 'host1')
     vxlan = ['-e', 'cluster_network_mode=vxlan']
     assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 219 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
     info = json.loads(on(state, 'host1', 'ip -d -j link show lnsvx0'))[0]
     assert (info['linkinfo']['info_data']['id'], info['linkinfo']['info_data']['local'], info['mtu']) == (
         1, '198.51.100.11', 1450)
@@ -173,7 +173,7 @@ def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
     assert '10.244.2.0/24 via 198.51.100.12 dev eth0 proto 76' in on(state, 'host1', 'ip route')
     assert mtus(state, 'host1') == [1500, 1500, 1500]
     assert on(state, 'host1', 'ls -i /run/netns') == netns_ids
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 219 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
 
     # and to vxlan again, then torn down in vxlan mode: the routes through the overlay go before it
     assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0

@@ -205,3 +205,46 @@ def test_overlapping_ipv6_subnets_are_a_problem():
     hostvars = dict(('h%d' % n, {'cluster_network_host_subnet': '10.244.%d.0/24' % n,
                                  'cluster_network_host_subnet6': 'fd00:10:244::/%d' % (63 + n)}) for n in (1, 2))
     assert network.cluster_problems(hostvars, ['h1', 'h2']) == ['h2: subnet fd00:10:244::/65 overlaps fd00:10:244::/64 of h1']
+
+
+# -- several networks ----------------------------------------------------------
+
+BACK = {'name': 'back', 'bridge': 'cbr1', 'cidr': '10.245.0.0/16', 'cidr6': 'fd00:10:245::/48', 'allow': ['default']}
+
+
+def test_host_networks_carve_each_network_at_the_host_index():
+    assert network.host_networks([BACK, {'name': 'ops', 'bridge': 'cbr2', 'cidr': '10.246.0.0/16', 'host_prefix': 26}], 3) == [
+        {'name': 'back', 'bridge': 'cbr1', 'cluster_cidr': '10.245.0.0/16', 'subnet': '10.245.3.0/24', 'allow': ['default'],
+         'cluster_cidr6': 'fd00:10:245::/48', 'subnet6': 'fd00:10:245:3::/64'},
+        {'name': 'ops', 'bridge': 'cbr2', 'cluster_cidr': '10.246.0.0/16', 'subnet': '10.246.0.192/26', 'allow': []}]
+    with pytest.raises(AnsibleFilterError, match=r'cluster_network_networks\[0\] needs name, bridge and cidr'):
+        network.host_networks([{'name': 'x', 'cidr': '10.9.0.0/16'}], 1)
+    with pytest.raises(AnsibleFilterError, match='unknown keys subnet'):
+        network.host_networks([dict(BACK, subnet='10.245.1.0/24')], 1)
+
+
+def test_peer_routes_carry_every_network_of_the_peer():
+    hostvars = {'h2': dict(HOSTVARS['host2'], cluster_network_host_networks=network.host_networks([BACK], 2))}
+    assert network.peer_routes(hostvars, ['h2']) == [{'dst': '10.244.2.0/24', 'gateway': '198.51.100.12'},
+                                                     {'dst': '10.245.2.0/24', 'gateway': '198.51.100.12'}]
+    assert network.peer_routes(hostvars, ['h2'], 'lnsvx0')[1] == {'dst': '10.245.2.0/24', 'gateway': '10.244.2.0', 'dev': 'lnsvx0',
+                                                                  'onlink': True}  # through the peer's one VTEP
+
+
+def test_targets_name_the_network_and_list_the_sources_isolation_keeps_out():
+    data = {'cluster_network_cidr': '10.244.0.0/16', 'cluster_network_networks': [BACK, dict(BACK, name='ops', cidr='10.246.0.0/16',
+                                                                                             cidr6=None, allow=[])]}
+    sources = [{'name': 'c1'}, {'name': 'c2', 'networks': ['default', 'back']}, {'name': 'c3', 'networks': [{'name': 'back'}]},
+               {'name': 'c4', 'networks': ['ops']}]
+    targets = network.reachability_targets([{'c1': '10.244.2.2/24', 'c3': ['10.245.2.3/24', 'fd00:10:245:2::3/64'],
+                                             'c4': '10.246.2.4/24'}], ['h2'], {'h2': data}, sources)
+    assert targets == [
+        {'name': 'h2/c1', 'address': '10.244.2.2', 'blocked_from': ['c3', 'c4']},  # default lets no other network in
+        {'name': 'h2/c3@back', 'address': '10.245.2.3', 'blocked_from': ['c4']},  # back lets default in
+        {'name': 'h2/c3@back v6', 'address': 'fd00:10:245:2::3', 'blocked_from': ['c4']},
+        {'name': 'h2/c4@ops', 'address': '10.246.2.4', 'blocked_from': ['c1', 'c2', 'c3']}]
+    hostvars = {'h2': dict(data, cluster_network_cidr6='fd00:10:244::/48', cluster_network_underlay_address='198.51.100.12',
+                           cluster_network_underlay_address6='2001:db8::c',
+                           containers_list=[dict(c, ports=[{'host': 8080 + i}]) for i, c in enumerate(sources)])}
+    assert [p['name'] for p in network.reachability_ports(hostvars, ['h2'])] == [
+        'h2/c1:8080', 'h2/c1:8080 v6', 'h2/c2:8081', 'h2/c2:8081 v6', 'h2/c3:8082', 'h2/c3:8082 v6', 'h2/c4:8083']  # ops: IPv4 only

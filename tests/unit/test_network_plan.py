@@ -240,3 +240,65 @@ def test_bad_dual_stack_input_names_the_option(params, option):
     with pytest.raises(ValidationError) as info:
         spec(**params)
     assert info.value.option == option
+
+
+# -- several networks ----------------------------------------------------------
+
+BACK = {'name': 'back', 'bridge': 'br-back', 'subnet': '10.89.1.0/24', 'cluster_cidr': '10.89.0.0/16', 'allow': ['default']}
+OPS = {'name': 'ops', 'bridge': 'br-ops', 'subnet': '10.90.1.0/24'}
+
+
+@pytest.mark.parametrize('params, option', [
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': ['nope']}]}, 'containers[0].networks[0].name'),
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': ['back', 'back']}]}, 'containers[0].networks'),
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': []}]}, 'containers[0].networks'),
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': [{'name': 'back', 'address': '10.88.0.5'}]}]},
+     'containers[0].networks[0].address'),  # not in back's subnet
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': [{'name': 'back', 'mac': 'x'}]}]}, 'containers[0].networks[0]'),
+    ({'networks': [BACK, dict(OPS, name='back')]}, 'networks[1].name'),
+    ({'networks': [dict(OPS, subnet='10.89.2.0/24')] + [BACK]}, 'networks[1].cluster_cidr'),  # back's cluster CIDR holds ops
+    ({'networks': [dict(BACK, allow=['back'])]}, 'networks[0].allow[0]'),
+    ({'networks': [dict(BACK, subnet='10.88.9.0/24')]}, 'networks[0].cluster_cidr'),  # not in its cluster CIDR
+    ({'networks': [dict(OPS, name='n%d' % i, bridge='b%d' % i, subnet='10.%d.0.0/24' % (100 + i)) for i in range(10)]}, 'networks'),
+])
+def test_bad_networks_name_the_option(params, option):
+    with pytest.raises(ValidationError) as info:
+        spec(**params)
+    assert info.value.option == option
+
+
+def test_each_network_numbers_its_veths_and_keeps_its_number_in_the_record():
+    network = spec(networks=[BACK, OPS], containers=[{'name': 'a', 'networks': ['ops', 'default', {'name': 'back', 'address': '10.89.1.9'}]}])
+    layout = Layout(network, {'version': 2, 'networks': {'ops': {'slot': '1', 'addresses': {}}, 'back': {'slot': '3', 'addresses': {}}}}, '1')
+    assert [(n.name, inside, end, cidr) for n, inside, end, cidr, _cidr6 in layout.interfaces(network.containers[0])] == [
+        ('ops', 'eth0', 'v1-a', '10.90.1.2/24'), ('default', 'eth1', 've-a', '10.88.0.2/24'), ('back', 'eth2', 'v3-a', '10.89.1.9/24')]
+    record = layout._record()
+    assert record['containers'] == ['a'] and record['addresses'] == {'a': '10.88.0.2/24'}
+    assert record['networks']['back'] == {'bridge': 'br-back', 'subnet': '10.89.1.0/24', 'gateway': '10.89.1.1', 'slot': '3',
+                                          'addresses': {'a': '10.89.1.9/24'}}
+    routes = layout._routes()['routes']
+    assert [(r.dst, r.gateway) for r in routes] == [('default', '10.90.1.1'), ('10.89.0.0/16', '10.89.1.1')]  # ops has no cluster CIDR
+
+
+def test_rules_keep_allowed_sources_then_isolate_each_bridge_after_its_exemptions():
+    network = spec(cluster_cidr='10.88.0.0/16', subnet='10.88.1.0/24', networks=[BACK, OPS], containers=[])
+    rules = [(s.kind, ' '.join(t for _table, _chain, tokens in s.rules() for t in tokens if not t.startswith('linuxns.net')))
+             for s in Layout(network, {}, '1')._nat('present')['specs']]
+    assert rules[0] == ('no_masquerade', '-s 10.88.1.0/24 -d 10.89.0.0/16 -m comment --comment -j RETURN')  # ahead of the masquerades
+    isolation = [(kind, rule) for kind, rule in rules if kind in ('exempt', 'isolate') and 'br-back' in rule]
+    assert [rule.split(' -m comment')[0] for _kind, rule in isolation] == [
+        '-o br-back -m conntrack --ctstate RELATED,ESTABLISHED,DNAT', '-i br-back -o br-back', '-i cbr0 -o br-back',
+        '-s 10.89.0.0/16 -o br-back', '-s 10.88.0.0/16 -o br-back', '-o br-back']
+    assert isolation[-1][0] == 'isolate'
+    assert any(kind == 'forward' and rule.startswith('-s 10.88.0.0/16 -o br-back') for kind, rule in rules)  # default's, from other hosts
+    assert not [rule for kind, rule in rules if kind == 'exempt' and '-i br-ops -o cbr0' in rule]  # ops may not reach default
+
+
+def test_a_network_no_longer_declared_goes_with_its_interfaces():
+    record = {'version': 2, 'addresses': {'a': '10.88.0.2/24'}, 'containers': ['a', 'b'],
+              'networks': {'back': {'bridge': 'br-back', 'slot': '1', 'addresses': {'a': '10.89.1.2/24', 'b': '10.89.1.3/24'}}}}
+    layout = Layout(spec(containers=[{'name': 'a'}]), record, '1')
+    parts = dict((p.name, p) for p in layout.parts(None))
+    assert sorted(s.end.name for s in parts['unveth'].desired) == ['v1-a', 'v1-b']
+    assert [s.link.name for s in parts['unbridge'].desired] == ['br-back'] and layout.gone == ['b']
+    assert 'networks' in layout._record() and layout._record()['networks'] == {}

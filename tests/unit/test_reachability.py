@@ -230,3 +230,25 @@ def test_reachability_filters_build_targets_and_ports():
         {'name': 'c1', 'ports': [{'host': 8081, 'container': 80}, {'host': 53, 'protocol': 'udp'}]}]}}
     assert network.reachability_ports(hostvars, ['host1']) == [
         {'name': 'host1/c1:8081', 'address': '198.51.100.11', 'port': 8081}]
+
+
+def test_an_isolated_pair_is_tried_once_and_passes_by_its_silence():
+    plan = r.plan(params(sources=['web', 'db'], targets=[{'name': 'db@back', 'address': '10.245.1.2', 'blocked_from': ['web']}]), 'h')
+    isolated, member = plan.checks
+    assert (isolated.isolated, member.isolated) == (True, False)
+    prober = r.Prober(None, timeout=1, delay=1, retries=3)
+    prober.left = 2
+    for check in plan.checks:
+        check.tries, check.started = 1, 0.0
+        prober._missed(check, 0.0, 'no answer within 1 s')
+    assert isolated.ok is True and member.ok is None and prober.left == 1  # the member is tried again; silence is the isolated pair's pass
+    prober._decided(member, True)
+    result = r.report(plan, 0)
+    assert result['matrix']['rows'][0]['results'] == {'db@back': 'isolated'} and result['misses'] == []
+    assert result['matrix']['lines'][1:3] == ['web   -', 'db    .'] and result['matrix']['lines'][-1] == '. reached, - isolated as expected, X missed'
+    answered = r.plan(params(sources=['web'], targets=[{'address': '10.245.1.2', 'blocked_from': ['web']}]), 'h').checks[0]
+    prober.left = 1
+    prober._decided(answered, True)
+    assert answered.ok is False and 'should be isolated' in answered.error
+    with pytest.raises(ValidationError, match='blocked_from: app is not one of the sources'):
+        r.plan(params(sources=['web'], targets=[{'address': '10.0.0.1', 'blocked_from': ['app']}]), 'h')
