@@ -163,15 +163,32 @@ def _host_gw_links(hosts):
             owner = owners.get(route['gateway'])
             if owner is None or owner[0] == host['name']:
                 continue
-            here = _home(host, route['dev'])
+            here = _home(host, route['dev'], route['dst'])
             there = _bridge_for(by_name[owner[0]], route['dst']) or 'uplink:' + owner[1]
             _collect(links, 'host-gw', (host['name'], here), (owner[0], there), '%s via %s' % (route['dst'], route['gateway']))
     return list(links.values())
 
 
-def _home(host, dev):
-    """Where a host's containers' traffic to other hosts starts: its first bridge, else the route's device."""
-    return 'bridge:' + host['bridges'][0]['name'] if host['bridges'] else 'uplink:%s' % dev
+def _home(host, dev, dst):
+    """Where a host's containers' traffic to another host's subnet `dst`
+    starts: the bridge of the same network (its subnet shares the longest
+    prefix with dst, as subnets carved from one cluster CIDR do; the first
+    bridge on a tie), else the route's device."""
+    if not host['bridges']:
+        return 'uplink:%s' % dev
+    return 'bridge:' + max(host['bridges'], key=lambda bridge: _shared_bits(bridge['subnets'], dst))['name']
+
+
+def _shared_bits(subnets, dst):
+    """The most leading bits any of `subnets` shares with the network dst."""
+    far = ipaddress.ip_network(dst, strict=False)
+    best = 0
+    for subnet in subnets:
+        near = ipaddress.ip_network(subnet, strict=False)
+        if near.version == far.version:
+            differ = int(near.network_address) ^ int(far.network_address)
+            best = max(best, min(near.max_prefixlen - differ.bit_length(), near.prefixlen, far.prefixlen))
+    return best
 
 
 def _bridge_for(host, dst):

@@ -169,3 +169,22 @@ def test_scale_100_sources_by_101_targets(ansible, star):
     assert (result['total'], result['passed'], result['misses']) == (10100, 10100, [])
     assert len(result['matrix']['lines']) == 100 + 3
     print('reachability: 100 sources x 101 targets probed in %.2f s' % result['elapsed'])
+
+
+def test_a_target_blocked_from_a_source_passes_by_its_silence_and_fails_on_an_answer(ansible, lan):
+    """What verify.yml relies on for isolated networks: a firewall drop in
+    the sandbox (a -> c) is silence, and silence is the pass; b reaches c,
+    which the target says it must not, and that answer is the miss."""
+    sh('ip netns exec c iptables -A INPUT -s %s -p icmp -j DROP' % lan['a'])
+    try:
+        target = {'name': 'c', 'address': lan['c'], 'blocked_from': ['a']}
+        run = ansible.play(probe(sources=['a', 'b'], targets=[target], timeout=0.5, retries=3, delay=0.5))
+        assert run.rc == 0, run.output
+        result = run.task('probe')
+        assert [row['results'] for row in result['matrix']['rows']] == [{'c': 'isolated'}, {'c': 'ok'}]
+        assert result['matrix']['lines'][1:3] == ['a     -', 'b     .']
+        run = ansible.play(probe(sources=['a', 'b'], targets=[dict(target, blocked_from=['a', 'b'])], timeout=0.5))
+        assert run.rc != 0 and run.task('probe')['misses'] == ['b -> c']
+        assert run.task('probe')['miss_details'][0]['error'] == 'answered, though it should be isolated from its source'
+    finally:
+        sh('ip netns exec c iptables -D INPUT -s %s -p icmp -j DROP' % lan['a'])

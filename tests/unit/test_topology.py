@@ -14,6 +14,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.linuxns.net.plugins.filter import topology as layout
 from ansible_collections.linuxns.net.plugins.filter.topology import (
     FilterModule, topology, topology_dot, topology_mermaid)
 
@@ -224,3 +225,11 @@ def test_a_routed_container_and_a_veth_pair_on_the_host():
     assert 'host1_veth_vr_r(["vr-r<br/>10.9.0.1/30"])' in text
     assert 'host1_netns_r ---|"eth0"| host1_veth_vr_r' in text
     assert text.count('host1_veth_pa --- host1_veth_pb') == 1 and 'host1_veth_pb --- host1_veth_pa' not in text
+
+
+def test_a_route_to_another_hosts_subnet_starts_at_the_bridge_of_the_same_network():
+    host = {'bridges': [{'name': 'cbr0', 'subnets': ['10.244.1.0/24', 'fd00:10:244:1::/64']},
+                        {'name': 'cbr1', 'subnets': ['10.245.1.0/24', 'fd00:10:245:1::/64']}]}
+    assert [layout._home(host, 'eth0', dst) for dst in ('10.244.2.0/24', '10.245.2.0/24', 'fd00:10:245:2::/64', '192.168.0.0/24')] == [
+        'bridge:cbr0', 'bridge:cbr1', 'bridge:cbr1', 'bridge:cbr0']
+    assert layout._home({'bridges': []}, 'eth0', '10.244.2.0/24') == 'uplink:eth0'
