@@ -233,12 +233,16 @@ network:
                       members: [4242]}
     record:
       description:
-        - The record M(linuxns.net.container_network) keeps in O(state_dir)C(/containers.json) - C(bridge),
-          C(subnet), C(gateway), C(addresses) (container name to CIDR). Null when there is none (or without
-          O(include=record)); a record that cannot be read is null, with a warning.
+        - The record M(linuxns.net.container_network) keeps in O(state_dir)C(/containers.json) - the default
+          network's C(bridge), C(subnet), C(gateway), C(addresses) (container name to CIDR), the C(containers) it
+          made, and its other C(networks) by name (each with C(bridge), C(subnet), C(gateway), C(slot) and
+          C(addresses)). Null when there is none (or without O(include=record)); a record that cannot be read is
+          null, with a warning.
       returned: success
       type: dict
-      sample: {version: 1, bridge: cbr0, subnet: 10.244.1.0/24, gateway: 10.244.1.1, addresses: {web: 10.244.1.2/24}}
+      sample: {version: 2, bridge: cbr0, subnet: 10.244.1.0/24, gateway: 10.244.1.1, addresses: {web: 10.244.1.2/24},
+               containers: [db, web], networks: {back: {bridge: cbr1, subnet: 10.245.1.0/24, gateway: 10.245.1.1, slot: '1',
+                                                        addresses: {db: 10.245.1.2/24}}}}
     workloads:
       description:
         - The running workloads of M(linuxns.net.container_network) (a pid file in O(state_dir) whose process runs
