@@ -106,10 +106,6 @@ class ContainerSpec:
         unique([n for n, _a, _o in result], self.prefix + 'networks')
         return result
 
-    @property
-    def first_network(self):
-        return self.networks[0][0]
-
 
 def _port(params, prefix):
     protocol = params.get('protocol') or 'tcp'
@@ -464,7 +460,7 @@ class Layout:
         slots = {DEFAULT_NETWORK: VETH_PREFIX[1]}
         for net in self.networks:
             old = (self.recorded.get(net.name) or {}).get('slot')
-            if net.name != DEFAULT_NETWORK and old and old in NETWORK_SLOTS:
+            if net.name != DEFAULT_NETWORK and old in list(NETWORK_SLOTS):
                 slots[net.name] = old
         free = (n for n in NETWORK_SLOTS if n not in slots.values())
         for net in self.networks:
@@ -553,8 +549,9 @@ class Layout:
         if gone:
             parts.append(Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]))
             parts.append(Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, VETH_PREFIX + n, state='absent') for n in gone]))
+        in_use = set(net.bridge for net in self.networks)  # a renamed network may keep its bridge
         bridges = [BridgeSpec({'name': net['bridge'], 'state': 'absent'}) for name, net in sorted(self.recorded.items())
-                   if name != DEFAULT_NETWORK and name not in declared and net.get('bridge')]
+                   if name != DEFAULT_NETWORK and name not in declared and net.get('bridge') and net['bridge'] not in in_use]
         if bridges:
             parts.append(Part('unbridge', BridgeResource(seam), bridges))
         return parts

@@ -588,7 +588,16 @@ def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host)
     assert 'br-admin' not in sh('iptables-save')
     assert ansible.play(network(fewer, members)).changed == []
 
-    gone = ansible.play(network(fewer, members, state='absent'))
+    # back renamed, on the same bridge: db keeps its interface and address
+    renamed = dict(fewer, networks=[dict(NETWORKS[0], name='store')])
+    members = members[:2] + [dict(MEMBERS[2], networks=[{'name': 'store', 'address': '10.89.0.20'}])]
+    run = ansible.play(network(renamed, members))
+    assert run.rc == 0, run.output
+    assert run.task('net')['containers'][2]['networks'][0] == {'network': 'store', 'interface': 'eth0', 'veth': 'v1-db',
+                                                               'address': '10.89.0.20/24', 'address6': None}
+    assert list(record(host)['networks']) == ['store'] and ping('db', '10.89.0.1')
+
+    gone = ansible.play(network(renamed, members, state='absent'))
     assert gone.rc == 0, gone.output
     assert snapshot() == before  # the foreign rule and chain are as they were
     sh('iptables -D FORWARD -p udp --dport 9 -j DROP && iptables -X FOREIGN')
