@@ -273,8 +273,10 @@ class NatResource(Resource):
                 after[_subject(family, table, chain)] = new
                 for line, key in jumps_at:
                     others = [j for j in after[key] if j != line]
-                    # a jump inserted (or moved) goes first, as -I BUILTIN 1 puts it
-                    after[key] = others if not new else [line] + others if line not in after[key] or line in moved else after[key]
+                    if not new:
+                        after[key] = others
+                    elif line not in after[key] or line in moved:
+                        after[key] = [line] + others  # first, where -I BUILTIN 1 puts it
             if writes:
                 actions.append(self._restore_action(desired['netns'], family, writes, current))
         return Plan(actions, current, after)
