@@ -635,15 +635,17 @@ class Layout:
 
     def _family_rules(self, family):
         """Egress, forward and isolation rules of every network, in one
-        family: what lets the allowed networks' traffic keep its source
-        first, since the group's rules stay in this order."""
+        family: first what keeps the source of traffic between networks
+        (masqueraded in vxlan mode, it would come from the overlay device's
+        address, in the default network's cluster CIDR), since the group's
+        rules stay in this order."""
         networks = [n for n in self.networks if n.reach(family) is not None]
         name = dict((n.name, n) for n in networks)
         allowed = [(net, name[other]) for net in networks for other in net.allow if other in name]
         rules = []
-        if self.spec.masquerade:
-            rules += [{'kind': 'no_masquerade', 'source': _subnet(other, family), 'destination': str(net.reach(family))}
-                      for net, other in allowed]
+        if self.spec.masquerade:  # between networks never: their isolation tells them apart by source
+            rules += [{'kind': 'no_masquerade', 'source': _subnet(source, family), 'destination': str(net.reach(family))}
+                      for source in networks for net in networks if net is not source]
         for net in networks:
             cluster = net.cluster_cidr if family == 4 else net.cluster_cidr6
             if self.spec.masquerade:
