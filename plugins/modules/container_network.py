@@ -97,7 +97,8 @@ options:
         traffic of the network itself (its O(networks[].cluster_cidr), from its containers on other
         hosts) and traffic from the networks it O(networks[].allow)s, on this host and from other hosts."
       - Each network's containers' egress is masqueraded and accepted as the default network's is;
-        traffic to a network that allows theirs keeps its source.
+        traffic to another network of the host (its cluster CIDR) is not, so the receiving host tells
+        the networks apart by their source addresses.
       - The host ends of its veth pairs are C(vN-NAME), N (1-9) given to the network when it first
         appears and kept in the record. A network no longer listed is removed, with its bridge and its
         containers' interfaces, on the next run.
