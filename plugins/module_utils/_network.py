@@ -19,6 +19,7 @@ containers), then creation in dependency order (namespaces, overlay, bridge,
 veths, routes, NAT, forwarding, cgroups, workloads), then the record.
 """
 
+import hashlib
 import ipaddress
 import json
 import os
@@ -562,8 +563,9 @@ class Layout:
         parts = [Part('netns', NetnsResource(seam), namespaces)]
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [spec.vxlan], project=project_links))
-        parts.append(Part('bridge', BridgeResource(seam), [BridgeSpec({'name': net.bridge, 'addresses': net.gateway_cidrs(), 'mtu': mtu},
-                                                                      net.prefix) for net in self.networks], project=project_links))
+        bridges = [BridgeSpec({'name': net.bridge, 'addresses': net.gateway_cidrs(), 'mtu': mtu, 'mac': bridge_mac(net.bridge)}, net.prefix)
+                   for net in self.networks]
+        parts.append(Part('bridge', BridgeResource(seam), bridges, project=project_links))
         veths = [VethSpec({'name': end, 'bridge': net.bridge, 'mtu': mtu, 'recreate': True,
                            'peer': {'name': inside, 'netns': c.name, 'addresses': [a for a in (cidr, cidr6) if a], 'mtu': mtu}},
                           c.prefix) for c in self.keep for net, inside, end, cidr, cidr6 in self.interfaces(c)]
@@ -704,6 +706,15 @@ class Layout:
         if rules is not None:
             result['rules'] = NatResource(None).extra_results(rules)
         return result
+
+
+def bridge_mac(bridge):
+    """A fixed, locally administered MAC for a bridge of ours.  Left to the
+    kernel, a bridge takes the lowest MAC of its ports and changes it when
+    that port leaves: every container then sends to a gateway MAC that is
+    gone until its neighbour entry times out (seconds without a gateway)."""
+    digest = hashlib.sha1(('linuxns.net:' + bridge).encode()).digest()
+    return ':'.join('%02x' % b for b in (2,) + tuple(bytearray(digest[:5])))
 
 
 def _default_peer(container, end):

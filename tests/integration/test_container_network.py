@@ -576,6 +576,7 @@ def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host)
     assert ansible.play(network(networked, MEMBERS)).changed == []
 
     # web leaves back, adm and its network go: their interfaces and bridge with them
+    gateway_mac = sh('cat /sys/class/net/br-back/address')
     fewer = dict(networked, networks=NETWORKS[:1])
     members = [dict(MEMBERS[0], networks=['default'])] + MEMBERS[1:3]
     check = ansible.play(network(fewer, members), check=True)
@@ -585,6 +586,8 @@ def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host)
     assert run.task('net')['pruned'] == ['adm']
     assert 'v1-web' not in sh('ip -br link') and 'br-admin' not in sh('ip -br link') and 'eth1' not in sh('ip -n web -br link')
     assert not ping('web', '10.89.0.20') and 'admin' not in record(host)['networks']
+    # the bridge's MAC is ours, not its lowest port's: db's gateway did not move when web's port went
+    assert sh('cat /sys/class/net/br-back/address') == gateway_mac and ping('db', '10.89.0.1')
     assert 'br-admin' not in sh('iptables-save')
     assert ansible.play(network(fewer, members)).changed == []
 

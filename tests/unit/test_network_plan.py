@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
 from ansible_collections.linuxns.net.plugins.module_utils._network import (
-    Layout, NetworkSpec, allocate, project_cgroups, project_links)
+    Layout, NetworkSpec, allocate, bridge_mac, project_cgroups, project_links)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import (
     UNSHARE_OPTIONS, WorkloadResource, WorkloadSpec, _started_command)
@@ -302,3 +302,10 @@ def test_a_network_no_longer_declared_goes_with_its_interfaces():
     assert sorted(s.end.name for s in parts['unveth'].desired) == ['v1-a', 'v1-b']
     assert [s.link.name for s in parts['unbridge'].desired] == ['br-back'] and layout.gone == ['b']
     assert 'networks' in layout._record() and layout._record()['networks'] == {}
+
+
+def test_a_bridge_gets_a_fixed_locally_administered_mac_of_its_own():
+    assert bridge_mac('cbr0') == bridge_mac('cbr0') != bridge_mac('cbr1')
+    assert bridge_mac('cbr0').startswith('02:') and len(bridge_mac('cbr0').split(':')) == 6
+    parts = dict((p.name, p) for p in Layout(spec(networks=[OPS]), {}, '1').parts(None))
+    assert [b.link.mac for b in parts['bridge'].desired] == [bridge_mac('cbr0'), bridge_mac('br-ops')]
