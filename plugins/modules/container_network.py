@@ -12,7 +12,8 @@ description:
   - Builds, on one host, what a container runtime's bridge network is - in one module call, one
     read of the host's state, one plan, one apply (rolled back whole on failure) and one verify.
   - "The host part: a bridge carrying the gateway (the first address of O(subnet) unless
-    O(gateway) is set), IPv4 forwarding, masquerade for the containers' egress, forward accepts
+    O(gateway) is set; the bridge gets a fixed MAC derived from its name, so the gateway's MAC
+    never changes as containers come and go), IPv4 forwarding, masquerade for the containers' egress, forward accepts
     for the bridge, optionally routes to other hosts' container subnets (O(routes)) and a VXLAN
     overlay device (O(vxlan))."
   - "Per container: a named network namespace with C(lo) up, a veth pair (C(ve-NAME) on the
