@@ -98,7 +98,7 @@ class ContainerSpec:
             if unknown:
                 raise ValidationError(option, 'unknown option %s (known: address, name)' % ', '.join(unknown))
             name = network_name(entry.get('name'), option + '.name')
-            address = ip_address(str(entry['address']).split('/')[0], option + '.address') if entry.get('address') else None
+            address = ip_address(str(entry['address']).split('/', maxsplit=1)[0], option + '.address') if entry.get('address') else None
             if i == 0 and self.address is not None:
                 if address is not None and address != self.address:
                     raise ValidationError(option + '.address', 'the address of the first network is also given as address')
