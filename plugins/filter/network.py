@@ -190,12 +190,12 @@ def _networks_of(data):
 
 def _network_of(networks, address):
     """(network, networks it allows) of a container address: the default
-    one when no subnet of the host holds it."""
+    one when no other network's addresses hold it."""
     ip = ipaddress.ip_address(address)
     for name, (cidrs, allow) in sorted(networks.items()):
         if name != 'default' and any(c and ip in ipaddress.ip_network(c) for c in cidrs):
             return name, allow
-    return 'default', (networks.get('default') or ([], []))[1]
+    return 'default', networks['default'][1]
 
 
 def _joined(container):
