@@ -195,7 +195,7 @@ def _network_of(networks, address):
     for name, (cidrs, allow) in sorted(networks.items()):
         if name != 'default' and any(c and ip in ipaddress.ip_network(c) for c in cidrs):
             return name, allow
-    return 'default', networks['default'][1]
+    return 'default', networks.get('default', ([], []))[1]  # (no networks known: no hostvars given)
 
 
 def _joined(container):
