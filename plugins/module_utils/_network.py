@@ -258,10 +258,10 @@ class NetworkSpec:
                     seen.append((net.name, reach))
 
     def _check_containers(self):
-        addresses, ports = {}, {}
+        addresses, ports, known = {}, {}, set(n.name for n in self.networks)
         for spec in self.containers:
             for name, address, option in spec.networks:
-                if name not in [n.name for n in self.networks]:  # (only a networks[] entry can name another)
+                if name not in known:  # (only a networks[] entry can name another)
                     raise ValidationError(option.rsplit('.', 1)[0] + '.name', '%s is not a network of this host (%s)'
                                           % (name, ', '.join(n.name for n in self.networks)))
                 net = self.network(name)
@@ -453,6 +453,7 @@ class Layout:
         self.ip_forward_before = record.get('ip_forward_before', ip_forward)
         self.ip6_forward_before = record.get('ip6_forward_before', ip6_forward)
         self.dual = any(net.subnet6 for net in self.networks)
+        self._interfaces = {}
         self.boot = BootSpec(spec, spec.params)
 
     def _slots(self):
@@ -473,14 +474,18 @@ class Layout:
         return 'v%s-%s' % (slot or self.slots[network], container)
 
     def interfaces(self, container):
-        """[(network, interface inside, host end, IPv4 CIDR, IPv6 CIDR or None)]."""
-        result = []
-        for index, (name, _address, _option) in enumerate(container.networks):
-            net = self.spec.network(name)
-            address = self.addresses[name][container.name]
-            cidr6 = '%s/%d' % (net.address6(address), net.subnet6.prefixlen) if net.subnet6 else None
-            result.append((net, 'eth%d' % index, self.host_end(name, container.name), '%s/%d' % (address, net.subnet.prefixlen), cidr6))
-        return result
+        """[(network, interface inside, host end, IPv4 CIDR, IPv6 CIDR or None)],
+        worked out once per container and run."""
+        if container.name not in self._interfaces:
+            self._interfaces[container.name] = [self._interface(name, index, container.name)
+                                                for index, (name, _address, _option) in enumerate(container.networks)]
+        return self._interfaces[container.name]
+
+    def _interface(self, name, index, container):
+        net = self.spec.network(name)
+        address = self.addresses[name][container]
+        cidr6 = '%s/%d' % (net.address6(address), net.subnet6.prefixlen) if net.subnet6 else None
+        return (net, 'eth%d' % index, self.host_end(name, container), '%s/%d' % (address, net.subnet.prefixlen), cidr6)
 
     def first(self, container):
         return self.interfaces(container)[0]
@@ -538,7 +543,8 @@ class Layout:
         recorded = [(c, self.host_end(name, c, net.get('slot'))) for name, net in sorted(self.recorded.items())
                     for c in sorted(net.get('addresses') or {}) if name in declared or net.get('slot')]
         stale = set((c, end) for c, end in recorded if (c, end) not in wanted and (c in gone or c in kept))
-        stale |= set((n, VETH_PREFIX + n) for n in gone if n not in [c for c, _end in recorded])  # listed, never recorded
+        on_record = set(c for c, _end in recorded)
+        stale |= set((n, VETH_PREFIX + n) for n in gone if n not in on_record)  # listed, never recorded
         unveths = [VethSpec(dict(name=end, state='absent', **_default_peer(c, end))) for c, end in sorted(stale)]
         parts = []
         if gone:
