@@ -64,8 +64,9 @@ def cluster_problems(hostvars, hosts):
         for family in (4, 6):  # every network's, the IPv6 ones of a dual-stack cluster too
             for subnet in _host_subnets(data, family):
                 problems.extend(_overlaps(host, ipaddress.ip_network(subnet), subnets))
-        subnet = ipaddress.ip_network(data['cluster_network_host_subnet'])
-        names, addresses, ports = set(), set(), set()
+        by_network = dict([('default', ipaddress.ip_network(data['cluster_network_host_subnet']))]
+                          + [(n['name'], ipaddress.ip_network(n['subnet'])) for n in data.get('cluster_network_host_networks') or []])
+        names, addresses, ports = set(), {}, set()
         for index, container in enumerate(data.get('containers_list') or []):
             if not isinstance(container, dict):
                 problems.append('%s: containers_list[%d] is not a dict with name, address, ports, ...: %r'
@@ -77,8 +78,10 @@ def cluster_problems(hostvars, hosts):
                 problems.append('%s: container name %s is used twice' % (host, name))
             problems.extend('%s: %s' % (host, problem) for problem in _name_problems(name))
             names.add(key)
-            if container.get('address'):
-                problems.extend('%s: %s' % (host, problem) for problem in _address_problems(container, subnet, addresses))
+            first = _first_network(container)
+            if container.get('address') and first in by_network:  # (an unknown network is the module's to name)
+                problems.extend('%s: %s' % (host, problem)
+                                for problem in _address_problems(container, by_network[first], addresses.setdefault(first, set())))
             for port in container.get('ports') or []:
                 protocol_port, problem = _published_port(port, name)
                 if problem:
@@ -196,6 +199,12 @@ def _network_of(networks, address):
         if name != 'default' and any(c and ip in ipaddress.ip_network(c) for c in cidrs):
             return name, allow
     return 'default', networks.get('default', ([], []))[1]  # (no networks known: no hostvars given)
+
+
+def _first_network(container):
+    """The network of a containers_list entry's address (its first one)."""
+    networks = container.get('networks')
+    return _joined(container)[0] if isinstance(networks, list) and networks else 'default'
 
 
 def _joined(container):

@@ -248,3 +248,12 @@ def test_targets_name_the_network_and_list_the_sources_isolation_keeps_out():
                            containers_list=[dict(c, ports=[{'host': 8080 + i}]) for i, c in enumerate(sources)])}
     assert [p['name'] for p in network.reachability_ports(hostvars, ['h2'])] == [
         'h2/c1:8080', 'h2/c1:8080 v6', 'h2/c2:8081', 'h2/c2:8081 v6', 'h2/c3:8082', 'h2/c3:8082 v6', 'h2/c4:8083']  # ops: IPv4 only
+
+
+def test_a_fixed_address_is_checked_in_the_containers_first_network():
+    hostvars, hosts = cluster([{'name': 'db', 'networks': ['back'], 'address': '10.245.1.5'},
+                               {'name': 'web', 'networks': [{'name': 'back'}, 'default'], 'address': '10.244.1.5'},
+                               {'name': 'app', 'address': '10.244.1.5'}])
+    hostvars['host1']['cluster_network_host_networks'] = network.host_networks([BACK], 1)
+    assert network.cluster_problems(hostvars, hosts) == [
+        'host1: address 10.244.1.5 of container web is not a container address of 10.245.1.0/24']  # app's is fine
