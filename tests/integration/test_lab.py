@@ -177,5 +177,6 @@ def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
 
     # and to vxlan again, then torn down in vxlan mode: the routes through the overlay go before it
     assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
-    assert ansible.playbook('teardown.yml', inventory, extra_args=vxlan).rc == 0
+    down = ansible.playbook('teardown.yml', inventory, extra_args=vxlan)
+    assert down.rc == 0, down.output
     assert host_state(state, 'host1') == before
