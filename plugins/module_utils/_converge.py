@@ -10,7 +10,7 @@ without Ansible.  One code path for both.
 """
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Engine, EngineError
-from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesError
+from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam, pyroute2_problem
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
@@ -58,7 +58,7 @@ def converge(resource_class, params, check_mode=False, diff=False, result_key='r
             applied=[a.description for a in exc.applied],
             rolled_back=[a.description for a in exc.rolled_back],
             not_rolled_back=[a.description for a in exc.not_rolled_back])
-    except (OSError, IOError, IptablesError) as exc:  # reading state failed: nothing was changed
+    except (OSError, IOError, FilterToolError) as exc:  # reading state failed: nothing was changed
         raise ConvergeFailed('could not read the current state: %s' % exc, changed=False)
     finally:
         seam.close()

@@ -24,9 +24,9 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupR
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, is_owned
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import (
-    IptablesError, IptablesSeam, comment_of, normalize, parse_save)
+    FilterToolError, IptablesSeam, comment_of, normalize, parse_save)
 from ansible_collections.linuxns.net.plugins.module_utils._link_reader import link_view
-from ansible_collections.linuxns.net.plugins.module_utils._nat import CHAINS
+from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import CHAINS
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
@@ -287,7 +287,7 @@ def read_nat(seam, warnings):
     for family in (4, 6):
         try:
             tables = parse_save(iptables.save(None, family))
-        except IptablesError as exc:
+        except FilterToolError as exc:
             warnings.append('NAT rules of IPv%d not read: %s' % (family, exc))
             continue
         read_any = True
@@ -319,7 +319,7 @@ def rule_view(family, table, chain, tokens):
     owned = owner == OWNER_MARK and bool(group)
     try:
         text = normalize(tokens)
-    except IptablesError:  # a foreign rule in a form we do not parse
+    except FilterToolError:  # a foreign rule in a form we do not parse
         text = ' '.join(tokens)
     view = {'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'rule': '-A %s %s' % (chain, text),
             'kind': _kind(_value(tokens, '-j')), 'owned': owned,

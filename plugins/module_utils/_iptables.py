@@ -25,34 +25,47 @@ _LONG = {'--source': '-s', '--destination': '-d', '--in-interface': '-i', '--out
 _LIST_VALUED = ('--ctstate', '--state')
 
 
-class IptablesError(Exception):
-    pass
+class FilterToolError(Exception):
+    """A packet-filter tool (iptables, nft) failed or is missing."""
+
+
+def run_tool(netlink, netns, command, stdin=None, package=None):
+    """Run a packet-filter tool inside `netns` (None: here) and return its
+    output; a child process inherits the namespace it is forked in."""
+    with netlink.inside(netns):
+        try:
+            proc = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  universal_newlines=True, check=False)
+        except OSError as exc:
+            raise FilterToolError('cannot run %s: %s (install the %s package)' % (command[0], exc, package or command[0]))
+    if proc.returncode != 0:
+        raise FilterToolError('%s failed: %s' % (' '.join(command), proc.stderr.strip()))
+    return proc.stdout
 
 
 class IptablesSeam:
     """Runs the iptables tools inside a namespace (via the netlink seam's
-    namespace switch: a child process inherits the namespace it is forked in)."""
+    namespace switch: a child process inherits the namespace it is forked in).
+    variant None runs `iptables-save` (whichever backend it is), 'legacy' or
+    'nft' the iptables-legacy-save or iptables-nft-save tools."""
 
-    def __init__(self, netlink):
+    def __init__(self, netlink, variant=None):
         self.netlink = netlink
+        self.variant = variant
+
+    def _tool(self, family, index):
+        name = BINARIES[family][index]
+        return name.replace('tables-', 'tables-%s-' % self.variant) if self.variant else name
 
     def _run(self, netns, command, stdin=None):
-        with self.netlink.inside(netns):
-            try:
-                proc = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      universal_newlines=True, check=False)
-            except OSError as exc:
-                raise IptablesError('cannot run %s: %s (install the iptables package)' % (command[0], exc))
-        if proc.returncode != 0:
-            raise IptablesError('%s failed: %s' % (' '.join(command), proc.stderr.strip()))
-        return proc.stdout
+        return run_tool(self.netlink, netns, command, stdin, 'iptables')
 
     def save(self, netns, family):
         """iptables-save of every table, in one call."""
-        return self._run(netns, [BINARIES[family][0]])
+        return self._run(netns, [self._tool(family, 0)])
 
     def restore(self, netns, family, text):
-        self._run(netns, [BINARIES[family][1], '--noflush', '--wait'], stdin=text)
+        self._run(netns, [self._tool(family, 1), '--noflush', '--wait'], stdin=text)
 
 
 def parse_save(text):
@@ -110,7 +123,7 @@ def normalize(tokens):
             negate = False
             continue
         else:
-            raise IptablesError('cannot parse rule token %r in %r' % (tokens[i], ' '.join(tokens)))
+            raise FilterToolError('cannot parse rule token %r in %r' % (tokens[i], ' '.join(tokens)))
         negate = False
     parts = ['%s %s' % (flag, basic[flag]) if not basic[flag].startswith('! ')
              else '! %s %s' % (flag, basic[flag][2:]) for flag in _BASIC if flag in basic]

@@ -35,7 +35,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._composite import Comp
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, VethSpec
-from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
+from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, rule_changes
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource, namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
@@ -208,6 +208,8 @@ class NetworkSpec:
         self.masquerade = params.get('masquerade') is not False
         self.forwarding = params.get('forwarding') is not False
         self.isolation = params.get('isolation') is not False
+        self.firewall_backend = params.get('firewall_backend') or 'auto'
+        self.host_firewall = params.get('host_firewall')
         self.routes = params.get('routes')
         self.vxlan = VxlanSpec(params['vxlan'], 'vxlan.') if params.get('vxlan') else None
         self.containers = [ContainerSpec(dict(c), 'containers[%d].' % i, self.mtu or 1500)
@@ -636,7 +638,8 @@ class Layout:
                     for address in [cidr.split('/')[0]] + (['[%s]' % cidr6.split('/')[0]] if cidr6 else []):
                         rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
                                       'to': '%s:%d' % (address, port['container']), 'comment': c.name})
-        desired = NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state})
+        desired = NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state,
+                                     'firewall_backend': spec.firewall_backend, 'host_firewall': spec.host_firewall})
         if self.dual or self.record.get('subnet6') or any(n.get('subnet6') for n in self.recorded.values()):
             desired['families'] = [4, 6]  # IPv6 rules made before go when the subnet goes
         return desired
@@ -710,7 +713,7 @@ class Layout:
                   'addresses6': dict((n, f[4]) for n, f in firsts.items() if f[4]),
                   'networks': dict((net.name, self._network_record(net)) for net in self.networks)}
         if rules is not None:
-            result['rules'] = NatResource(None).extra_results(rules)
+            result['rules'] = rule_changes(rules)
         return result
 
 

@@ -93,6 +93,14 @@ BANDWIDTH = dict(
     egress_burst=dict(type='str'),
 )
 
+FIREWALL = dict(  # doc_fragments/firewall.py documents these
+    firewall_backend=dict(type='str', choices=['auto', 'iptables', 'nftables'], default='auto'),
+    host_firewall=dict(type='dict', options=dict(
+        family=dict(type='str', choices=['ip', 'ip6', 'inet'], default='inet'),
+        table=dict(type='str', required=True),
+        chain=dict(type='str', required=True))),
+)
+
 LINK_STATE = dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present')
 
 

@@ -34,6 +34,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.firewall
 options:
   state:
     description:
@@ -482,10 +483,16 @@ elapsed:
   returned: always
   sample: 0.42
 rules:
-  description: iptables rules added and removed, as C(-A CHAIN ...) lines.
+  description:
+    - "Our packet-filter rules added and removed, as C(-A CHAIN ...) lines with the iptables backend,
+      as C(inet linuxns CHAIN: RULE) lines with the nftables one."
   type: dict
   returned: always
   contains:
+    firewall_backend:
+      description: The backend the rules are in (see O(firewall_backend)).
+      type: str
+      sample: nftables
     added:
       description: Rules added.
       type: list
@@ -500,7 +507,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
-from ansible_collections.linuxns.net.plugins.module_utils._options import BANDWIDTH, DNS, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick
+from ansible_collections.linuxns.net.plugins.module_utils._options import (
+    BANDWIDTH, DNS, FIREWALL, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick)
 
 HOST_ROUTE = dict(pick(ROUTE, 'gateway', 'dev', 'metric', 'onlink'), dst=dict(type='str', required=True))
 
@@ -546,6 +554,7 @@ def main():
             boot=dict(type='bool', default=True),
             boot_unit_dir=dict(type='path'),
             prune=dict(type='bool', default=True),
+            **FIREWALL
         ),
         required_if=[('state', 'present', ('subnet',))],
         supports_check_mode=True,

@@ -12,16 +12,22 @@ description:
   - Manages NAT and forward rules the way container networks need them, in chains this
     collection owns, so rules of Docker, a firewall or a person are never modified, reordered
     or flushed, and policies are never changed.
-  - 'Chain layout (fixed names): nat C(LINUXNS-POSTROUTING) (jumped from POSTROUTING) holds
-    masquerade and snat rules; nat C(LINUXNS-DNAT) (jumped from PREROUTING and OUTPUT for
-    local destinations, so published ports work from other machines and from the host itself)
-    holds dnat rules; filter C(LINUXNS-FORWARD) (jumped from FORWARD) holds forward accepts.
-    Built-in chains get only the jump rule, inserted first, with the comment C(linuxns.net).'
-  - Every rule carries the comment C(linuxns.net:GROUP[:COMMENT]). Changed chains are rewritten
-    whole with one C(iptables-restore --noflush --wait) per address family, which is atomic;
-    rules are compared structurally with what C(iptables-save) prints, so its reordering
-    and added C(-m tcp) never cause a change. A chain left empty is removed with its jumps.
-  - Works with whichever backend C(iptables) is (nf_tables or legacy), IPv4 and IPv6.
+  - 'With the iptables backend (O(firewall_backend)), chain layout (fixed names): nat
+    C(LINUXNS-POSTROUTING) (jumped from POSTROUTING) holds masquerade and snat rules; nat
+    C(LINUXNS-DNAT) (jumped from PREROUTING and OUTPUT for local destinations, so published ports
+    work from other machines and from the host itself) holds dnat rules; filter C(LINUXNS-ISOLATION)
+    and C(LINUXNS-FORWARD) (jumped from FORWARD, in that order) hold isolation rules and forward
+    accepts. Built-in chains get only the jump rule, inserted first, with the comment C(linuxns.net).
+    Changed chains are rewritten whole with one C(iptables-restore --noflush --wait) per address
+    family, which is atomic; rules are compared structurally with what C(iptables-save) prints, so
+    its reordering and added C(-m tcp) never cause a change. A chain left empty is removed with its
+    jumps.'
+  - 'With the nftables backend, the table C(inet linuxns) of our own: base chains C(nat-postrouting),
+    C(nat-prerouting), C(nat-output) and C(filter-forward) hold only jumps, per family, to the
+    regular chains C(postrouting4), C(dnat4), C(isolation4), C(forward4) and their C(6) twins,
+    which hold the rules. Every change of a task, both families, is one C(nft) transaction; the
+    table is deleted when no rule is left.'
+  - Every rule carries the comment C(linuxns.net:GROUP[:COMMENT]).
   - Published ports from a container on the same bridge (hairpin) need a masquerade rule with
     a negated O(out_interface) (its hairpin companion rule is added) and hairpin mode on the
     bridge ports (M(linuxns.net.bridge), O(linuxns.net.bridge#module:hairpin)).
@@ -29,6 +35,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.firewall
 options:
   kind:
     description:
@@ -113,8 +120,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-requirements:
-  - The iptables tools (C(iptables-save), C(iptables-restore), and the C(ip6tables) ones for IPv6).
 seealso:
   - module: linuxns.net.netns
   - module: linuxns.net.bridge
@@ -154,6 +159,17 @@ EXAMPLES = r"""
       - {kind: exempt, in_interface: br0, out_interface: br1}  # br0's containers may connect
       - {kind: isolate, out_interface: br1}
 
+- name: The same rules in the table inet linuxns, on a host whose nftables forward chain drops by default
+  linuxns.net.nat_rule:
+    firewall_backend: nftables
+    host_firewall: {family: inet, table: filter, chain: forward}
+    group: containers
+    purge: true
+    rules:
+      - {kind: masquerade, source: 172.18.0.0/24, out_interface: "!br0"}
+      - {kind: forward, in_interface: br0}
+      - {kind: dnat, port: 8080, to: "172.18.0.2:80"}
+
 - name: Remove a published port
   linuxns.net.nat_rule:
     kind: dnat
@@ -169,14 +185,19 @@ actions:
   type: list
   elements: str
   sample: ["rewrite chains LINUXNS-DNAT +1 -0 (IPv4)"]
+firewall_backend:
+  description: The backend the rules are in (see O(firewall_backend)).
+  returned: always
+  type: str
+  sample: iptables
 added:
-  description: Rules added, as iptables lines.
+  description: "Rules added, as iptables lines (C(-A CHAIN ...)) or, with nftables, C(inet linuxns CHAIN: RULE)."
   returned: always
   type: list
   elements: str
   sample: ["-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:80"]
 removed:
-  description: Rules removed, as iptables lines.
+  description: Rules removed, in the form of RV(added).
   returned: always
   type: list
   elements: str
@@ -194,21 +215,26 @@ rules:
       description: V(ipv4) or V(ipv6).
       type: str
     state:
-      description: V(present) when all its iptables rules are in place after the task.
+      description: V(present) when all its rules are in place after the task.
+      type: str
+    backend:
+      description: V(iptables) or V(nftables).
       type: str
     rules:
-      description: The iptables rules it stands for (a forward or hairpin masquerade rule stands for two).
+      description:
+        - The rules it stands for (a forward or hairpin masquerade rule stands for two with
+          iptables, three with nftables, which matches conntrack states and statuses apart).
       type: list
       elements: dict
       contains:
         table:
-          description: Table.
+          description: Table (V(nat), V(filter); V(inet linuxns) with nftables).
           type: str
         chain:
           description: Chain.
           type: str
         rule:
-          description: The rule, as an iptables line in normalized form.
+          description: The rule, as an iptables line in normalized form, or as C(nft) prints it.
           type: str
         present:
           description: Whether it is in place.
@@ -217,6 +243,7 @@ rules:
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
+from ansible_collections.linuxns.net.plugins.module_utils._options import FIREWALL
 
 RULE = dict(
     kind=dict(type='str', choices=['masquerade', 'snat', 'dnat', 'forward', 'isolate', 'exempt', 'no_masquerade']),
@@ -240,6 +267,7 @@ def main():
         purge=dict(type='bool', default=False),
         netns=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
+        **FIREWALL
     ))
     run_module(module, NatResource, 'rules', entries)
 

@@ -110,7 +110,7 @@ def test_exact_group_and_atomic_rewrite(ansible, lab):
     ])]
     run = ansible.play(exact, check=True)
     predicted = run.task('nat_rule')
-    assert predicted['actions'] == ['rewrite chains LINUXNS-DNAT +1 -1 (IPv4, namespace router)']
+    assert predicted['actions'] == ['rewrite chains LINUXNS-DNAT +1 -1 (IPv4, namespace router, iptables-nft)']
     assert predicted['added'] == ['-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp '
                                   '--dport 9000:9001 -j DNAT --to-destination 172.18.0.2:80']
     assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
@@ -189,17 +189,38 @@ def test_diff_shows_rule_lines(ansible, lab):
         '-m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT']
 
 
-def test_legacy_backend(ansible, lab, tmp_path):
-    """Whichever backend `iptables` is: here the legacy one, first on PATH."""
+def test_rules_go_where_the_hosts_rules_are_whatever_iptables_is(ansible, lab, tmp_path):
+    """`iptables` here is the legacy one, first on PATH, but the host's own
+    rules (the lab's FORWARD DROP, FOREIGN, DOCKER) are in nf_tables: a
+    legacy accept could not beat nf_tables' drop, so ours go there too."""
     for tool in ('iptables', 'ip6tables'):
         for suffix in ('-save', '-restore'):
             (tmp_path / (tool + suffix)).symlink_to('/usr/sbin/%s-legacy%s' % (tool, suffix))
     environment = {'PATH': '%s:/usr/sbin:/usr/bin:/sbin:/bin' % tmp_path}
     tasks = [dict(task, environment=environment) for task in (EGRESS, FORWARD, PUBLISH)]
-    sh('ip netns exec router iptables -P FORWARD ACCEPT')  # the nft policy would drop before legacy accepts
     run = ansible.play(tasks)
     assert run.rc == 0, run.output
-    assert 'LINUXNS-DNAT' in sh('ip netns exec router iptables-legacy-save -t nat')
-    assert 'LINUXNS' not in sh('ip netns exec router iptables-nft-save')
+    assert 'iptables-nft)' in run.task('nat_rule')['actions'][0]
+    assert 'LINUXNS-DNAT' in sh('ip netns exec router iptables-nft-save -t nat')
+    assert 'LINUXNS' not in sh('ip netns exec router iptables-legacy-save')
     assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
     assert ansible.play(tasks).changed == []
+
+
+def test_plain_iptables_is_used_where_the_host_has_no_rules(ansible, tmp_path):
+    """No rules anywhere: whichever backend `iptables` is (here legacy) takes ours, and keeps them."""
+    sh('set -e\n' + TOPOLOGY)
+    for tool in ('iptables', 'ip6tables'):
+        for suffix in ('-save', '-restore'):
+            (tmp_path / (tool + suffix)).symlink_to('/usr/sbin/%s-legacy%s' % (tool, suffix))
+    environment = {'PATH': '%s:/usr/sbin:/usr/bin:/sbin:/bin' % tmp_path}
+    tasks = [dict(task, environment=environment) for task in (EGRESS, FORWARD, PUBLISH)]
+    server = Server('ctr', 80, 'ctr')
+    try:
+        assert ansible.play(tasks).rc == 0
+        assert 'LINUXNS-DNAT' in sh('ip netns exec router iptables-legacy-save -t nat')
+        assert 'LINUXNS' not in sh('ip netns exec router iptables-nft-save')
+        assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
+        assert ansible.play(tasks).changed == []
+    finally:
+        server.stop()

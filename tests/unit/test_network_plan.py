@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
+from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import rule_tokens
 from ansible_collections.linuxns.net.plugins.module_utils._network import (
     Layout, NetworkSpec, allocate, bridge_mac, project_cgroups, project_links)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
@@ -282,7 +283,7 @@ def test_each_network_numbers_its_veths_and_keeps_its_number_in_the_record():
 
 def test_rules_keep_allowed_sources_then_isolate_each_bridge_after_its_exemptions():
     network = spec(cluster_cidr='10.88.0.0/16', subnet='10.88.1.0/24', networks=[BACK, OPS], containers=[])
-    rules = [(s.kind, ' '.join(t for _table, _chain, tokens in s.rules() for t in tokens if not t.startswith('linuxns.net')))
+    rules = [(s.kind, ' '.join(t for _chain, tokens in rule_tokens(s) for t in tokens if not t.startswith('linuxns.net')))
              for s in Layout(network, {}, '1')._nat('present')['specs']]
     assert rules[0] == ('no_masquerade', '-s 10.88.1.0/24 -d 10.89.0.0/16 -m comment --comment -j RETURN')  # ahead of the masquerades
     isolation = [(kind, rule) for kind, rule in rules if kind in ('exempt', 'isolate') and 'br-back' in rule]

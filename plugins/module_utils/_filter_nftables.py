@@ -1,0 +1,345 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The native nftables backend of the packet-filter seam (see _filter_policy).
+
+Everything lives in one table of our own, `table inet linuxns`, so both
+families change in one transaction and nothing of anyone else's is touched:
+
+  chain nat-postrouting  nat hook postrouting 100   -> postrouting4 / postrouting6
+  chain nat-prerouting   nat hook prerouting -100   fib daddr type local -> dnat4 / dnat6
+  chain nat-output       nat hook output -100       fib daddr type local (not 127/8) -> dnat4 / dnat6
+  chain filter-forward   filter hook forward 0      -> isolation4, forward4 / isolation6, forward6
+
+The base chains hold only the jumps (`meta nfproto` picks the family); the
+eight regular chains hold the rules, each with the comment
+"linuxns.net:<group>[:<comment>]".  The table exists while any of them has a
+rule; a run that empties them all deletes it.
+
+Reads are one `nft -j list ruleset` (the JSON API; it also shows the host's
+own tables to _host_firewall); each rule is turned back into the text this
+backend writes, so ours and the kernel's compare as text.  A change is one
+`nft -f -` script: a transaction, applied whole or not at all.
+"""
+
+import ipaddress
+import json
+
+from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import CHAIN_ORDER, KIND_CHAIN, chain_content
+from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, run_tool
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+
+TABLE = 'linuxns'
+FAMILY = 'inet'
+COMMENT_MAX = 128  # bytes, nftables' limit on a rule comment
+BASE_CHAINS = (  # (name, declaration, jumps)
+    ('nat-postrouting', 'type nat hook postrouting priority 100; policy accept;',
+     ['meta nfproto ipv4 jump postrouting4', 'meta nfproto ipv6 jump postrouting6']),
+    ('nat-prerouting', 'type nat hook prerouting priority -100; policy accept;',
+     ['fib daddr type local meta nfproto ipv4 jump dnat4', 'fib daddr type local meta nfproto ipv6 jump dnat6']),
+    ('nat-output', 'type nat hook output priority -100; policy accept;',
+     ['fib daddr type local ip daddr != 127.0.0.0/8 jump dnat4', 'fib daddr type local meta nfproto ipv6 jump dnat6']),
+    ('filter-forward', 'type filter hook forward priority 0; policy accept;',
+     ['meta nfproto ipv4 jump isolation4', 'meta nfproto ipv4 jump forward4',
+      'meta nfproto ipv6 jump isolation6', 'meta nfproto ipv6 jump forward6']),
+)
+REGULAR_CHAINS = tuple('%s%d' % (logical, family) for family in (4, 6) for logical in CHAIN_ORDER)
+ALL_CHAINS = tuple(b[0] for b in BASE_CHAINS) + REGULAR_CHAINS
+_CT_STATES = ('invalid', 'established', 'related', 'new', 'untracked')  # the order nft prints them in
+_CT_STATUSES = ('snat', 'dnat')
+
+
+class NftSeam:
+    """Runs `nft` inside a namespace."""
+
+    def __init__(self, netlink):
+        self.netlink = netlink
+
+    def ruleset(self, netns):
+        """The whole ruleset as the JSON API's list of objects."""
+        text = run_tool(self.netlink, netns, ['nft', '-j', 'list', 'ruleset'], package='nftables')
+        try:
+            return json.loads(text or '{"nftables": []}')['nftables']
+        except ValueError as exc:
+            raise FilterToolError('nft -j list ruleset printed no JSON: %s' % exc)
+
+    def apply(self, netns, script):
+        """One transaction: every command of `script` or none."""
+        run_tool(self.netlink, netns, ['nft', '-f', '-'], stdin=script, package='nftables')
+
+
+# -- our rules as nft text -------------------------------------------------------
+
+def rule_lines(spec):
+    """[(our chain, rule text)] a NatRuleSpec stands for."""
+    chain = '%s%d' % (KIND_CHAIN[spec.kind], spec.family)
+    ip = 'ip' if spec.family == 4 else 'ip6'
+    tag = comment_text(spec.comment, spec.prefix + 'comment')
+    matches = _address(ip, 'saddr', spec.source) + _address(ip, 'daddr', spec.destination) \
+        + _interface('iifname', spec.in_interface) + _interface('oifname', spec.out_interface) + _ports(spec)
+    if spec.kind == 'forward':
+        back = _address(ip, 'saddr', spec.destination) + _address(ip, 'daddr', spec.source) \
+            + _interface('iifname', spec.out_interface) + _interface('oifname', spec.in_interface)
+        return [(chain, _line(matches + ['accept'], tag))] + [
+            (chain, _line(back + [state, 'accept'], tag)) for state in ('ct state established,related', 'ct status dnat')]
+    if spec.kind == 'dnat':
+        return [(chain, _line(matches + ['dnat %s to %s' % (ip, _target(spec))], tag))]
+    if spec.kind in ('isolate', 'exempt', 'no_masquerade'):
+        verdict = 'drop' if spec.kind == 'isolate' else 'return'
+        return [(chain, _line(matches + state + [verdict], tag)) for state in _ct_matches(spec.ctstate)]
+    target = 'masquerade' if spec.kind == 'masquerade' else 'snat %s to %s' % (ip, spec.to)
+    rules = [(chain, _line(matches + [target], tag))]
+    if spec.hairpin and spec.kind == 'masquerade' and spec.out_interface and spec.out_interface[0] and spec.source:
+        # traffic of the subnet published back into its own bridge (hairpin NAT)
+        hairpin = _address(ip, 'saddr', spec.source) + _interface('oifname', (False, spec.out_interface[1]))
+        rules.append((chain, _line(hairpin + ['ct status dnat', target], tag)))
+    return rules
+
+
+def comment_text(comment, option):
+    if len(comment.encode('utf-8')) > COMMENT_MAX:
+        raise ValidationError(option, 'the rule comment %r is longer than the %d bytes nftables keeps: shorten the group '
+                              'or the comment' % (comment, COMMENT_MAX))
+    return comment
+
+
+def _line(parts, comment):
+    return ' '.join(parts) + (' comment "%s"' % comment if comment else '')
+
+
+def _address(ip, field, selector):
+    if selector is None:
+        return []
+    negate, value = selector
+    net = ipaddress.ip_network(value, strict=False)
+    text = str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
+    return ['%s %s %s%s' % (ip, field, '!= ' if negate else '', text)]
+
+
+def _interface(key, selector):
+    if selector is None:
+        return []
+    negate, name = selector
+    return ['%s %s"%s"' % (key, '!= ' if negate else '', name)]
+
+
+def _ports(spec):
+    if not spec.protocol:
+        return []
+    if not spec.port:
+        return ['meta l4proto %s' % spec.protocol]
+    low, high = spec.port
+    return ['%s dport %s' % (spec.protocol, low if low == high else '%d-%d' % (low, high))]
+
+
+def _target(spec):
+    address = spec.to_address
+    if not spec.to_port:
+        return str(address)
+    return ('[%s]' % address if address.version == 6 else str(address)) + ':' + spec.to_port
+
+
+def _ct_matches(ctstate):
+    """iptables' --ctstate takes states and the statuses SNAT/DNAT at once
+    (either matches); nft matches them apart: one rule each."""
+    if not ctstate:
+        return [[]]
+    given = ctstate.lower().split(',')
+    states = [s for s in _CT_STATES if s in given]
+    statuses = [s for s in _CT_STATUSES if s in given]
+    return [['ct %s %s' % (key, ','.join(values))] for key, values in (('state', states), ('status', statuses)) if values]
+
+
+def _describe(line):
+    """(line, comment) of a rule's text."""
+    head, sep, comment = line.rpartition(' comment "')
+    return line, (comment[:-1] if sep and comment.endswith('"') else None)
+
+
+# -- the kernel's rules back as that text ----------------------------------------
+
+def rule_text(rule):
+    """The text of a rule of the JSON API's list, in the form rule_lines
+    writes; an expression of another form shows as ?{json}, which never
+    equals one of ours."""
+    parts = [_expression(e) for e in rule.get('expr', [])]
+    return _line(parts, rule.get('comment'))
+
+
+def _expression(expr):
+    (key, value), = expr.items()
+    if key == 'match':
+        operator = '' if value['op'] in ('==', 'in') else value['op'] + ' '
+        left = _left(value['left'])
+        if left is not None:
+            return '%s %s%s' % (left, operator, _right(value['right'], quote=left in ('iifname', 'oifname')))
+    elif key in ('accept', 'drop', 'return', 'masquerade', 'counter') and not value:
+        return key
+    elif key in ('jump', 'goto'):
+        return '%s %s' % (key, value['target'])
+    elif key in ('snat', 'dnat') and set(value) <= set(['family', 'addr', 'port']):
+        address, port = value['addr'], value.get('port')
+        if port is not None:
+            port = _right(port)
+            address = '[%s]' % address if ':' in address else address
+        return '%s %s to %s%s' % (key, value.get('family', ''), address, ':%s' % port if port is not None else '')
+    return '?' + json.dumps(expr, sort_keys=True)
+
+
+def _left(expr):
+    (key, value), = expr.items()
+    if key == 'payload' and set(value) == set(['protocol', 'field']):
+        return '%s %s' % (value['protocol'], value['field'])
+    if key == 'meta':
+        return value['key'] if value['key'] in ('iifname', 'oifname') else 'meta ' + value['key']
+    if key == 'ct' and set(value) == set(['key']):
+        return 'ct ' + value['key']
+    if key == 'fib' and value.get('result') == 'type':
+        return 'fib %s type' % ' . '.join(value.get('flags') or [])
+    return None
+
+
+def _right(value, quote=False):
+    if isinstance(value, dict) and 'prefix' in value:
+        return '%s/%d' % (value['prefix']['addr'], value['prefix']['len'])
+    if isinstance(value, dict) and 'range' in value:
+        return '%s-%s' % tuple(value['range'])
+    if isinstance(value, list):
+        return ','.join(str(v) for v in value)
+    if quote:
+        return '"%s"' % value
+    return str(value)
+
+
+# -- the backend -------------------------------------------------------------------
+
+def subject(chain):
+    return '%s %s %s' % (FAMILY, TABLE, chain)
+
+
+class NftablesBackend:
+    name = 'nftables'
+
+    def __init__(self, seam):
+        self.seam = NftSeam(seam)
+
+    def rules(self, spec):
+        """[(subject, canonical line, text a person reads)] of one spec."""
+        return [(subject(chain), line, '%s: %s' % (subject(chain), line)) for chain, line in rule_lines(spec)]
+
+    @staticmethod
+    def display(subject_, line):
+        return '%s: %s' % (subject_, line)
+
+    def read(self, netns, families, ruleset=None):
+        """{subject: [rule text] or None} of our chains; '_chains' the same
+        by chain name, None when our table does not exist."""
+        if ruleset is None:
+            ruleset = self.seam.ruleset(netns)
+        chains = ours(ruleset)
+        current = {'_chains': chains}
+        for name in ALL_CHAINS:
+            current[subject(name)] = None if chains is None else chains.get(name)
+        return current
+
+    def plan(self, desired, current, families):
+        chains = current['_chains']
+        have = dict((name, list((chains or {}).get(name) or [])) for name in REGULAR_CHAINS)
+        group_mark = OWNER_MARK + ':' + desired['group']
+        wanted = {}
+        for spec in [s for s in desired['specs'] if s.family in families]:
+            for chain, line in rule_lines(spec):
+                wanted.setdefault(chain, []).append(line)
+        final = dict(have)
+        for family in families:
+            for logical in CHAIN_ORDER:
+                name = '%s%d' % (logical, family)
+                final[name] = chain_content(desired, have[name], wanted.get(name, []), group_mark, _describe)
+        keep = any(final.values())
+        after = dict(current)
+        for name in REGULAR_CHAINS:
+            after[subject(name)] = final[name] if keep else None
+        for name, _declaration, jumps in BASE_CHAINS:
+            after[subject(name)] = list(jumps) if keep else None
+        if all(after[subject(name)] == current[subject(name)] for name in ALL_CHAINS):
+            return Plan([], current, after)
+        return Plan([self._action(desired['netns'], chains, final if keep else None)], current, after)
+
+    def _action(self, netns, chains, final):
+        """One transaction from `chains` (None: no table) to `final` (None:
+        no table), and the one back."""
+        forward, notes = _script(chains, final), []
+        for name in REGULAR_CHAINS:
+            before, after = set((chains or {}).get(name) or []), set((final or {}).get(name) or [])
+            if before != after:
+                notes.append('%s +%d -%d' % (name, len(after - before), len(before - after)))
+        what = 'delete table %s %s' % (FAMILY, TABLE) if final is None else 'rewrite table %s %s: %s' % (
+            FAMILY, TABLE, ', '.join(notes) or 'its jumps')
+        return Action('nft', subject('').strip(), '%s%s' % (what, ' (namespace %s)' % netns if netns else ''),
+                      {'netns': netns, 'script': forward}, undo=('nft', {'netns': netns, 'script': _script(final, chains)}))
+
+    def op_nft(self, netns, script, admit=None):
+        """Apply `script`; with `admit` (see _host_firewall.admission_script)
+        the accepts in the host's chain change in the same transaction."""
+        if admit:
+            script += admission_script(self.seam.ruleset(netns), **admit)
+        self.seam.apply(netns, script)
+
+
+def ours(ruleset):
+    """{chain: [rule text]} of our table in a ruleset, None without it."""
+    if not any('table' in o and (o['table']['family'], o['table']['name']) == (FAMILY, TABLE) for o in ruleset):
+        return None
+    chains = {}
+    for item in ruleset:
+        for kind in ('chain', 'rule'):
+            value = item.get(kind)
+            if value and (value['family'], value['table']) == (FAMILY, TABLE):
+                name = value['name'] if kind == 'chain' else value['chain']
+                rules = chains.setdefault(name, [])
+                if kind == 'rule':
+                    rules.append(rule_text(value))
+    return chains
+
+
+def chain_rules(ruleset, family, table, chain):
+    """[(handle, text)] of a chain's rules in a ruleset; None when it does not exist."""
+    if not any('chain' in o and (o['chain']['family'], o['chain']['table'], o['chain']['name']) == (family, table, chain)
+               for o in ruleset):
+        return None
+    return [(o['rule']['handle'], rule_text(o['rule'])) for o in ruleset
+            if 'rule' in o and (o['rule']['family'], o['rule']['table'], o['rule']['chain']) == (family, table, chain)]
+
+
+def admission_script(ruleset, family, table, chain, mark, lines, netns=None):
+    """nft commands that replace the rules marked `mark` in a foreign chain
+    by `lines`, inserted first (handles read from `ruleset`, just now)."""
+    del netns  # the caller's, where the script runs
+    rules = chain_rules(ruleset, family, table, chain) or []
+    script = ['delete rule %s %s %s handle %d' % (family, table, chain, handle)
+              for handle, text in rules if text.endswith(' comment "%s"' % mark)]
+    script += ['insert rule %s %s %s %s' % (family, table, chain, line) for line in reversed(lines)]
+    return ''.join(line + '\n' for line in script)
+
+
+def _script(chains, final):
+    """nft commands that take our table from `chains` to `final` (either
+    None: no table).  Unchanged chains are not touched."""
+    table = '%s %s' % (FAMILY, TABLE)
+    if final is None:
+        return 'delete table %s\n' % table if chains is not None else ''
+    lines = ['add table %s' % table]
+    lines += ['add chain %s %s' % (table, name) for name in REGULAR_CHAINS]
+    lines += ['add chain %s %s { %s }' % (table, name, declaration) for name, declaration, _jumps in BASE_CHAINS]
+    for name, _declaration, jumps in BASE_CHAINS:
+        if (chains or {}).get(name) != jumps:
+            lines.append('flush chain %s %s' % (table, name))
+            lines += ['add rule %s %s %s' % (table, name, jump) for jump in jumps]
+    for name in REGULAR_CHAINS:
+        if chains is None or chains.get(name) != final[name]:
+            if chains is not None:
+                lines.append('flush chain %s %s' % (table, name))
+            lines += ['add rule %s %s %s' % (table, name, line) for line in final[name]]
+    return '\n'.join(lines) + '\n'

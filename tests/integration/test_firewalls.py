@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""container_network on hosts with a firewall of their own, with real traffic.
+
+The sandbox is the host: containers web (a TCP server on 80, published as
+8080) and cli on cbr0, and an `outside` namespace (198.51.100.2) on an
+uplink, with no route to the containers.  Checks, as the firewall issue
+names them: (a) cli -> web, (b) egress masqueraded, (c) outside -> the
+host's 8080, (d) the host -> its own 8080, (e) a rerun changes nothing,
+(f) the firewall's own rules are untouched; and a failure before any change,
+naming the cause, where a backend cannot work."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kernel import CLIENT, SERVER, Server, connect, sh
+
+SUBNET = '10.88.0.0/24'
+WEB, CLI = '10.88.0.2', '10.88.0.3'
+HARDENED = '''flush ruleset
+table inet filter {
+    chain input { type filter hook input priority 0; policy drop; ct state established,related accept; iif "lo" accept; tcp dport 22 accept; }
+    chain forward { type filter hook forward priority 0; policy drop; }
+    chain output { type filter hook output priority 0; policy accept; }
+}
+'''
+FORWARD_CHAIN = {'family': 'inet', 'table': 'filter', 'chain': 'forward'}
+
+
+@pytest.fixture
+def host(tmp_path):
+    sh('ip netns add outside && ip link add to-out type veth peer name eth0 netns outside && '
+       'ip addr add 198.51.100.1/24 dev to-out && ip link set to-out up && '
+       'ip -n outside addr add 198.51.100.2/24 dev eth0 && ip -n outside link set eth0 up && ip -n outside link set lo up')
+    server = Server('outside', 7000, 'outside')
+    yield {'state_dir': str(tmp_path / 'state'), 'boot': False}
+    server.stop()
+    sh('ip link del to-out', check=False)
+    sh('nft flush ruleset; iptables-legacy -P FORWARD ACCEPT; iptables-legacy -F; ip6tables-legacy -P FORWARD ACCEPT', check=False)
+    sh('ip link del cbr0', check=False)
+
+
+def network(host, **options):
+    containers = [{'name': 'web', 'ports': [{'host': 8080, 'container': 80}],
+                   'command': '%s -c "$(cat %s)" web 80 120' % (sys.executable, _server_file(host))},
+                  {'name': 'cli'}]
+    args = dict(host, subnet=SUBNET, containers=containers)
+    args.update(options)
+    return [{'name': 'net', 'linuxns.net.container_network': args}]
+
+
+def _server_file(host):
+    path = os.path.join(os.path.dirname(host['state_dir']), 'server.py')
+    with open(path, 'w') as handle:
+        handle.write(SERVER)
+    return path
+
+
+def from_host(address, port):
+    return subprocess.run([sys.executable, '-c', CLIENT, address, str(port)], stdout=subprocess.PIPE,
+                          universal_newlines=True, check=False).stdout.strip()
+
+
+def retried(probe, want, attempts=20):
+    for _attempt in range(attempts):  # the workload may take a moment to listen
+        answer = probe()
+        if answer.startswith(want):
+            return answer
+    return answer
+
+
+def traffic():
+    """The answers of checks (a)-(d)."""
+    return {'a': retried(lambda: connect('cli', WEB, 80), 'web').split()[0],
+            'b': connect('web', '198.51.100.2', 7000),
+            'c': retried(lambda: connect('outside', '198.51.100.1', 8080), 'web').split()[0],
+            'd': retried(lambda: from_host('198.51.100.1', 8080), 'web').split()[0]}
+
+
+WORKS = {'a': 'web', 'b': 'outside 198.51.100.1', 'c': 'web', 'd': 'web'}
+
+
+def foreign_rules():
+    """The ruleset and the iptables rules, ours and counters left out."""
+    ruleset = sh('nft list ruleset')
+    kept, skip = [], False
+    for line in ruleset.splitlines():
+        if line.startswith('table inet linuxns'):
+            skip = True
+        if not skip and 'linuxns.net' not in line and 'LINUXNS' not in line:
+            kept.append(line.split(' counter packets')[0])
+        if skip and line == '}':
+            skip = False
+    return kept
+
+
+def nft_ours():
+    return sh('nft list table inet linuxns', check=False)
+
+
+def test_a_hardened_nftables_host_fails_before_any_change_then_works_through_the_named_chain(ansible, host):
+    """A Debian host with /etc/nftables.conf's forward policy drop: our
+    accepts cannot beat it.  Without host_firewall: nothing changes and the
+    message names the chain and the rules; with it: everything works."""
+    sh('nft -f - <<"EOF"\n%sEOF' % HARDENED)
+    before, links = foreign_rules(), sh('ip -br link')
+    for backend in ('auto', 'nftables', 'iptables'):
+        run = ansible.play(network(host, firewall_backend=backend))
+        message = run.task('net')['msg']
+        assert run.failed == ['net'] and 'inet filter, chain forward (hook forward, policy drop)' in message, run.output
+        assert 'nft insert rule inet filter forward oifname "cbr0" accept' in message and 'Nothing was changed' in message
+        assert foreign_rules() == before and sh('ip -br link') == links and not os.path.exists(host['state_dir'])
+
+    admitted = network(host, host_firewall=FORWARD_CHAIN)
+    check = ansible.play(admitted, check=True)
+    run = ansible.play(admitted)
+    assert run.rc == 0, run.output
+    assert run.task('net')['actions'] == check.task('net')['actions']
+    assert run.task('net')['rules']['firewall_backend'] == 'nftables'  # auto: the host's rules are native nftables
+    assert traffic() == WORKS
+    forward = sh('nft list chain inet filter forward')
+    assert 'iifname "cbr0" accept comment "linuxns.net:cbr0"' in forward and 'policy drop' in forward
+    assert ansible.play(admitted).changed == []
+    assert [line for line in foreign_rules() if line.strip()] == [line for line in before if line.strip()]
+
+    gone = ansible.play(network(host, host_firewall=FORWARD_CHAIN, state='absent'))
+    assert gone.rc == 0, gone.output
+    assert 'linuxns.net' not in sh('nft list ruleset') and foreign_rules() == before
+
+
+def test_isolation_holds_through_the_accepts_in_the_hosts_chain(ansible, host):
+    """Our accepts in the host's chain let the bridges through; our own
+    table still drops what crosses between isolated networks."""
+    sh('nft -f - <<"EOF"\n%sEOF' % HARDENED)
+    back = [{'name': 'back', 'bridge': 'br-back', 'subnet': '10.89.0.0/24'}]
+    tasks = network(host, host_firewall=FORWARD_CHAIN, networks=back)
+    tasks[0]['linuxns.net.container_network']['containers'].append({'name': 'db', 'networks': ['back']})
+    run = ansible.play(tasks)
+    assert run.rc == 0, run.output
+    assert 'oifname "br-back" accept' in sh('nft list chain inet filter forward')
+    assert connect('cli', '10.89.0.2', 80).startswith('FAILED')  # default -> back: isolated
+    assert traffic() == WORKS
+    tasks[0]['linuxns.net.container_network']['state'] = 'absent'
+    assert ansible.play(tasks).rc == 0
+    assert 'linuxns.net' not in sh('nft list ruleset')
+
+
+def test_a_legacy_host_gets_its_rules_in_iptables_legacy(ansible, host):
+    """FORWARD DROP in iptables-legacy while `iptables` is nf_tables: auto
+    writes where the host's rules are; nftables fails before any change."""
+    sh('iptables-legacy -P FORWARD DROP')
+    run = ansible.play(network(host, firewall_backend='nftables'))
+    assert run.failed == ['net'] and 'filter (iptables-legacy), chain FORWARD' in run.task('net')['msg'], run.output
+    assert not os.path.exists(host['state_dir'])
+
+    run = ansible.play(network(host))
+    assert run.rc == 0, run.output
+    assert 'iptables-legacy' in ' '.join(run.task('net')['actions'])
+    assert 'LINUXNS-FORWARD' in sh('iptables-legacy-save') and 'LINUXNS' not in sh('iptables-nft-save')
+    assert traffic() == WORKS
+    assert ansible.play(network(host)).changed == []
+    assert ansible.play(network(host, state='absent')).rc == 0
+    assert 'LINUXNS' not in sh('iptables-legacy-save') and ':FORWARD DROP' in sh('iptables-legacy-save')
+
+
+def test_switching_backends_moves_our_rules_in_the_same_run(ansible, host):
+    """iptables -> nftables -> iptables: each run puts the new rules in
+    place, then removes the old ones; traffic works at every step."""
+    run = ansible.play(network(host, firewall_backend='iptables'))
+    assert run.rc == 0, run.output
+    assert 'LINUXNS-DNAT' in sh('iptables-save -t nat') and not nft_ours()
+    assert traffic() == WORKS
+
+    check = ansible.play(network(host, firewall_backend='nftables'), check=True)
+    run = ansible.play(network(host, firewall_backend='nftables'))
+    assert run.rc == 0, run.output
+    actions = run.task('net')['actions']
+    assert actions == check.task('net')['actions']
+    filters = [a for a in actions if 'table inet linuxns' in a or 'rewrite chains' in a]
+    assert filters[0].startswith('rewrite table inet linuxns') and filters[1].startswith('rewrite chains')  # new, then old
+    assert 'LINUXNS' not in sh('iptables-save') and 'dnat ip to 10.88.0.2:80' in nft_ours()
+    assert traffic() == WORKS
+    assert ansible.play(network(host, firewall_backend='nftables')).changed == []
+    assert ansible.play(network(host)).changed == []  # auto keeps the backend our rules are in
+
+    run = ansible.play(network(host, firewall_backend='iptables'))
+    assert run.rc == 0, run.output
+    assert not nft_ours() and 'LINUXNS-DNAT' in sh('iptables-save -t nat')
+    assert traffic() == WORKS
+    assert ansible.play(network(host, state='absent')).rc == 0
+    assert 'LINUXNS' not in sh('iptables-save') and not nft_ours()
