@@ -9,14 +9,22 @@ container_network keeps, in its state directory:
   engine/       a copy of this collection's engine (the module_utils it runs on),
                 importable without Ansible
 and, where systemd runs (or a unit directory is given), a oneshot unit,
-enabled for multi-user.target and ordered after network-online.target, that
-runs at boot
+enabled for multi-user.target and ordered after network-online.target and
+the host firewalls' units, that runs at boot
 
   PYTHONPATH=STATE_DIR/engine PYTHON -m ansible_collections.linuxns.net.plugins.module_utils._boot STATE_DIR/network.json
 
 which is main() below: the same converge the module runs (_converge), on the
 recorded parameters.  A state file that is corrupt, or written by another
 version, stops it before any change.
+
+A firewall reload rewrites the packet filter under our feet (firewalld's
+and ufw's reloads, `nft -f` of a ruleset that starts with `flush ruleset`, a
+Docker restart).  So a second unit, NAME-watch.service, runs the same
+command with --watch: after the converge it stays, and re-applies after
+every burst of packet-filter changes that `nft monitor` reports (and every
+minute, for iptables-legacy, which reports none).  A re-apply that finds
+nothing to do changes nothing.
 """
 
 import argparse
@@ -25,9 +33,11 @@ import importlib
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
+import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._converge import ConvergeFailed, converge
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
@@ -42,6 +52,8 @@ ENTRY = PACKAGE + '._boot'
 SYSTEMD_RUNNING = '/run/systemd/system'  # what sd_booted() checks
 DEFAULT_UNIT_DIR = '/etc/systemd/system'
 WANTED_BY = 'multi-user.target'
+QUIET_SECONDS = 0.5  # a burst of packet-filter changes is over when it has been quiet this long
+SAFETY_SECONDS = 60  # re-applied this often anyway: iptables-legacy sends no event
 # The module_utils a source imports: `from PACKAGE._name import ...` and
 # `from PACKAGE import _name as alias, ...` (at any indentation: lazy imports count).
 _IMPORT = re.compile(r'^\s*from %s(?:\.(\w+) import| import \(([\w\s,]+)\)| import ([\w ,]+))' % re.escape(PACKAGE), re.M)
@@ -67,22 +79,45 @@ def command(state_dir, python=None):
                                           os.path.join(state_dir, STATE_FILE))
 
 
+def watch_unit_name(bridge):
+    return unit_name(bridge)[:-len('.service')] + '-watch.service'
+
+
+# The host firewalls whose start, restart or reload rewrites the packet filter.
+FIREWALL_UNITS = 'firewalld.service nftables.service ufw.service netfilter-persistent.service docker.service'
+
+
 def unit_text(bridge, state_dir, python=None):
-    return '\n'.join([
+    return _unit(bridge, state_dir, python, [
         '# Written by linuxns.net container_network: re-applies the container network of bridge %s' % bridge,
         '# at boot from %s, with the engine copied to %s.' % (
             os.path.join(state_dir, STATE_FILE), os.path.join(state_dir, ENGINE_DIR)),
         '[Unit]',
         'Description=linuxns.net container network %s' % bridge,
         'Wants=network-online.target',
-        'After=network-online.target',
+        '# after the host firewalls: their start must not flush what this unit writes',
+        'After=network-online.target %s' % FIREWALL_UNITS,
+    ], ['Type=oneshot', 'RemainAfterExit=yes'], '')
+
+
+def watch_unit_text(bridge, state_dir, python=None):
+    return _unit(bridge, state_dir, python, [
+        '# Written by linuxns.net container_network: re-applies the container network of bridge %s' % bridge,
+        '# whenever the packet filter changes (a firewalld, nftables or ufw reload, a Docker restart, a flush).',
+        '[Unit]',
+        'Description=linuxns.net container network %s, kept through firewall reloads' % bridge,
+        'After=%s %s' % (unit_name(bridge), FIREWALL_UNITS),
+    ], ['Type=simple', 'Restart=on-failure', 'RestartSec=5'], ' --watch')
+
+
+def _unit(bridge, state_dir, python, head, service, argument):
+    del bridge  # named in head
+    return '\n'.join(head + [
         'ConditionPathExists=%s' % os.path.join(state_dir, STATE_FILE),
         '',
-        '[Service]',
-        'Type=oneshot',
-        'RemainAfterExit=yes',
+        '[Service]'] + service + [
         'Environment=PYTHONPATH=%s' % os.path.join(state_dir, ENGINE_DIR),
-        'ExecStart=%s -m %s %s' % (python or sys.executable, ENTRY, os.path.join(state_dir, STATE_FILE)),
+        'ExecStart=%s -m %s %s%s' % (python or sys.executable, ENTRY, os.path.join(state_dir, STATE_FILE), argument),
         '',
         '[Install]',
         'WantedBy=%s' % WANTED_BY,
@@ -148,8 +183,8 @@ def read_state(path):
 
 class BootSpec:
     """desired: the files ({path: text or None}), the engine tree (root,
-    {relative path: text} or None), the enable link (path, target or None)
-    and whether systemd must reload its units."""
+    {relative path: text} or None), the units' enable links ({path: target
+    or None}) and whether systemd must reload its units."""
 
     def __init__(self, spec, params):
         self.state_dir = spec.state_dir
@@ -159,24 +194,27 @@ class BootSpec:
         self.engine_root = os.path.join(spec.state_dir, ENGINE_DIR)
         self.files = {self.state_path: state_text(params) if wanted else None}
         self.engine = engine_sources() if wanted else None
-        self.unit_path = self.link_path = self.link_target = None
+        self.unit_path = self.watch_unit_path = None
+        self.links = {}
         if self.unit_dir:
-            name = unit_name(spec.bridge)
-            self.unit_path = os.path.join(self.unit_dir, name)
-            self.files[self.unit_path] = unit_text(spec.bridge, spec.state_dir) if wanted else None
-            self.link_path = os.path.join(self.unit_dir, WANTED_BY + '.wants', name)
-            self.link_target = os.path.join('..', name) if wanted else None
+            for name, text in ((unit_name(spec.bridge), unit_text), (watch_unit_name(spec.bridge), watch_unit_text)):
+                path = os.path.join(self.unit_dir, name)
+                self.files[path] = text(spec.bridge, spec.state_dir) if wanted else None
+                self.links[os.path.join(self.unit_dir, WANTED_BY + '.wants', name)] = os.path.join('..', name) if wanted else None
+            self.unit_path = os.path.join(self.unit_dir, unit_name(spec.bridge))
+            self.watch_unit_path = os.path.join(self.unit_dir, watch_unit_name(spec.bridge))
         self.reload = bool(self.unit_dir) and os.path.isdir(SYSTEMD_RUNNING)
 
     def results(self):
         wanted = self.files[self.state_path] is not None
         return {'state_file': self.state_path if wanted else None,
                 'unit': self.unit_path if wanted else None,
+                'watch_unit': self.watch_unit_path if wanted else None,
                 'command': command(self.state_dir) if wanted else None}
 
 
 class BootResource(Resource):
-    """The state file, the engine copy, the unit and its enable link."""
+    """The state file, the engine copy, the units and their enable links."""
 
     needs_pyroute2 = False
 
@@ -185,8 +223,8 @@ class BootResource(Resource):
         current['_texts'] = dict((path, read_text(path)) for path in desired.files)
         current['_engine'] = _read_tree(desired.engine_root)
         current['engine ' + desired.engine_root] = _tree_view(current['_engine'])
-        if desired.link_path:
-            current['link ' + desired.link_path] = _link_view(desired.link_path)
+        for path in desired.links:
+            current['link ' + path] = _link_view(path)
         return current
 
     def plan(self, desired, current):
@@ -204,15 +242,16 @@ class BootResource(Resource):
                                   {'root': desired.engine_root, 'tree': desired.engine},
                                   undo=('write_tree', {'root': desired.engine_root, 'tree': current['_engine']})))
             after[subject] = _tree_view(desired.engine)
-        if desired.link_path:
-            subject, want = 'link ' + desired.link_path, _link_view_of(desired.link_target)
+        for path, target in sorted(desired.links.items()):
+            subject, want = 'link ' + path, _link_view_of(target)
             if current[subject] != want:
                 have = current[subject] and current[subject]['target']
-                what = 'enable %s' % desired.unit_path if desired.link_target else 'disable %s' % desired.unit_path
-                actions.append(Action('link', subject, what, {'path': desired.link_path, 'target': desired.link_target},
-                                      undo=('link', {'path': desired.link_path, 'target': have})))
+                unit = os.path.join(desired.unit_dir, os.path.basename(path))
+                actions.append(Action('link', subject, ('enable %s' if target else 'disable %s') % unit,
+                                      {'path': path, 'target': target}, undo=('link', {'path': path, 'target': have})))
                 after[subject] = want
-        if desired.reload and any(a.subject == 'file ' + str(desired.unit_path) for a in actions):
+        if desired.reload and any(a.subject in ('file %s' % desired.unit_path, 'file %s' % desired.watch_unit_path)
+                                  for a in actions):
             actions.append(Action('reload', 'systemd', 'reload systemd units', {}, undo=('reload', {})))
         return Plan(actions, current, after)
 
@@ -250,7 +289,9 @@ class BootResource(Resource):
 def _describe(path, text):
     if text is None:
         return 'remove %s' % path
-    return ('record the desired network in %s' if path.endswith(STATE_FILE) else 'write the boot unit %s') % path
+    if path.endswith(STATE_FILE):
+        return 'record the desired network in %s' % path
+    return ('write the watch unit %s' if path.endswith('-watch.service') else 'write the boot unit %s') % path
 
 
 def _file_view(text):
@@ -296,21 +337,68 @@ def main(argv=None):
         description='Re-apply the container network recorded by linuxns.net container_network.')
     parser.add_argument('state', help='the recorded state, STATE_DIR/%s' % STATE_FILE)
     parser.add_argument('--check', action='store_true', help='report what would change, change nothing')
+    parser.add_argument('--watch', action='store_true',
+                        help='then stay, and re-apply after every change of the packet filter (a firewall reload)')
     args = parser.parse_args(argv)
+    status = apply_once(args.state, args.check)
+    if args.watch and not args.check:
+        for _burst in packet_filter_changes():
+            apply_once(args.state)
+    return status
+
+
+def apply_once(state, check=False):
+    """One converge of the recorded network; 0 when it succeeded."""
     from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
     try:
-        params = read_state(args.state)
-        result, warnings = converge(ContainerNetworkResource, params, check_mode=args.check, result_key='containers')
+        params = read_state(state)
+        result, warnings = converge(ContainerNetworkResource, params, check_mode=check, result_key='containers')
     except (ValidationError, ConvergeFailed) as exc:
         _report_failure(exc, getattr(exc, 'fields', {'changed': False}))
         return 1
     for line in warnings:
         _say(sys.stderr, 'linuxns-network: warning: %s' % line)
     for action in result['actions']:
-        _say(sys.stdout, ('would ' if args.check else '') + action)
+        _say(sys.stdout, ('would ' if check else '') + action)
     _say(sys.stdout, 'linuxns-network: %s, %d containers, %d changes%s' % (
-        result['bridge'], len(result['containers']), len(result['actions']), ' (check mode)' if args.check else ''))
+        result['bridge'], len(result['containers']), len(result['actions']), ' (check mode)' if check else ''))
     return 0
+
+
+def packet_filter_changes(quiet=QUIET_SECONDS, safety=SAFETY_SECONDS):
+    """Yields once after each burst of packet-filter changes, as `nft
+    monitor` reports them (a firewalld or nftables reload, ufw, Docker, a
+    flush by hand: iptables-nft changes are nf_tables changes too), once a
+    burst has been quiet for `quiet` seconds; and every `safety` seconds
+    regardless (iptables-legacy changes send no event).  A re-apply that
+    changed something causes one more burst, whose re-apply changes nothing."""
+    monitor = subprocess.Popen(['nft', 'monitor', 'ruleset'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) \
+        if shutil.which('nft') else None
+    try:
+        while True:
+            if monitor is None:
+                time.sleep(safety)
+            elif _wait_line(monitor, safety) is not None:
+                while _wait_line(monitor, quiet) is not None:  # the rest of the burst
+                    pass
+            yield
+    finally:
+        if monitor is not None:
+            monitor.kill()
+            monitor.wait()
+
+
+def _wait_line(process, seconds):
+    """A line of the process's output within `seconds`, else None; at its
+    end, SystemExit."""
+    ready, _w, _x = select.select([process.stdout], [], [], seconds)
+    if not ready:
+        return None
+    line = process.stdout.readline()
+    if not line:
+        process.wait()
+        raise SystemExit('linuxns-network: nft monitor ended (exit %s)' % process.returncode)
+    return line
 
 
 def _say(stream, text):

@@ -299,8 +299,15 @@ options:
         parameters in O(state_dir)C(/network.json) and a copy of the collection's engine in
         O(state_dir)C(/engine/), and installs a C(Type=oneshot) systemd unit
         C(linuxns-network-BRIDGE.service), enabled for C(multi-user.target) and ordered after
-        C(network-online.target), that runs the same converge at boot (see RV(boot.command)). It
+        C(network-online.target) and the host firewalls' units (firewalld, nftables, ufw,
+        netfilter-persistent, docker), that runs the same converge at boot (see RV(boot.command)). It
         needs only Python and pyroute2 on the host, not Ansible.
+      - A firewall reload rewrites the packet filter (firewalld's and ufw's reloads, C(nft -f) of a
+        ruleset that starts with C(flush ruleset), a Docker restart). A second unit,
+        C(linuxns-network-BRIDGE-watch.service), runs the same command with C(--watch) - it stays, and
+        re-applies the recorded network after every burst of packet-filter changes C(nft monitor)
+        reports (and every minute, since iptables-legacy reports none), so the network works again
+        within about a second without a playbook run.
       - The unit is written where systemd runs (C(/run/systemd/system) exists) or when
         O(boot_unit_dir) is set; elsewhere run RV(boot.command) from the host's own boot scripts.
       - V(false) removes what an earlier run installed. O(state=absent) removes it all.
@@ -308,7 +315,7 @@ options:
     default: true
   boot_unit_dir:
     description:
-      - Where to write the unit and its C(multi-user.target.wants/) link. Defaults to
+      - Where to write the units and their C(multi-user.target.wants/) links. Defaults to
         C(/etc/systemd/system) where systemd runs, else no unit.
     type: path
 """
@@ -471,6 +478,10 @@ boot:
       description: The systemd unit (null where no unit is written).
       type: str
       sample: /etc/systemd/system/linuxns-network-cbr0.service
+    watch_unit:
+      description: The systemd unit that re-applies the network after firewall reloads (null where no unit is written).
+      type: str
+      sample: /etc/systemd/system/linuxns-network-cbr0-watch.service
     command:
       description: The command the unit runs at boot; run it by hand to re-apply the recorded state.
       type: str

@@ -157,3 +157,17 @@ def throughput(src_netns, dst_netns, address, size, port=5201):
         sink.wait()
     assert int(received) == size
     return size * 8 / float(seconds)
+
+
+def unit_command(path):
+    """(environment, argv) of a systemd unit's Environment= and ExecStart= lines."""
+    environment, argv = {}, None
+    with open(path) as handle:
+        for line in handle:
+            key, _sep, value = line.strip().partition('=')
+            if key == 'Environment':
+                name, _sep, value = value.partition('=')
+                environment[name] = value
+            elif key == 'ExecStart':
+                argv = shlex.split(value)
+    return environment, argv

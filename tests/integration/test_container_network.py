@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import Ansible
-from kernel import SERVER, connect, netns_list, ping, remove_cgroups, sh, throughput
+from kernel import SERVER, connect, netns_list, ping, remove_cgroups, sh, throughput, unit_command
 
 SUBNET = '10.88.0.0/24'
 
@@ -408,20 +408,6 @@ sys.meta_path.insert(0, NoAnsible())
 '''
 
 
-def unit_command(path):
-    """(environment, argv) of the unit's Environment= and ExecStart= lines."""
-    environment, argv = {}, None
-    with open(path) as handle:
-        for line in handle:
-            key, _sep, value = line.strip().partition('=')
-            if key == 'Environment':
-                name, _sep, value = value.partition('=')
-                environment[name] = value
-            elif key == 'ExecStart':
-                argv = shlex.split(value)
-    return environment, argv
-
-
 def power_cycle(host, names):
     """What a reboot takes: workloads, namespaces, links, our rules, ip_forward
     and cgroups.  The state directory (the disk) stays."""
@@ -488,7 +474,7 @@ def test_after_a_reboot_the_unit_command_brings_the_network_back(ansible, host, 
     assert rerun.rc == 0 and rerun.changed == [], rerun.output
 
     off = ansible.play(network(host, CONTAINERS, boot=False))  # boot: false takes the unit and the state away
-    assert off.rc == 0 and off.task('net')['boot'] == {'state_file': None, 'unit': None, 'command': None}
+    assert off.rc == 0 and off.task('net')['boot'] == {'state_file': None, 'unit': None, 'watch_unit': None, 'command': None}
     assert os.listdir(host['boot_unit_dir']) == [] and not os.path.exists(os.path.join(host['state_dir'], 'engine'))
     on = ansible.play(network(host, CONTAINERS))
     gone = ansible.play(network(host, CONTAINERS, state='absent'))

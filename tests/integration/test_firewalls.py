@@ -13,12 +13,14 @@ host's 8080, (d) the host -> its own 8080, (e) a rerun changes nothing,
 naming the cause, where a backend cannot work."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
-from kernel import CLIENT, SERVER, Server, connect, sh
+from kernel import CLIENT, SERVER, Server, connect, sh, unit_command
 
 SUBNET = '10.88.0.0/24'
 WEB, CLI = '10.88.0.2', '10.88.0.3'
@@ -194,3 +196,52 @@ def test_switching_backends_moves_our_rules_in_the_same_run(ansible, host):
     assert traffic() == WORKS
     assert ansible.play(network(host, state='absent')).rc == 0
     assert 'LINUXNS' not in sh('iptables-save') and not nft_ours()
+
+
+class Watcher:
+    """The watch unit's command, run as systemd would run it, in the background."""
+
+    def __init__(self, unit):
+        environment, argv = unit_command(unit)
+        env = dict(os.environ, **environment)
+        self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     universal_newlines=True, start_new_session=True)
+
+    def stop(self):
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        return self.proc.communicate()[0]
+
+
+def recovered(seconds=15):
+    """(a)-(d) once they all work again, or as they are after `seconds`."""
+    deadline, answers = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        answers = {'a': connect('cli', WEB, 80).split()[0], 'b': connect('web', '198.51.100.2', 7000),
+                   'c': connect('outside', '198.51.100.1', 8080).split()[0], 'd': from_host('198.51.100.1', 8080).split()[0]}
+        if answers == WORKS:
+            break
+        time.sleep(0.3)
+    return answers
+
+
+def test_the_watch_unit_puts_our_rules_back_after_nft_flushes_the_ruleset(ansible, host, tmp_path):
+    """`systemctl reload nftables` (or the admin's `nft -f /etc/nftables.conf`)
+    starts with `flush ruleset`: our table and our accepts in the host's chain
+    go.  The watch unit's command sees it and re-applies, with no playbook."""
+    sh('nft -f - <<"EOF"\n%sEOF' % HARDENED)
+    admitted = dict(host, boot=True, boot_unit_dir=str(tmp_path / 'units'), host_firewall=FORWARD_CHAIN)
+    run = ansible.play(network(admitted))
+    assert run.rc == 0, run.output
+    assert traffic() == WORKS
+    watcher = Watcher(run.task('net')['boot']['watch_unit'])
+    try:
+        time.sleep(1)  # its first converge: nothing to do
+        sh('nft -f - <<"EOF"\n%sEOF' % HARDENED)
+        assert 'linuxns' not in sh('nft list tables')
+        assert recovered() == WORKS
+        assert 'inet linuxns' in sh('nft list tables') and 'linuxns.net:cbr0' in sh('nft list chain inet filter forward')
+    finally:
+        output = watcher.stop()
+    assert 'rewrite table inet linuxns' in output, output
+    assert ansible.play(network(admitted)).changed == []
+    assert ansible.play(network(admitted, state='absent')).rc == 0

@@ -65,7 +65,10 @@ def test_the_engine_copy_imports_on_its_own(tmp_path):
 
 def test_install_is_idempotent_and_absent_removes_everything(tmp_path):
     plan, _resource = converge(boot_spec(tmp_path))
-    assert [a.op for a in plan.actions] == ['write', 'write', 'write_tree', 'link']
+    assert [a.op for a in plan.actions] == ['write', 'write', 'write', 'write_tree', 'link', 'link']  # state, 2 units
+    watch = (tmp_path / 'units' / 'linuxns-network-cbr0-watch.service').read_text()
+    assert ' --watch' in watch and 'After=linuxns-network-cbr0.service firewalld.service nftables.service' in watch
+    assert 'firewalld.service' in (tmp_path / 'units' / 'linuxns-network-cbr0.service').read_text()
     assert json.load(open(str(tmp_path / 'state' / 'network.json')))['params']['subnet'] == '10.88.0.0/24'
     again, resource = converge(boot_spec(tmp_path))
     assert again.actions == []
@@ -73,7 +76,7 @@ def test_install_is_idempotent_and_absent_removes_everything(tmp_path):
     (tmp_path / 'state' / 'engine' / 'stale.py').write_text('')  # a file an older engine had
     assert [a.op for a in converge(boot_spec(tmp_path))[0].actions] == ['write_tree']
     gone, _resource = converge(boot_spec(tmp_path, state='absent', subnet=None))
-    assert len(gone.actions) == 4
+    assert len(gone.actions) == 6
     assert os.listdir(str(tmp_path / 'units')) == [] and os.listdir(str(tmp_path / 'state')) == []
 
 
