@@ -3,12 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What network_info reports: a host's namespaces, links, routes, our NAT
-chains, our cgroups and container_network's record.  Read only.
+chains and the host's firewall (_facts_filter), our cgroups and
+container_network's record.  Read only.
 
 Everything is read through the existing seams and readers, the way the
 resources read before they plan: the lean netlink reader (_rtnl, through the
 netlink seam: one socket per namespace, opened after a setns, no fork and no
-pyroute2), one iptables-save per address family for the whole host, the
+pyroute2), one iptables-save per address family and one nft ruleset for the whole host, the
 cgroupfs seam with cgroup_limit's own reading of limits, and
 container_network's reader of its record.
 """
@@ -22,11 +23,9 @@ from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
 from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import bucket_view, tbf_parameters
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import CgroupSpec
-from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, is_owned
-from ansible_collections.linuxns.net.plugins.module_utils._iptables import (
-    FilterToolError, IptablesSeam, comment_of, normalize, parse_save)
+from ansible_collections.linuxns.net.plugins.module_utils._engine import is_owned
 from ansible_collections.linuxns.net.plugins.module_utils._link_reader import link_view
-from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import CHAINS
+from ansible_collections.linuxns.net.plugins.module_utils._facts_filter import read_firewall, read_nat
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
@@ -38,7 +37,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, namespace_sysctls, netns_name, sysctl_path)
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import workload_view
 
-SECTIONS = ('links', 'routes', 'nat', 'cgroups', 'record', 'workloads')
+SECTIONS = ('links', 'routes', 'nat', 'firewall', 'cgroups', 'record', 'workloads')
 FACTS_KEY = 'linuxns_network'
 DEFAULT_CGROUP_PARENT = 'linuxns'
 DEFAULT_STATE_DIR = '/var/lib/linuxns'
@@ -97,13 +96,28 @@ def gather(params):
     try:
         facts = {'hostname': socket.gethostname()}
         facts.update(read_namespaces(seam, wanted, include, warnings, sysctls))
-        facts['nat'] = read_nat(seam, warnings) if 'nat' in include else None
         facts['cgroups'] = read_cgroups(parents) if 'cgroups' in include else None
         facts['record'] = read_container_record(state_dir, warnings) if 'record' in include else None
+        facts['firewall'], host = read_firewall(seam, _our_bridges(facts), warnings) if include & set(['nat', 'firewall']) \
+            else (None, None)
+        facts['nat'] = read_nat(seam, warnings, host) if 'nat' in include else None
+        if 'firewall' not in include:
+            facts['firewall'] = None
         facts['workloads'] = read_workloads(seam, state_dir, wanted) if 'workloads' in include else None
     finally:
         seam.close()
     return facts, warnings
+
+
+def _our_bridges(facts):
+    """The bridges our forwarded traffic crosses: the host's bridges we
+    made, else those container_network's record names."""
+    links = facts['host']['links']
+    if links is not None:
+        return sorted(name for name, link in links.items() if link['kind'] == 'bridge' and link['owned'])
+    record = facts.get('record') or {}
+    return sorted(set([record['bridge']] if record.get('bridge') else []) |
+                  set(n['bridge'] for n in (record.get('networks') or {}).values() if isinstance(n, dict) and n.get('bridge')))
 
 
 def _cgroup_parent(parent):
@@ -275,74 +289,6 @@ def link_peers(raw, views, resolve):
             seen = seen and ifname is not None
             views[netns]['links'][name]['peer'] = {'netns': other if seen else None, 'ifname': ifname,
                                                    'index': link['link_index'], 'seen': seen}
-
-
-# -- NAT: the collection's own chains ------------------------------------------
-
-def read_nat(seam, warnings):
-    """Our chains and the rules in them, by group; rules without our mark
-    are foreign.  None when iptables cannot be run at all."""
-    iptables = IptablesSeam(seam)
-    nat, read_any = {'chains': [], 'groups': {}, 'foreign': []}, False
-    for family in (4, 6):
-        try:
-            tables = parse_save(iptables.save(None, family))
-        except FilterToolError as exc:
-            warnings.append('NAT rules of IPv%d not read: %s' % (family, exc))
-            continue
-        read_any = True
-        _add_family(nat, family, tables)
-    return nat if read_any else None
-
-
-def _add_family(nat, family, tables):
-    for chain, (table, jumps) in sorted(CHAINS.items()):
-        chains, rules = tables.get(table, ([], []))
-        if chain not in chains:
-            continue
-        jumped_from = [builtin for builtin, _condition in jumps if any(
-            c == builtin and comment_of(t) == OWNER_MARK and _value(t, '-j') == chain for c, t in rules)]
-        nat['chains'].append({'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'jumps': jumped_from})
-        for tokens in [t for c, t in rules if c == chain]:
-            rule = rule_view(family, table, chain, tokens)
-            if rule['owned']:
-                nat['groups'].setdefault(rule['group'], []).append(rule)
-            else:
-                nat['foreign'].append(rule)
-
-
-def rule_view(family, table, chain, tokens):
-    """A rule of one of our chains: its text, owner, group, kind and, for a
-    published port, what it publishes."""
-    owner, _sep, mark = (comment_of(tokens) or '').partition(':')
-    group, _sep, note = mark.partition(':')
-    owned = owner == OWNER_MARK and bool(group)
-    try:
-        text = normalize(tokens)
-    except FilterToolError:  # a foreign rule in a form we do not parse
-        text = ' '.join(tokens)
-    view = {'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'rule': '-A %s %s' % (chain, text),
-            'kind': _kind(_value(tokens, '-j')), 'owned': owned,
-            'group': group if owned else None, 'comment': (note or None) if owned else None}
-    if view['kind'] == 'dnat':
-        view.update(protocol=_value(tokens, '-p'), port=_value(tokens, '--dport'), to=_value(tokens, '--to-destination'))
-    return view
-
-
-_TARGET_KINDS = {'MASQUERADE': 'masquerade', 'SNAT': 'snat', 'DNAT': 'dnat', 'ACCEPT': 'forward'}
-
-
-def _kind(target):
-    return _TARGET_KINDS.get(target, 'other')
-
-
-def _value(tokens, flag):
-    """The value after `flag` (long forms of -j and -p included)."""
-    aliases = {'-j': ('-j', '--jump'), '-p': ('-p', '--protocol')}.get(flag, (flag,))
-    for i, token in enumerate(tokens[:-1]):
-        if token in aliases:
-            return tokens[i + 1]
-    return None
 
 
 # -- cgroups under the managed parents -----------------------------------------

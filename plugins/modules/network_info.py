@@ -39,7 +39,9 @@ attributes:
     platforms: linux
 requirements:
   - Linux, run as root (CAP_SYS_ADMIN to enter named namespaces).
-  - C(iptables-save) and C(ip6tables-save) for O(include=nat); without them RV(network.nat) is null and the module warns.
+  - C(iptables-save) and C(ip6tables-save) for O(include=nat); without them RV(network.nat) holds only the nftables
+    rules (null without C(nft) too) and the module warns.
+  - C(nft) (Debian package C(nftables)) to see our table C(inet linuxns) and the host's own nftables ruleset.
 options:
   netns:
     description:
@@ -52,14 +54,15 @@ options:
     description:
       - What to read besides the list of namespaces. V(links) - links with addresses, veth peers,
         bridge ports and VXLAN flood lists; V(routes) - every unicast route of every table; V(nat) - this
-        collection's NAT and forward chains; V(cgroups) - the groups below O(cgroup_parents); V(record) - the
+        collection's NAT and forward rules (iptables chains and the nftables table); V(firewall) - the host's
+        own firewall and what of it would drop our bridges' traffic; V(cgroups) - the groups below O(cgroup_parents); V(record) - the
         record of M(linuxns.net.container_network) in O(state_dir); V(workloads) - the running workloads of
         M(linuxns.net.container_network) whose pid files are in O(state_dir).
       - A section left out is returned as null.
     type: list
     elements: str
-    choices: [links, routes, nat, cgroups, record, workloads]
-    default: [links, routes, nat, cgroups, record, workloads]
+    choices: [links, routes, nat, firewall, cgroups, record, workloads]
+    default: [links, routes, nat, firewall, cgroups, record, workloads]
   cgroup_parents:
     description:
       - The managed parent cgroups to report the groups of, like the C(parent) of M(linuxns.net.cgroup_limit)
@@ -191,12 +194,68 @@ network:
       sample:
         web: {name: web, id: 4026532412, stale: false, owned: true, lo: up, forwarding: {ipv4: false, ipv6: false},
               links: {}, routes: []}
+    firewall:
+      description:
+        - The host's packet filter besides our rules, as M(linuxns.net.container_network) and M(linuxns.net.nat_rule)
+          check it before any change. Null without O(include=firewall).
+      returned: success
+      type: dict
+      contains:
+        backend:
+          description: Where our rules are (V(iptables), V(nftables)), null when nowhere.
+          type: str
+        auto:
+          description: The backend C(firewall_backend=auto) picks on this host.
+          type: str
+        iptables_variant:
+          description: The iptables tools our rules go through (V(legacy), V(nft)); null for whatever C(iptables) is.
+          type: str
+        nftables:
+          description: Whether C(nft) could read the ruleset.
+          type: bool
+        tables:
+          description: Every nf_tables table, as C(FAMILY NAME) (iptables-nft's included).
+          type: list
+          elements: str
+        firewalld:
+          description: Whether firewalld's table is there.
+          type: bool
+        iptables_legacy:
+          description: Whether iptables-legacy holds rules or policies other than ours.
+          type: bool
+        iptables_nft:
+          description: Whether iptables-nft holds rules or policies other than ours.
+          type: bool
+        bridges:
+          description: The bridges checked - the host's bridges this collection made.
+          type: list
+          elements: str
+        blocking:
+          description:
+            - Chains at the forward hook that would drop the bridges' forwarded traffic - C(family), C(table),
+              C(chain), C(hook), C(drops) (what drops) and C(firewalld). Empty when none would.
+          type: list
+          elements: dict
+      sample:
+        backend: nftables
+        auto: nftables
+        iptables_variant: null
+        nftables: true
+        tables: [inet filter, inet linuxns]
+        firewalld: false
+        iptables_legacy: false
+        iptables_nft: false
+        bridges: [cbr0]
+        blocking: [{family: inet, table: filter, chain: forward, hook: forward, drops: policy drop, firewalld: false}]
     nat:
       description:
-        - This collection's chains (C(LINUXNS-POSTROUTING), C(LINUXNS-DNAT), C(LINUXNS-FORWARD)) in the host's
-          namespace, for IPv4 and IPv6. Null without O(include=nat), or when iptables cannot be run.
+        - This collection's rules in the host's namespace, for IPv4 and IPv6 - in its iptables chains
+          (C(LINUXNS-POSTROUTING), C(LINUXNS-DNAT), C(LINUXNS-ISOLATION), C(LINUXNS-FORWARD)) and in its nftables
+          table C(inet linuxns) (chains C(postrouting4), C(dnat4), C(isolation4), C(forward4) and their C(6) twins,
+          with C(table) V(inet linuxns) and C(rule) as C(nft) prints it). Null without O(include=nat), or when
+          neither iptables nor nft can be run.
         - Each rule has C(family), C(table), C(chain), C(rule) (normalized, as M(linuxns.net.nat_rule) reports
-          rules), C(kind) (V(masquerade), V(snat), V(dnat), V(forward) or V(other)), C(owned), C(group), C(comment)
+          rules), C(kind) (V(masquerade), V(snat), V(dnat), V(forward), V(isolate), V(exempt) or V(other)), C(owned), C(group), C(comment)
           and, for V(dnat), C(protocol), C(port) and C(to).
       returned: success
       type: dict

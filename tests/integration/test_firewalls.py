@@ -130,6 +130,18 @@ def test_a_hardened_nftables_host_fails_before_any_change_then_works_through_the
     assert ansible.play(admitted).changed == []
     assert [line for line in foreign_rules() if line.strip()] == [line for line in before if line.strip()]
 
+    info = ansible.play([{'name': 'info', 'linuxns.net.network_info': {'include': ['links', 'nat', 'firewall']}}]).task('info')
+    firewall = info['network']['firewall']
+    assert (firewall['backend'], firewall['bridges'], firewall['blocking']) == ('nftables', ['cbr0'], [])
+    assert 'inet filter' in firewall['tables'] and not firewall['firewalld']
+    published = [r for r in info['network']['nat']['groups']['cbr0'] if r['kind'] == 'dnat']
+    assert [(r['table'], r['port'], r['to'], r['comment']) for r in published] == [('inet linuxns', '8080', '10.88.0.2:80', 'web')]
+    sh('nft flush chain inet filter forward')  # someone takes our accepts out: network_info names what now drops
+    info = ansible.play([{'name': 'info', 'linuxns.net.network_info': {'include': ['links', 'firewall']}}]).task('info')
+    assert [(c['table'], c['chain'], c['drops']) for c in info['network']['firewall']['blocking']] == [
+        ('filter', 'forward', 'policy drop')]
+    assert ansible.play(admitted).changed == ['net']  # and the next run puts them back
+
     gone = ansible.play(network(host, host_firewall=FORWARD_CHAIN, state='absent'))
     assert gone.rc == 0, gone.output
     assert 'linuxns.net' not in sh('nft list ruleset') and foreign_rules() == before

@@ -11,6 +11,7 @@ import struct
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils import _facts as facts
+from ansible_collections.linuxns.net.plugins.module_utils import _facts_filter as filter_facts
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import parse_save
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
@@ -103,7 +104,7 @@ COMMIT
 
 def test_our_chains_by_group_foreign_rules_and_jumps():
     nat = {'chains': [], 'groups': {}, 'foreign': []}
-    facts._add_family(nat, 4, parse_save(SAVE))
+    filter_facts._add_family(nat, 4, parse_save(SAVE))
     assert nat['chains'] == [
         {'family': 'ipv4', 'table': 'nat', 'chain': 'LINUXNS-DNAT', 'jumps': ['PREROUTING']},  # OUTPUT's jump is missing
         {'family': 'ipv4', 'table': 'filter', 'chain': 'LINUXNS-FORWARD', 'jumps': []},
@@ -130,13 +131,27 @@ def test_our_chains_by_group_foreign_rules_and_jumps():
     (['-j', 'LOG', '--weird-option'], False, None, None),
 ])
 def test_rule_owner_marks(tokens, owned, group, comment):
-    view = facts.rule_view(4, 'filter', 'LINUXNS-FORWARD', tokens)
+    view = filter_facts.rule_view(4, 'filter', 'LINUXNS-FORWARD', tokens)
     assert (view['owned'], view['group'], view['comment']) == (owned, group, comment)
 
 
 def test_a_rule_we_cannot_normalize_is_shown_as_it_is():
-    view = facts.rule_view(4, 'filter', 'LINUXNS-FORWARD', ['-x', 'odd', '-j', 'DROP'])
-    assert (view['rule'], view['kind']) == ('-A LINUXNS-FORWARD -x odd -j DROP', 'other')
+    view = filter_facts.rule_view(4, 'filter', 'LINUXNS-FORWARD', ['-x', 'odd', '-j', 'DROP'])
+    assert (view['rule'], view['kind']) == ('-A LINUXNS-FORWARD -x odd -j DROP', 'isolate')
+
+
+@pytest.mark.parametrize('chain, text, kind, published', [
+    ('dnat6', 'tcp dport 8080 dnat ip6 to [fd00::2]:80 comment "linuxns.net:cbr0:web"', 'dnat', ('tcp', '8080', '[fd00::2]:80')),
+    ('dnat4', 'udp dport 9000-9001 dnat ip to 10.0.0.2 comment "linuxns.net:cbr0:web"', 'dnat', ('udp', '9000:9001', '10.0.0.2')),
+    ('postrouting4', 'ip saddr 10.0.0.0/24 oifname != "cbr0" masquerade comment "linuxns.net:cbr0"', 'masquerade', None),
+    ('isolation4', 'oifname "cbr0" drop', 'isolate', None),
+])
+def test_rules_of_our_nft_table_read_as_iptables_ones_are(chain, text, kind, published):
+    view = filter_facts.nft_rule_view('ipv' + chain[-1], chain, text)
+    assert (view['kind'], view['table'], view['owned']) == (kind, 'inet linuxns', 'linuxns.net' in text)
+    if published:
+        assert (view['protocol'], view['port'], view['to']) == published
+        assert (view['group'], view['comment']) == ('cbr0', 'web')
 
 
 def neighbour(index, mac, remote, state=0x80):
