@@ -30,10 +30,10 @@ import report
 REPO = contenders.REPO
 FRESHNS = os.path.join(REPO, 'bench', 'freshns')
 WORKLOADS = ['-'] + list(report.W_SIZES) + list(contenders.LABS)
-W_SCENARIOS = ['linuxns', 'linuxns-modules', 'naive-loop', 'cni', 'floor']
-QUICK_SCENARIOS = ['linuxns', 'linuxns-modules', 'cni', 'floor']
+W_SCENARIOS = ['linuxns', 'linuxns-nft', 'linuxns-modules', 'naive-loop', 'cni', 'floor']
+QUICK_SCENARIOS = ['linuxns', 'linuxns-nft', 'linuxns-modules', 'cni', 'floor']
 NAIVE_WORKLOADS = ('W10', 'W50')  # seconds per container: larger ones take many minutes
-UNCHANGED = ('linuxns-noop', 'linuxns-check', 'noop')  # rows whose runs must report changed=0
+UNCHANGED = ('linuxns-noop', 'linuxns-check', 'linuxns-nft-noop', 'linuxns-nft-check', 'noop')  # rows whose runs must report changed=0
 STEP_TIMEOUT = 1800
 
 

@@ -76,19 +76,24 @@ def write_play(rundir, name, tasks, variables=None):
     return path
 
 
-def linuxns(count, rundir):
+def linuxns(count, rundir, name='linuxns', backend='iptables'):
     """Converge from empty with one task of linuxns.net.container_network,
-    then the same again (no-op) and with --check."""
-    items = [{'name': name, 'address': address, 'ports': [{'host': port, 'container': 80, 'protocol': 'tcp'}]}
-             for name, address, port in containers(count)]
+    then the same again (no-op) and with --check; its rules with `backend`."""
+    items = [{'name': c, 'address': address, 'ports': [{'host': port, 'container': 80, 'protocol': 'tcp'}]}
+             for c, address, port in containers(count)]
     task = {'name': 'Container network', 'linuxns.net.container_network': {
-        'bridge': BRIDGE, 'subnet': SUBNET, 'containers': '{{ bench_containers }}',
+        'bridge': BRIDGE, 'subnet': SUBNET, 'containers': '{{ bench_containers }}', 'firewall_backend': backend,
         'state_dir': os.path.join(rundir, 'state'), 'cgroup_parent': 'linuxns-bench'}}
-    play = write_play(rundir, 'linuxns', [task], {'bench_containers': items})
-    return Scenario([Step('linuxns', [PLAYBOOK, play], ansible=True, check=True),
-                     Step('linuxns-noop', [PLAYBOOK, play], ansible=True, unchanged=True, check=True),
-                     Step('linuxns-check', [PLAYBOOK, play, '--check'], ansible=True, unchanged=True)],
+    play = write_play(rundir, name, [task], {'bench_containers': items})
+    return Scenario([Step(name, [PLAYBOOK, play], ansible=True, check=True),
+                     Step(name + '-noop', [PLAYBOOK, play], ansible=True, unchanged=True, check=True),
+                     Step(name + '-check', [PLAYBOOK, play, '--check'], ansible=True, unchanged=True)],
                     check=lambda: check_network(count))
+
+
+def linuxns_nft(count, rundir):
+    """The same with the native nftables backend: one nft transaction."""
+    return linuxns(count, rundir, 'linuxns-nft', 'nftables')
 
 
 def module_rules(count):
@@ -227,10 +232,11 @@ def lab(name, rundir):
                     teardown=lambda: quiet(lab_py + ['down', '--dir', lab_dir], log))
 
 
-SCENARIOS = {'linuxns': linuxns, 'linuxns-modules': linuxns_modules, 'naive-loop': naive_loop, 'cni': cni,
-             'floor': floor, 'ansible-ping': ansible_ping}
+SCENARIOS = {'linuxns': linuxns, 'linuxns-nft': linuxns_nft, 'linuxns-modules': linuxns_modules, 'naive-loop': naive_loop,
+             'cni': cni, 'floor': floor, 'ansible-ping': ansible_ping}
 # The contenders (table rows) each scenario times.
-CONTENDERS = {'linuxns': ('linuxns', 'linuxns-noop', 'linuxns-check')}
+CONTENDERS = {'linuxns': ('linuxns', 'linuxns-noop', 'linuxns-check'),
+              'linuxns-nft': ('linuxns-nft', 'linuxns-nft-noop', 'linuxns-nft-check')}
 
 
 def build(scenario, workload, count, rundir):
@@ -273,6 +279,8 @@ def check_network(count):
 
 def check_dnat(count):
     dports = set(int(port) for port in re.findall(r'--dport (\d+)\b.* -j DNAT', quiet(['iptables-save', '-t', 'nat'])))
+    nft = subprocess.run(['nft', 'list', 'table', 'inet', 'linuxns'], capture_output=True, text=True, check=False).stdout
+    dports |= set(int(port) for port in re.findall(r'dport (\d+) dnat ip', nft))
     missing = sorted(set(port for _name, _address, port in containers(count)) - dports)
     return 'no DNAT for host ports %s' % missing[:5] if missing else None
 

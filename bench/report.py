@@ -111,6 +111,18 @@ def speedup(rows):
             verdict(theirs / mine >= 3.5))
 
 
+def nft_vs_iptables(rows):
+    """The module's own time (the backends differ only there), else the whole run's."""
+    label = 'W100 linuxns-nft no slower than linuxns (iptables)'
+    nft, iptables = find(rows, 'W100', 'linuxns-nft'), find(rows, 'W100', 'linuxns')
+    if not (nft and iptables and nft.runs and iptables.runs):
+        return (label, 'not measured', 'n/a')
+    mine, theirs, what = nft.median(), iptables.median(), ''
+    if nft.module_s and iptables.module_s:
+        mine, theirs, what = statistics.median(nft.module_s), statistics.median(iptables.module_s), ' (module itself)'
+    return (label, '%.2f s vs %.2f s%s' % (mine, theirs, what), verdict(mine <= theirs * 1.05))  # 5%: the runs' own spread
+
+
 def noop_vs_ping(rows):
     noop, ping = median_of(rows, 'W100', 'linuxns-noop'), median_of(rows, '-', 'ansible-ping')
     if noop is None or ping is None:
@@ -156,7 +168,7 @@ def rss(rows):
 
 def targets(rows):
     return [at_most(rows, 'W100', 'linuxns', 3, 'W100 linuxns converge <= 3 s'), speedup(rows),
-            noop_vs_ping(rows), check_vs_noop(rows), linear(rows), rss(rows),
+            nft_vs_iptables(rows), noop_vs_ping(rows), check_vs_noop(rows), linear(rows), rss(rows),
             at_most(rows, 'lab-3x3', 'apply', 8, 'lab-3x3 apply <= 8 s'),
             at_most(rows, 'lab-3x3', 'noop', 6, 'lab-3x3 noop <= 6 s'),
             at_most(rows, 'lab-10x20', 'converge', 20, 'lab-10x20 converge <= 20 s'),

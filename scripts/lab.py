@@ -457,20 +457,36 @@ def reboot(args):
 
 def boot(lab_dir, name, pid):
     """Run the host's units enabled for multi-user.target (Environment= and
-    ExecStart= of each), inside the host, as systemd would at boot."""
+    ExecStart= of each), inside the host, as systemd would at boot: the
+    oneshot ones to the end first, then the long-running ones (Type=simple,
+    the watch unit) in the background, in the host's pid namespace, so they
+    go with it; their output goes to DIR/HOST.UNIT.log."""
     wants = os.path.join(lab_dir, name + '.disk', 'units', 'multi-user.target.wants')
-    for unit in sorted(os.listdir(wants)) if os.path.isdir(wants) else []:
-        environment, command = [], None
-        with open(os.path.join(wants, unit)) as handle:
-            for line in handle:
-                key, _sep, value = line.strip().partition('=')
-                if key == 'Environment':
-                    environment.append(value)
-                elif key == 'ExecStart':
-                    command = shlex.split(value)
+    units = [unit_lines(os.path.join(wants, unit)) + (unit,) for unit in sorted(os.listdir(wants))] if os.path.isdir(wants) else []
+    for service, environment, command, unit in sorted(units, key=lambda u: u[0] == 'simple'):
         print('lab: %s boot: %s: %s' % (name, unit, ' '.join(environment + command)))
-        run('nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
-            'env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', *(environment + command))
+        argv = ['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+                'env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin'] + environment + command
+        if service != 'simple':
+            run(*argv)
+            continue
+        with open(os.path.join(lab_dir, '%s.%s.log' % (name, unit)), 'a') as log:
+            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def unit_lines(path):
+    """(Type=, [Environment= values], ExecStart= argv) of a unit."""
+    service, environment, command = 'simple', [], None
+    with open(path) as handle:
+        for line in handle:
+            key, _sep, value = line.strip().partition('=')
+            if key == 'Type':
+                service = value
+            elif key == 'Environment':
+                environment.append(value)
+            elif key == 'ExecStart':
+                command = shlex.split(value)
+    return service, environment, command
 
 
 def main():

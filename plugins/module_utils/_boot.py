@@ -40,7 +40,7 @@ import sys
 import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._converge import ConvergeFailed, converge
-from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
@@ -253,7 +253,25 @@ class BootResource(Resource):
         if desired.reload and any(a.subject in ('file %s' % desired.unit_path, 'file %s' % desired.watch_unit_path)
                                   for a in actions):
             actions.append(Action('reload', 'systemd', 'reload systemd units', {}, undo=('reload', {})))
-        return Plan(actions, current, after)
+        watch = self._watch(desired, current, actions)
+        stopping = bool(watch) and watch[0].args['verb'] == 'stop'  # before its files go
+        return Plan(watch + actions if stopping else actions + watch, current, after)
+
+    @staticmethod
+    def _watch(desired, current, actions):
+        """Where systemd runs: (re)start the watch unit when its unit or the
+        engine it runs changed (it re-reads the state file itself), stop it
+        before it goes."""
+        if not desired.reload or not desired.watch_unit_path:
+            return []
+        name = os.path.basename(desired.watch_unit_path)
+        if desired.files[desired.watch_unit_path] is None:
+            running = current['_texts'][desired.watch_unit_path] is not None
+            return [Action('systemctl', 'unit ' + name, 'stop %s' % name, {'verb': 'stop', 'unit': name},
+                           undo=('systemctl', {'verb': 'start', 'unit': name}))] if running else []
+        if any(a.subject in ('file ' + desired.watch_unit_path, 'engine ' + desired.engine_root) for a in actions):
+            return [Action('systemctl', 'unit ' + name, 'restart %s' % name, {'verb': 'restart', 'unit': name}, undo=COVERED)]
+        return []
 
     def op_write(self, path, text):
         write_text(path, text)
@@ -284,6 +302,9 @@ class BootResource(Resource):
 
     def op_reload(self):
         subprocess.run(['systemctl', 'daemon-reload'], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def op_systemctl(self, verb, unit):
+        subprocess.run(['systemctl', verb, unit], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def _describe(path, text):

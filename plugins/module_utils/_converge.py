@@ -41,9 +41,11 @@ def converge(resource_class, params, check_mode=False, diff=False, result_key='r
         raise ConvergeFailed(str(exc), option=exc.option, changed=False)
 
     seam = NetlinkSeam()
+    lock = resource_class.lock(desired)
     try:
         resource = resource_class(seam)
-        plan, observed = Engine(resource, check_mode=check_mode).run(desired)
+        with lock:
+            plan, observed = Engine(resource, check_mode=check_mode).run(desired)
         result = {
             'changed': plan.changed,
             'actions': [action.description for action in plan.actions],

@@ -141,6 +141,13 @@ class Resource:
     def __init__(self, seam):
         self.seam = seam
 
+    @staticmethod
+    def lock(desired):
+        """A context manager held around read, plan, apply and verify (by
+        default none): see _files.DirectoryLock."""
+        del desired
+        return _NO_LOCK
+
     def read(self, desired):
         """Current state of the subjects in `desired`, as {subject: view}."""
         raise NotImplementedError
@@ -189,6 +196,17 @@ class Resource:
             elif expected is not None:
                 problems.extend(_mismatches(subject, expected, found))
         return problems
+
+
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+_NO_LOCK = _NoLock()
 
 
 def _rollback_outcome(rolled_back, stuck):

@@ -59,6 +59,7 @@ def read_firewall(seam, bridges, warnings):
     blocking = host.blocking(in_use or backend, variant, bridges) if bridges else []
     facts = {'backend': in_use or None, 'auto': backend, 'iptables_variant': variant if (in_use or backend) == 'iptables' else None,
              'nftables': host.ruleset is not None, 'tables': ['%s %s' % t for t in host.tables()],
+             'native_tables': ['%s %s' % t for t in host.native_tables()],
              'firewalld': host.firewalld(), 'iptables_legacy': host.legacy_rules(), 'iptables_nft': host.iptables_nft_rules(),
              'bridges': sorted(bridges), 'blocking': blocking}
     return facts, host

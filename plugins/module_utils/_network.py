@@ -33,7 +33,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupR
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._composite import CompositeResource, Part
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
+from ansible_collections.linuxns.net.plugins.module_utils._files import DirectoryLock, read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, VethSpec
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, rule_changes
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource, namespace_files
@@ -401,6 +401,12 @@ class ContainerNetworkResource(CompositeResource):
     @staticmethod
     def specs(params):
         return NetworkSpec(params)
+
+    @staticmethod
+    def lock(desired):
+        """One writer of the host's network at a time: playbooks, the boot
+        and the watch unit all converge under this lock."""
+        return DirectoryLock(desired.state_dir)
 
     def read(self, desired):
         if self.parts is None:  # once per run: verify reads back the same parts

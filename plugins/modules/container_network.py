@@ -307,7 +307,10 @@ options:
         C(linuxns-network-BRIDGE-watch.service), runs the same command with C(--watch) - it stays, and
         re-applies the recorded network after every burst of packet-filter changes C(nft monitor)
         reports (and every minute, since iptables-legacy reports none), so the network works again
-        within about a second without a playbook run.
+        within about a second without a playbook run. Where systemd runs, the module starts it (and
+        restarts it when its unit or the engine copy changes; it re-reads the state file itself).
+      - The module, the boot unit and the watch unit converge one at a time - each holds an
+        exclusive lock (C(flock)) on O(state_dir) from its read to its verify.
       - The unit is written where systemd runs (C(/run/systemd/system) exists) or when
         O(boot_unit_dir) is set; elsewhere run RV(boot.command) from the host's own boot scripts.
       - V(false) removes what an earlier run installed. O(state=absent) removes it all.

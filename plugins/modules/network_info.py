@@ -217,6 +217,10 @@ network:
           description: Every nf_tables table, as C(FAMILY NAME) (iptables-nft's included).
           type: list
           elements: str
+        native_tables:
+          description: The host's own nftables tables - neither ours nor those iptables-nft makes.
+          type: list
+          elements: str
         firewalld:
           description: Whether firewalld's table is there.
           type: bool
@@ -242,6 +246,7 @@ network:
         iptables_variant: null
         nftables: true
         tables: [inet filter, inet linuxns]
+        native_tables: [inet filter]
         firewalld: false
         iptables_legacy: false
         iptables_nft: false

@@ -80,6 +80,22 @@ def test_install_is_idempotent_and_absent_removes_everything(tmp_path):
     assert os.listdir(str(tmp_path / 'units')) == [] and os.listdir(str(tmp_path / 'state')) == []
 
 
+def test_where_systemd_runs_the_watch_unit_restarts_on_a_new_engine_and_stops_before_it_goes(tmp_path):
+    spec = boot_spec(tmp_path)
+    spec.reload = True  # as where /run/systemd/system exists
+    resource = BootResource(None)
+    plan = resource.plan(spec, resource.read(spec))
+    assert [a.description for a in plan.actions[-2:]] == [
+        'reload systemd units', 'restart linuxns-network-cbr0-watch.service']
+    for action in plan.actions:
+        if action.op not in ('reload', 'systemctl'):
+            resource.execute(action.op, action.args)
+    assert resource.plan(spec, resource.read(spec)).actions == []  # a new state file alone: the watcher re-reads it
+    gone = boot_spec(tmp_path, state='absent', subnet=None)
+    gone.reload = True
+    assert resource.plan(gone, resource.read(gone)).actions[0].description == 'stop linuxns-network-cbr0-watch.service'
+
+
 def test_a_failed_install_is_undone_by_the_undo_actions(tmp_path):
     plan, resource = converge(boot_spec(tmp_path))
     for action in reversed(plan.actions):
