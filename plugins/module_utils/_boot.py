@@ -360,10 +360,12 @@ def main(argv=None):
     parser.add_argument('--check', action='store_true', help='report what would change, change nothing')
     parser.add_argument('--watch', action='store_true',
                         help='then stay, and re-apply after every change of the packet filter (a firewall reload)')
+    parser.add_argument('--every', type=float, default=SAFETY_SECONDS, metavar='SECONDS',
+                        help='with --watch, also re-apply this often (iptables-legacy reports no change; default %(default)s)')
     args = parser.parse_args(argv)
     status = apply_once(args.state, args.check)
     if args.watch and not args.check:
-        for _burst in packet_filter_changes():
+        for _burst in packet_filter_changes(safety=args.every):
             apply_once(args.state)
     return status
 

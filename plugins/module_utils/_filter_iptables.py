@@ -24,7 +24,7 @@ empty goes, with its jumps.
 """
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
-from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import KIND_CHAIN, chain_content
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import KIND_CHAIN, chain_content, group_of
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesSeam, comment_of, normalize, parse_save
 
 LOCAL = ['-m', 'addrtype', '--dst-type', 'LOCAL']
@@ -173,6 +173,17 @@ class IptablesBackend:
             ', '.join(notes), family, ', namespace %s' % netns if netns else '', tools),
             {'netns': netns, 'family': family, 'text': _restore_text(forward)},
             undo=('restore', {'netns': netns, 'family': family, 'text': _restore_text(backward)}))
+
+    @staticmethod
+    def forward_interfaces(current, group_mark):
+        """The interfaces the group's forward accepts name now."""
+        found = set()
+        for (_family, table), (_chains, rules) in (current.get('_raw') or {}).items():
+            for chain, tokens in rules:
+                if table == 'filter' and chain == 'LINUXNS-FORWARD' and group_of(comment_of(tokens)) == group_mark:
+                    found.update(tokens[i + 1] for i, token in enumerate(tokens[:-1])
+                                 if token in ('-i', '-o') and (i == 0 or tokens[i - 1] != '!'))
+        return found
 
     def op_restore(self, netns, family, text):
         self.seam.restore(netns, family, text)

@@ -25,9 +25,10 @@ backend writes, so ours and the kernel's compare as text.  A change is one
 
 import ipaddress
 import json
+import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
-from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import CHAIN_ORDER, KIND_CHAIN, chain_content
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import CHAIN_ORDER, KIND_CHAIN, chain_content, group_of
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, run_tool
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
@@ -280,6 +281,14 @@ class NftablesBackend:
         return Action('nft', subject('').strip(), '%s%s' % (what, ' (namespace %s)' % netns if netns else ''),
                       {'netns': netns, 'script': forward}, undo=('nft', {'netns': netns, 'script': _script(final, chains)}))
 
+    @staticmethod
+    def forward_interfaces(current, group_mark):
+        """The interfaces the group's forward accepts name now."""
+        chains = current.get('_chains') or {}
+        lines = [line for name in ('forward4', 'forward6') for line in chains.get(name) or []
+                 if _describe(line)[1] and group_of(_describe(line)[1]) == group_mark]
+        return set(re.findall(r'(?:^| )[io]ifname "([^"]+)"', ' '.join(lines)))
+
     def op_nft(self, netns, script, admit=None):
         """Apply `script`; with `admit` (see _host_firewall.admission_script)
         the accepts in the host's chain change in the same transaction."""
@@ -313,14 +322,18 @@ def chain_rules(ruleset, family, table, chain):
             if 'rule' in o and (o['rule']['family'], o['rule']['table'], o['rule']['chain']) == (family, table, chain)]
 
 
-def admission_script(ruleset, family, table, chain, mark, lines, netns=None):
-    """nft commands that replace the rules marked `mark` in a foreign chain
-    by `lines`, inserted first (handles read from `ruleset`, just now)."""
+def admission_script(ruleset, chains, netns=None):
+    """nft commands that replace, in each of `chains` ({family, table,
+    chain, mark, lines}), the rules marked `mark` by `lines`, inserted first
+    (handles read from `ruleset`, just now)."""
     del netns  # the caller's, where the script runs
-    rules = chain_rules(ruleset, family, table, chain) or []
-    script = ['delete rule %s %s %s handle %d' % (family, table, chain, handle)
-              for handle, text in rules if text.endswith(' comment "%s"' % mark)]
-    script += ['insert rule %s %s %s %s' % (family, table, chain, line) for line in reversed(lines)]
+    script = []
+    for chain in chains:
+        where = '%s %s %s' % (chain['family'], chain['table'], chain['chain'])
+        rules = chain_rules(ruleset, chain['family'], chain['table'], chain['chain']) or []
+        script += ['delete rule %s handle %d' % (where, handle)
+                   for handle, text in rules if text.endswith(' comment "%s"' % chain['mark'])]
+        script += ['insert rule %s %s' % (where, line) for line in reversed(chain['lines'])]
     return ''.join(line + '\n' for line in script)
 
 

@@ -115,9 +115,11 @@ class HostFirewall:
 
     # -- what would drop our traffic --------------------------------------------
 
-    def blocking(self, backend, variant, interfaces):
+    def blocking(self, backend, variant, interfaces, ignore=None):
         """Chains at the forward hook, not ours, that drop what no rule of
-        theirs accepts, and that do not let `interfaces` through: [dict]."""
+        theirs accepts, and that do not let `interfaces` through: [dict].
+        Rules with the comment `ignore` (our group's accepts, which a run may
+        take out) do not count as letting them through."""
         found = []
         for chain in self._chains():
             if chain.get('hook') != 'forward' or chain.get('type', 'filter') != 'filter':
@@ -127,7 +129,7 @@ class HostFirewall:
                 continue  # ours, or where our iptables jump goes first
             rules = [r for r in self._rules() if (r['family'], r['table'], r['chain']) == key + (chain['name'],)]
             final = _final_verdict(chain.get('policy'), rules)
-            if final and not admits([rule_text(r) for r in rules], interfaces):
+            if final and not admits([rule_text(r) for r in rules if not ignore or r.get('comment') != ignore], interfaces):
                 found.append({'family': key[0], 'table': key[1], 'chain': chain['name'], 'hook': 'forward', 'drops': final,
                               'firewalld': key == ('inet', 'firewalld')})
         if backend != 'iptables' or variant != 'legacy':

@@ -27,14 +27,15 @@ forwarded interfaces go there (marked, removed with the group).
 
 import shutil
 
+from ansible_collections.linuxns.net.plugins.module_utils import _admission as admission
+from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import IptablesBackend
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
-    FAMILY, TABLE, NftablesBackend, NftSeam, admission_script, comment_text, ours)
+    FAMILY, TABLE, NftablesBackend, NftSeam, admission_script, ours)
 from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import (
     BACKENDS, FAMILY_NAMES, NatRuleSpec, label)
-from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import (
-    HostFirewall, admission_rules, describe_blocking)
+from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, netns_name
 
 HOST_FIREWALL_FAMILIES = ('ip', 'ip6', 'inet')
@@ -70,7 +71,7 @@ class NatResource(Resource):
                                 for selector in (s.in_interface, s.out_interface) if selector and not selector[0]))
         return {'netns': netns, 'state': params['state'], 'purge': bool(params.get('purge')), 'group': group,
                 'specs': specs, 'families': families, 'backend': backend, 'interfaces': interfaces,
-                'host_firewall': host_chain(params.get('host_firewall'))}
+                'host_firewall': host_chain(params.get('host_firewall')), 'mark': '%s:%s' % (OWNER_MARK, group)}
 
     def read(self, desired):
         netns = desired['netns']
@@ -87,20 +88,26 @@ class NatResource(Resource):
         if (other == 'nftables' and host.ruleset is not None) or (other == 'iptables' and shutil.which('iptables-save')):
             current.update(self.backends[other].read(netns, desired['families'], **_ruleset(other, host)))
             current['_other'] = other
-        chain = desired['host_firewall']
-        if chain:
-            current[_admission_subject(chain)] = _admitted(host, chain, desired['group'])
+        current.update(admission.read(host, desired, name))
+        if host.firewalld() and shutil.which('firewall-cmd'):
+            current[firewalld.SUBJECT] = firewalld.read(host.ruleset)
         return current
 
     def plan(self, desired, current):
         host, name = current['_host'], current['_backend']
-        if desired['state'] == 'present' and desired['interfaces']:
-            self._check_host(desired, host, name)
+        admission.check(host, desired, name, self.backends['iptables'].variant, firewalld.SUBJECT in current)
         plan = self.backends[name].plan(desired, current, desired['families'])
         actions, after = list(plan.actions), dict(plan.after)
-        admit = self._admission(desired, current)
+        before = set()  # the interfaces the group's forward rules name now, in either backend
+        for backend in self.backends.values():
+            before |= backend.forward_interfaces(current, desired['mark'])
+        zone, zone_after = admission.zone_plan(desired, current, before)
+        if zone is not None:  # a zone made or deleted reloads firewalld, which empties iptables-nft's tables:
+            actions.insert(0 if zone_after['zone'] else len(actions), zone)  # made first, deleted last
+            after[firewalld.SUBJECT] = zone_after
+        admit, admitted = admission.plan(host, desired, current, name)
+        after.update(admitted)
         if admit is not None:
-            after[admit.subject] = admit.args['lines']
             actions = _joined(actions, admit)
         other = current.get('_other')
         if other:  # ours in the other backend go, after the new rules are in place
@@ -109,37 +116,12 @@ class NatResource(Resource):
             after.update((k, v) for k, v in cleanup.after.items() if not k.startswith('_') and v != current.get(k))
         return Plan(actions, current, after)
 
-    def _check_host(self, desired, host, name):
-        variant = self.backends['iptables'].variant
-        named = desired['host_firewall']
-        found = [c for c in host.blocking(name, variant, desired['interfaces'])
-                 if not named or (c['family'], c['table'], c['chain']) != (named['family'], named['table'], named['chain'])]
-        if found:
-            raise ValidationError('host_firewall', describe_blocking(found, desired['interfaces']))
-
-    def _admission(self, desired, current):
-        """The action that puts our accepts into the chain host_firewall
-        names (or takes them out), None when they are as wanted."""
-        chain = desired['host_firewall']
-        if not chain:
-            return None
-        subject = _admission_subject(chain)
-        if current[subject] is None:
-            raise ValidationError('host_firewall', 'there is no chain %s %s %s in the ruleset' % (
-                chain['family'], chain['table'], chain['chain']))
-        mark = '%s:%s' % (OWNER_MARK, desired['group'])
-        comment_text(mark, 'group')
-        lines = admission_rules(desired['interfaces'], mark) if desired['state'] == 'present' else []
-        if current[subject] == lines:
-            return None
-        args = dict(chain, netns=desired['netns'], mark=mark)
-        return Action('admit', subject, 'let %s through %s %s chain %s' % (
-            ', '.join(desired['interfaces']) or 'nothing of ours', chain['family'], chain['table'], chain['chain']),
-            dict(args, lines=lines), undo=('admit', dict(args, lines=current[subject])))
-
     def execute(self, op, args):
-        if op == 'admit':
-            NftSeam(self.seam).apply(args['netns'], admission_script(NftSeam(self.seam).ruleset(args['netns']), **args))
+        if op == 'firewalld':
+            firewalld.apply(self.seam, **args)
+        elif op == 'admit':
+            seam = NftSeam(self.seam)
+            seam.apply(args['netns'], admission_script(seam.ruleset(args['netns']), **args))
         elif op == 'nft':
             self.backends['nftables'].op_nft(**args)
         elif op == 'restore':
@@ -193,25 +175,12 @@ def host_chain(value):
     return {'family': family, 'table': value['table'], 'chain': value['chain']}
 
 
-def _admission_subject(chain):
-    return 'host_firewall %s %s %s' % (chain['family'], chain['table'], chain['chain'])
-
-
-def _admitted(host, chain, group):
-    """Our group's accepts in a foreign chain (None: no such chain)."""
-    rules = host.chain_rules(chain['family'], chain['table'], chain['chain'])
-    if rules is None:
-        return None
-    mark = ' comment "%s:%s"' % (OWNER_MARK, group)
-    return [text for _handle, text in rules if text.endswith(mark)]
-
-
 def _ruleset(name, host):
     return {'ruleset': host.ruleset} if name == 'nftables' else {}
 
 
 def _joined(actions, admit):
-    """With the nftables backend, the accepts in the host's chain go in the
+    """With the nftables backend, the accepts in the host's chains go in the
     same transaction as our table."""
     for i, action in enumerate(actions):
         if action.op == 'nft':

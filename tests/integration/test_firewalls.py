@@ -20,6 +20,7 @@ import time
 
 import pytest
 
+import firewalls
 from kernel import CLIENT, SERVER, Server, connect, sh, unit_command
 
 SUBNET = '10.88.0.0/24'
@@ -257,3 +258,49 @@ def test_the_watch_unit_puts_our_rules_back_after_nft_flushes_the_ruleset(ansibl
     assert 'rewrite table inet linuxns' in output, output
     assert ansible.play(network(admitted)).changed == []
     assert ansible.play(network(admitted, state='absent')).rc == 0
+
+
+def iptables_own(table=''):
+    """The iptables rules and policies that are not ours, counters left out."""
+    return sh('iptables-save %s | grep -v -e LINUXNS -e linuxns.net | grep -e "^-A" -e "^:" | sed -E "s/\\[[0-9]+:[0-9]+\\]//"'
+              % table)
+
+
+FLAVORS = {  # the firewall, how it reloads (or restarts), and what of it must stay as it was
+    'firewalld': (firewalls.firewalld, ('reload', 'restart'), lambda fw: fw.cmd('--zone=public', '--list-all')),
+    'ufw': (firewalls.ufw, ('reload',), lambda fw: iptables_own('-t filter')),  # ufw has no nat table; ours makes it
+    'dockerd': (firewalls.dockerd, ('restart',), lambda fw: iptables_own()),
+}
+
+
+@pytest.mark.parametrize('backend', ['iptables', 'nftables'])
+@pytest.mark.parametrize('flavor', sorted(FLAVORS))
+def test_a_host_firewall_keeps_its_rules_and_our_network_works_through_its_reloads(ansible, host, tmp_path, flavor, backend):
+    """(a)-(g) on a host that runs a real firewalld, ufw or dockerd, with
+    either backend; (g) with the watch unit's command running, as systemd
+    runs it, after each of the firewall's reloads and restarts."""
+    start, reloads, own = FLAVORS[flavor]
+    if firewalls.missing(flavor):
+        pytest.skip('%s is not installed (%s)' % (flavor, ' '.join(firewalls.packages())))
+    with start() as firewall:
+        before = own(firewall)
+        booted = dict(host, boot=True, boot_unit_dir=str(tmp_path / 'units'), firewall_backend=backend)
+        check = ansible.play(network(booted), check=True)
+        run = ansible.play(network(booted))
+        assert run.rc == 0, run.output
+        assert run.task('net')['actions'] == check.task('net')['actions']
+        assert traffic() == WORKS
+        assert ansible.play(network(booted)).changed == []
+        assert own(firewall) == before
+        watcher = Watcher(run.task('net')['boot']['watch_unit'])
+        try:
+            for reload in reloads:
+                getattr(firewall, reload)()
+                assert recovered() == WORKS, reload
+        finally:
+            output = watcher.stop()
+        assert ansible.play(network(booted)).changed == [], output
+        gone = ansible.play(network(booted, state='absent'))
+        assert gone.rc == 0, gone.output
+        assert own(firewall) == before
+        assert 'linuxns' not in sh('nft list ruleset') and 'LINUXNS' not in sh('iptables-save')

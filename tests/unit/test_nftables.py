@@ -158,7 +158,8 @@ def test_admission_replaces_only_the_groups_rules_by_handle():
     current = HARDENED + [rule('inet', 'filter', 'forward', 9, iif('cbr0'), ACCEPT, comment='linuxns.net:cbr0'),
                           rule('inet', 'filter', 'forward', 10, iif('cbr0'), ACCEPT, comment='linuxns.net:other'),
                           rule('inet', 'filter', 'forward', 11, iif('cbr0'), ACCEPT)]
-    script = admission_script(current, 'inet', 'filter', 'forward', 'linuxns.net:cbr0', ['a accept', 'b accept'])
+    script = admission_script(current, [{'family': 'inet', 'table': 'filter', 'chain': 'forward', 'mark': 'linuxns.net:cbr0',
+                                         'lines': ['a accept', 'b accept']}])
     assert script == ('delete rule inet filter forward handle 9\n'
                       'insert rule inet filter forward b accept\ninsert rule inet filter forward a accept\n')
 

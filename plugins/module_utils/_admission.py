@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, linuxns.net contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Our interfaces let through the host's own forward chains.
+
+A drop at the forward hook in any table is final, so where the host's
+firewall drops what it does not accept, our accepts alone do nothing.  Two
+ways through, both planned here as actions of the packet-filter resource:
+
+- accepts in the host's chain: `iifname IF accept` and `oifname IF accept`,
+  marked with the group's comment, inserted first (nft, one transaction
+  with our table), in the chain host_firewall names and, with the nftables
+  backend, in iptables-nft's FORWARD chains that drop (Docker, ufw) - where
+  the iptables backend would insert its jump;
+- firewalld: our interfaces in its zone (see _firewalld).
+
+A chain that holds our group's accepts but is no longer wanted loses them.
+"""
+
+from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
+from ansible_collections.linuxns.net.plugins.module_utils._engine import Action
+from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, TABLE, comment_text
+from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import IPTABLES_TABLES, admission_rules, describe_blocking
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+
+PREFIX = 'host_firewall '
+
+
+def read(host, desired, backend):
+    """{subject: [our group's accepts]} of every chain they may be in: the
+    chain host_firewall names, iptables-nft's blocking FORWARD chains (with
+    the nftables backend), and any chain of the host that holds them now."""
+    mark = ' comment "%s"' % desired['mark']
+    chains = wanted_chains(host, desired, backend)
+    for item in host.ruleset or []:
+        rule = item.get('rule')
+        if rule and rule.get('comment') == desired['mark'] and (rule['family'], rule['table']) != (FAMILY, TABLE):
+            chains.add((rule['family'], rule['table'], rule['chain']))
+    current = {}
+    for family, table, chain in chains:
+        rules = host.chain_rules(family, table, chain)
+        current[PREFIX + ' '.join((family, table, chain))] = None if rules is None else [
+            text for _handle, text in rules if text.endswith(mark)]
+    return current
+
+
+def wanted_chains(host, desired, backend):
+    """The chains our accepts must be in while the group is present."""
+    chains = set([_key(desired['host_firewall'])]) if desired['host_firewall'] else set()
+    if backend == 'nftables':
+        chains |= set(_key(c) for c in host.blocking(backend, None, desired['interfaces'], desired['mark']) if _iptables_forward(c))
+    return chains
+
+
+def plan(host, desired, current, backend):
+    """(action or None, {subject: lines after}): our accepts where wanted,
+    none elsewhere."""
+    named = desired['host_firewall']
+    if named and current.get(PREFIX + ' '.join(_key(named))) is None:
+        raise ValidationError('host_firewall', 'there is no chain %s %s %s in the ruleset' % _key(named))
+    comment_text(desired['mark'], 'group')
+    lines = admission_rules(desired['interfaces'], desired['mark'])
+    readable = wanted_chains(host, desired, backend)  # read() looks at these, and at those that hold our accepts
+    chains = readable if desired['state'] == 'present' else set()
+    changes, after = [], {}
+    for subject, have in sorted(current.items()):
+        if not subject.startswith(PREFIX) or have is None:
+            continue
+        key = tuple(subject[len(PREFIX):].split())
+        want = lines if key in chains else []
+        if have != want:
+            changes.append((dict(zip(('family', 'table', 'chain'), key)), have, want))
+            after[subject] = want if want or key in readable else None
+    if not changes:
+        return None, after
+    args = [dict(c, mark=desired['mark'], lines=want) for c, _have, want in changes]
+    undo = [dict(c, mark=desired['mark'], lines=have) for c, have, _want in changes]
+    what = '; '.join('%s %s %s %s' % ('let %s through' % ', '.join(desired['interfaces']) if want else 'take our accepts out of',
+                                      c['family'], c['table'], c['chain']) for c, _have, want in changes)
+    return Action('admit', PREFIX.strip(), what, {'netns': desired['netns'], 'chains': args},
+                  undo=('admit', {'netns': desired['netns'], 'chains': undo})), after
+
+
+def zone_plan(desired, current, before):
+    """Where firewalld runs: (action or None, view after) that put the
+    group's interfaces in its zone for us; `before`: the interfaces the
+    group's forward rules named before this run."""
+    if firewalld.SUBJECT not in current:
+        return None, None
+    if desired['state'] == 'absent':
+        add, remove = [], sorted(set(before) | set(desired['interfaces']))
+    else:
+        add, remove = desired['interfaces'], sorted(set(before) - set(desired['interfaces']))
+    have = current[firewalld.SUBJECT]
+    after = firewalld.wanted(have, add, remove)
+    return firewalld.action(desired['netns'], have, after), after
+
+
+def _key(chain):
+    return (chain['family'], chain['table'], chain['chain'])
+
+
+def _iptables_forward(chain):
+    return chain['family'] in ('ip', 'ip6') and chain['table'] in IPTABLES_TABLES and chain['chain'] == 'FORWARD'
+
+
+def check(host, desired, backend, variant, zoned):
+    """Fail before any change when a chain of the host would still drop our
+    traffic: one neither named, nor admitted here, nor firewalld's (zoned)."""
+    if desired['state'] != 'present' or not desired['interfaces']:
+        return
+    admitted = wanted_chains(host, desired, backend)
+    found = [c for c in host.blocking(backend, variant, desired['interfaces'], desired['mark'])
+             if _key(c) not in admitted and not (zoned and c['firewalld'])]
+    if found:
+        raise ValidationError('host_firewall', describe_blocking(found, desired['interfaces']))
