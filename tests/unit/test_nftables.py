@@ -216,3 +216,30 @@ def test_ours_reads_our_table_only():
                           rule('inet', 'linuxns', 'dnat4', 4, *KERNEL[1][0]['expr'], comment='linuxns.net:cbr0:web')]
     assert ours(objects) == {'dnat4': ['udp dport 9000-9001 dnat ip to 10.244.1.2 comment "linuxns.net:cbr0:web"']}
     assert ours(HARDENED) is None
+
+
+def test_firewalld_zone_made_once_with_a_reload_then_interfaces_come_and_go_without_one(tmp_path):
+    from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
+    nothing = firewalld.read(ruleset(), str(tmp_path))
+    assert nothing == {'zone': False, 'policy': False, 'permanent': [], 'runtime': []}
+    first = firewalld.action(None, nothing, firewalld.wanted(nothing, ['cbr0'], []))
+    commands = first.args['commands']
+    assert commands[0] == ['--permanent', '--new-zone=linuxns'] and commands[-1] == ['--reload']
+    assert ['--permanent', '--zone=linuxns', '--change-interface=cbr0'] in commands
+    assert ['--permanent', '--policy=linuxns-forward', '--add-egress-zone=linuxns'] in commands
+    assert first.undo[1]['commands'][-3:] == [['--permanent', '--delete-policy=linuxns-forward'],
+                                              ['--permanent', '--delete-zone=linuxns'], ['--reload']]
+    (tmp_path / 'zones').mkdir()
+    (tmp_path / 'policies').mkdir()
+    (tmp_path / 'zones' / 'linuxns.xml').write_text('<zone target="ACCEPT"><interface name="cbr0"/></zone>')
+    (tmp_path / 'policies' / 'linuxns-forward.xml').write_text('<policy target="ACCEPT"/>')
+    dispatch = rule('inet', 'firewalld', 'filter_FORWARD_ZONES', 5, iif('cbr0'), {'goto': {'target': 'filter_FWD_linuxns'}})
+    made = firewalld.read(ruleset(dispatch), str(tmp_path))
+    assert made == {'zone': True, 'policy': True, 'permanent': ['cbr0'], 'runtime': ['cbr0']}
+    assert firewalld.action(None, made, firewalld.wanted(made, ['cbr0'], [])) is None
+    more = firewalld.action(None, made, firewalld.wanted(made, ['cbr0', 'br1'], []))
+    assert more.args['commands'] == [['--permanent', '--zone=linuxns', '--change-interface=br1'],
+                                     ['--zone=linuxns', '--change-interface=br1']]
+    assert more.description == 'put br1 in the firewalld zone linuxns'
+    last = firewalld.action(None, made, firewalld.wanted(made, [], ['cbr0']))
+    assert last.args['commands'][-1] == ['--reload'] and ['--permanent', '--delete-zone=linuxns'] in last.args['commands']
