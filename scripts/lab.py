@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The built-in lab: N simulated hosts on one machine.
 
-  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--dir DIR]
+  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--firewall nftables] [--dir DIR]
                                                    bring a lab up, write DIR/inventory.yml (with --ssh also DIR/inventory-ssh.yml)
   .venv/bin/python scripts/lab.py reboot HOST [--no-boot] [--dir DIR]
                                                    power-cycle one host: its namespaces, links, rules,
@@ -291,7 +291,35 @@ def cgroup_parent(lab_dir):
     return '%s/%s' % (CGROUP_PARENT, hashlib.sha1(lab_dir.encode()).hexdigest()[:10])
 
 
-def inventory(hosts, outside, count, lab_dir):
+# --firewall nftables: every cluster host runs a hardened /etc/nftables.conf, as
+# a careful admin writes it: nothing in but ssh, the VXLAN overlay and ICMP
+# (IPv6 needs its neighbour discovery), nothing forwarded.  The roles let the
+# bridges through the forward chain it names (container_host_host_firewall).
+HARDENED_NFTABLES = '''flush ruleset
+table inet filter {
+    chain input {
+        type filter hook input priority 0; policy drop;
+        ct state established,related accept
+        iif "lo" accept
+        meta l4proto { icmp, ipv6-icmp } accept
+        tcp dport 22 accept
+        udp dport 4789 accept
+    }
+    chain forward { type filter hook forward priority 0; policy drop; }
+    chain output { type filter hook output priority 0; policy accept; }
+}
+'''
+FIREWALLS = {'none': None, 'nftables': HARDENED_NFTABLES}
+
+
+def load_firewall(pid, firewall):
+    """What the host's nftables.service does at boot, before our units."""
+    if FIREWALLS[firewall]:
+        subprocess.run(['nsenter', '--target', str(pid), '--net', '--', 'nft', '-f', '-'], input=FIREWALLS[firewall],
+                       universal_newlines=True, check=True)
+
+
+def inventory(hosts, outside, count, lab_dir, firewall='none'):
     """hosts: [(name, pid, address)] of the cluster; outside: (pid, address)."""
     cluster = {}
     for index, (name, pid, address) in enumerate(hosts, start=1):
@@ -311,7 +339,9 @@ def inventory(hosts, outside, count, lab_dir):
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
                  'cluster_network_cidr': CLUSTER_CIDR, 'cluster_network_cidr6': CLUSTER_CIDR6,
                  'cluster_network_networks': [BACK_NETWORK],
-                 'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])},
+                 'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])}
+        | ({'container_host_host_firewall': {'family': 'inet', 'table': 'filter', 'chain': 'forward'}}
+           if firewall == 'nftables' else {}),
         'children': {
             'cluster': {'hosts': cluster},
             'outside': {'hosts': {'internet': {
@@ -360,12 +390,14 @@ def up(args):
         hosts.append((name, pid, address))
         leaders.append(leader)
     cluster, outside = hosts[:-1], hosts[-1][1:]
+    for _name, pid, _address in cluster:
+        load_firewall(pid, args.firewall)
     state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders,
              'links': dict((name, [address, router]) for name, address, router in layout(args.hosts, args.underlay)),
-             'ssh': args.ssh}
+             'ssh': args.ssh, 'firewall': args.firewall}
     with open(os.path.join(args.dir, 'lab.json'), 'w') as handle:
         json.dump(state, handle)
-    plain = inventory(cluster, outside, args.containers, args.dir)
+    plain = inventory(cluster, outside, args.containers, args.dir, args.firewall)
     with open(os.path.join(args.dir, 'inventory.yml'), 'w') as handle:
         json.dump(plain, handle, indent=2)  # JSON is YAML
     if args.ssh:
@@ -438,6 +470,7 @@ def reboot(args):
     leader, pid = start_host(args.dir, args.host)
     address, router = state['links'][args.host]
     plug(pid, args.host, address, router)
+    load_firewall(pid, state.get('firewall', 'none'))
     if state['ssh']:
         start_sshd(args.dir, args.host, pid, address)
     state['hosts'][args.host], state['leaders'][index] = pid, leader
@@ -499,6 +532,8 @@ def main():
     parser.add_argument('--underlay', choices=['l2', 'routed'], default='l2',
                         help='l2: all hosts on one bridge; routed: each host on its own subnet behind a router')
     parser.add_argument('--ssh', action='store_true', help='also run sshd on every host and write inventory-ssh.yml')
+    parser.add_argument('--firewall', choices=sorted(FIREWALLS), default='none',
+                        help='nftables: every cluster host runs a hardened nftables ruleset (forward policy drop)')
     parser.add_argument('--dir', default=DEFAULT_DIR)
     args = parser.parse_intermixed_args()
     args.dir = os.path.abspath(args.dir)  # sshd wants absolute paths, nsenter --mount starts in /

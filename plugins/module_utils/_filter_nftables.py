@@ -337,22 +337,22 @@ def admission_script(ruleset, chains, netns=None):
     return ''.join(line + '\n' for line in script)
 
 
-def _script(chains, final):
-    """nft commands that take our table from `chains` to `final` (either
-    None: no table).  Unchanged chains are not touched."""
+def _script(source, target):
+    """nft commands that take our table from `source` to `target` ({chain:
+    [rule]}, either None: no table).  Unchanged chains are not touched."""
     table = '%s %s' % (FAMILY, TABLE)
-    if final is None:
-        return 'delete table %s\n' % table if chains is not None else ''
+    if target is None:
+        return 'delete table %s\n' % table if source is not None else ''
     lines = ['add table %s' % table]
     lines += ['add chain %s %s' % (table, name) for name in REGULAR_CHAINS]
     lines += ['add chain %s %s { %s }' % (table, name, declaration) for name, declaration, _jumps in BASE_CHAINS]
     for name, _declaration, jumps in BASE_CHAINS:
-        if (chains or {}).get(name) != jumps:
+        if (source or {}).get(name) != jumps:
             lines.append('flush chain %s %s' % (table, name))
             lines += ['add rule %s %s %s' % (table, name, jump) for jump in jumps]
     for name in REGULAR_CHAINS:
-        if chains is None or chains.get(name) != final[name]:
-            if chains is not None:
+        if source is None or source.get(name) != target[name]:
+            if source is not None:
                 lines.append('flush chain %s %s' % (table, name))
-            lines += ['add rule %s %s %s' % (table, name, line) for line in final[name]]
+            lines += ['add rule %s %s %s' % (table, name, line) for line in target[name]]
     return '\n'.join(lines) + '\n'

@@ -23,7 +23,7 @@ table (`iifname "cbr0" goto filter_FWD_linuxns`).
 """
 
 import os
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import rule_text
@@ -74,28 +74,28 @@ def action(netns, current, after):
                   undo=('firewalld', {'netns': netns, 'commands': backward}))
 
 
-def _commands(current, after):
-    """firewall-cmd argument lists, in order; a created or deleted zone or
-    policy needs a reload to reach the runtime, which also loads the
-    permanent interfaces."""
+def _commands(source, target):
+    """firewall-cmd argument lists from view `source` to view `target`, in
+    order; a created or deleted zone or policy needs a reload to reach the
+    runtime, which also loads the permanent interfaces."""
     commands = []
-    if after['zone'] and not current['zone']:
+    if target['zone'] and not source['zone']:
         commands += [['--permanent', '--new-zone=' + ZONE], ['--permanent', '--zone=' + ZONE, '--set-target=ACCEPT']]
-    if after['policy'] and not current['policy']:
+    if target['policy'] and not source['policy']:
         commands += [['--permanent', '--new-policy=' + POLICY], ['--permanent', '--policy=' + POLICY, '--add-ingress-zone=ANY'],
                      ['--permanent', '--policy=' + POLICY, '--add-egress-zone=' + ZONE],
                      ['--permanent', '--policy=' + POLICY, '--set-target=ACCEPT']]
-    if after['zone']:
-        commands += [['--permanent', '--zone=' + ZONE, '--change-interface=' + i] for i in after['permanent'] if i not in current['permanent']]
-        commands += [['--permanent', '--zone=' + ZONE, '--remove-interface=' + i] for i in current['permanent'] if i not in after['permanent']]
-    if current['policy'] and not after['policy']:
+    if target['zone']:
+        commands += [['--permanent', '--zone=' + ZONE, '--change-interface=' + i] for i in target['permanent'] if i not in source['permanent']]
+        commands += [['--permanent', '--zone=' + ZONE, '--remove-interface=' + i] for i in source['permanent'] if i not in target['permanent']]
+    if source['policy'] and not target['policy']:
         commands.append(['--permanent', '--delete-policy=' + POLICY])
-    if current['zone'] and not after['zone']:
+    if source['zone'] and not target['zone']:
         commands.append(['--permanent', '--delete-zone=' + ZONE])
-    if (after['zone'], after['policy']) != (current['zone'], current['policy']):
+    if (target['zone'], target['policy']) != (source['zone'], source['policy']):
         return commands + [['--reload']]
-    commands += [['--zone=' + ZONE, '--change-interface=' + i] for i in after['runtime'] if i not in current['runtime']]
-    commands += [['--zone=' + ZONE, '--remove-interface=' + i] for i in current['runtime'] if i not in after['runtime']]
+    commands += [['--zone=' + ZONE, '--change-interface=' + i] for i in target['runtime'] if i not in source['runtime']]
+    commands += [['--zone=' + ZONE, '--remove-interface=' + i] for i in source['runtime'] if i not in target['runtime']]
     return commands
 
 
