@@ -214,7 +214,8 @@ def _joined(container):
 
 def reachability_ports(hostvars, hosts):
     """linuxns.net.reachability ports: {name: 'host/container:port', address:
-    the host's underlay address, port} for every published TCP port."""
+    the host's underlay address (or the port's host_ip), port} for every
+    published TCP port."""
     ports = []
     for host in hosts:
         for container in hostvars[host].get('containers_list') or []:
@@ -222,6 +223,9 @@ def reachability_ports(hostvars, hosts):
                 if port.get('protocol', 'tcp') != 'tcp':
                     continue
                 name = '%s/%s:%d' % (host, container['name'], int(port['host']))
+                if port.get('host_ip'):  # published on that address only
+                    ports.append({'name': name, 'address': port['host_ip'], 'port': int(port['host'])})
+                    continue
                 ports.append({'name': name, 'address': hostvars[host]['cluster_network_underlay_address'], 'port': int(port['host'])})
                 if hostvars[host].get('cluster_network_cidr6') and hostvars[host].get('cluster_network_underlay_address6') \
                         and _first_network_has_ipv6(hostvars[host], container):

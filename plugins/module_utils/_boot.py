@@ -363,10 +363,17 @@ def main(argv=None):
     parser.add_argument('--every', type=float, default=SAFETY_SECONDS, metavar='SECONDS',
                         help='with --watch, also re-apply this often (iptables-legacy reports no change; default %(default)s)')
     args = parser.parse_args(argv)
-    status = apply_once(args.state, args.check)
-    if args.watch and not args.check:
-        for _burst in packet_filter_changes(safety=args.every):
-            apply_once(args.state)
+    if not args.watch or args.check:
+        return apply_once(args.state, args.check)
+    monitor = start_monitor()  # before the first converge: a reload during it is not missed
+    try:
+        status = apply_once(args.state)
+        for _burst in packet_filter_changes(monitor, safety=args.every):
+            status = apply_once(args.state)
+    finally:
+        if monitor is not None:
+            monitor.kill()
+            monitor.wait()
     return status
 
 
@@ -388,27 +395,28 @@ def apply_once(state, check=False):
     return 0
 
 
-def packet_filter_changes(quiet=QUIET_SECONDS, safety=SAFETY_SECONDS):
-    """Yields once after each burst of packet-filter changes, as `nft
-    monitor` reports them (a firewalld or nftables reload, ufw, Docker, a
-    flush by hand: iptables-nft changes are nf_tables changes too), once a
-    burst has been quiet for `quiet` seconds; and every `safety` seconds
-    regardless (iptables-legacy changes send no event).  A re-apply that
-    changed something causes one more burst, whose re-apply changes nothing."""
-    monitor = subprocess.Popen(['nft', 'monitor', 'ruleset'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) \
-        if shutil.which('nft') else None
-    try:
-        while True:
-            if monitor is None:
-                time.sleep(safety)
-            elif _wait_line(monitor, safety) is not None:
-                while _wait_line(monitor, quiet) is not None:  # the rest of the burst
-                    pass
-            yield
-    finally:
-        if monitor is not None:
-            monitor.kill()
-            monitor.wait()
+def start_monitor():
+    """`nft monitor ruleset`, reporting every change of the packet filter
+    (None without nft)."""
+    if not shutil.which('nft'):
+        return None
+    return subprocess.Popen(['nft', 'monitor', 'ruleset'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def packet_filter_changes(monitor, quiet=QUIET_SECONDS, safety=SAFETY_SECONDS):
+    """Yields once after each burst of packet-filter changes the monitor
+    reports (a firewalld or nftables reload, ufw, Docker, a flush by hand:
+    iptables-nft changes are nf_tables changes too), once a burst has been
+    quiet for `quiet` seconds; and every `safety` seconds regardless
+    (iptables-legacy changes send no event).  A re-apply that changed
+    something causes one more burst, whose re-apply changes nothing."""
+    while True:
+        if monitor is None:
+            time.sleep(safety)
+        elif _wait_line(monitor, safety) is not None:
+            while _wait_line(monitor, quiet) is not None:  # the rest of the burst
+                pass
+        yield
 
 
 def _wait_line(process, seconds):

@@ -117,7 +117,11 @@ def _port(params, prefix):
     host = integer_range(params['host'], prefix + 'host', 1, 65535)
     container = integer_range(params['container'], prefix + 'container', 1, 65535) \
         if params.get('container') is not None else host
-    return {'protocol': protocol, 'host': host, 'container': container}
+    host_ip = ip_address(str(params['host_ip']), prefix + 'host_ip') if params.get('host_ip') else None
+    if host_ip is not None and (host_ip.is_loopback or host_ip.is_unspecified):
+        raise ValidationError(prefix + 'host_ip', '%s: give one of the host\'s own addresses (loopback and the unspecified '
+                              'address are not published on: omit host_ip to publish on every address)' % host_ip)
+    return {'protocol': protocol, 'host': host, 'container': container, 'host_ip': str(host_ip) if host_ip else None}
 
 
 class BridgeNetwork:
@@ -275,9 +279,10 @@ class NetworkSpec:
                     raise ValidationError(option, '%s is also the address of %s' % (address, addresses[(name, address)]))
                 addresses[(name, address)] = spec.name
             for port in spec.ports:
-                key = (port['protocol'], port['host'])
-                if key in ports:
-                    raise ValidationError(spec.prefix + 'ports', 'host port %s/%d is also published by %s' % (key + (ports[key],)))
+                key = (port['protocol'], port['host'], port['host_ip'])
+                clash = [other for other in ports if other[:2] == key[:2] and None in (other[2], key[2]) or other == key]
+                if clash:
+                    raise ValidationError(spec.prefix + 'ports', 'host port %s/%d is also published by %s' % (key[:2] + (ports[clash[0]],)))
                 ports[key] = spec.name
 
     @property
@@ -641,9 +646,13 @@ class Layout:
             for c in self.keep:
                 net, _inside, _end, cidr, cidr6 = self.first(c)
                 for port in c.ports:
-                    for address in [cidr.split('/')[0]] + (['[%s]' % cidr6.split('/')[0]] if cidr6 else []):
-                        rules.append({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
-                                      'to': '%s:%d' % (address, port['container']), 'comment': c.name})
+                    for family, address in [(4, cidr.split('/')[0])] + ([(6, '[%s]' % cidr6.split('/')[0])] if cidr6 else []):
+                        on = ipaddress.ip_address(port['host_ip']) if port['host_ip'] else None
+                        if on is not None and on.version != family:
+                            continue  # published on one address: in its family only
+                        rules.append(dict({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
+                                           'to': '%s:%d' % (address, port['container']), 'comment': c.name},
+                                          **({'destination': str(on)} if on is not None else {})))
         desired = NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state,
                                      'firewall_backend': spec.firewall_backend, 'host_firewall': spec.host_firewall})
         if self.dual or self.record.get('subnet6') or any(n.get('subnet6') for n in self.recorded.values()):

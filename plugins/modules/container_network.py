@@ -195,6 +195,14 @@ options:
             type: str
             choices: [tcp, udp, sctp]
             default: tcp
+          host_ip:
+            description:
+              - Publish on this one address of the host only (IPv4 or IPv6; the rule is then in that
+                family only), instead of on every local address.
+              - Published ports bypass a host firewall's input rules (ufw's included), as Docker's do -
+                the packet is forwarded, not delivered to the host. Use O(containers[].ports[].host_ip)
+                to limit where a port is reachable. Loopback addresses are refused.
+            type: str
       limits:
         description:
           - The limits of the container's cgroup, for every process in its namespace - the limit
@@ -535,7 +543,7 @@ OVERLAY = dict(
 
 
 def main():
-    port = dict(host=dict(type='int', required=True), container=dict(type='int'),
+    port = dict(host=dict(type='int', required=True), container=dict(type='int'), host_ip=dict(type='str'),
                 protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
     container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
                      state=dict(type='str', choices=['started', 'stopped'], default='started'),

@@ -304,3 +304,20 @@ def test_a_host_firewall_keeps_its_rules_and_our_network_works_through_its_reloa
         assert gone.rc == 0, gone.output
         assert own(firewall) == before
         assert 'linuxns' not in sh('nft list ruleset') and 'LINUXNS' not in sh('iptables-save')
+
+
+@pytest.mark.parametrize('backend', ['iptables', 'nftables'])
+def test_a_port_published_on_one_host_address_only(ansible, host, backend):
+    """ports[].host_ip: published ports bypass ufw as Docker's do, so this is
+    how a user limits where one is reachable."""
+    sh('ip addr add 198.51.100.3/24 dev to-out')
+    tasks = network(host, firewall_backend=backend)
+    tasks[0]['linuxns.net.container_network']['containers'][0]['ports'][0]['host_ip'] = '198.51.100.3'
+    run = ansible.play(tasks)
+    assert run.rc == 0, run.output
+    assert retried(lambda: connect('outside', '198.51.100.3', 8080), 'web').startswith('web ')
+    assert connect('outside', '198.51.100.1', 8080).startswith('FAILED')
+    assert ansible.play(tasks).changed == []
+    tasks[0]['linuxns.net.container_network']['containers'][0]['ports'][0]['host_ip'] = '127.0.0.1'
+    refused = ansible.play(tasks)
+    assert refused.failed == ['net'] and 'containers[0].ports[0].host_ip: 127.0.0.1' in refused.task('net')['msg']
