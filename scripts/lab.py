@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The built-in lab: N simulated hosts on one machine.
 
-  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--firewall nftables] [--dir DIR]
+  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--firewall nftables|firewalld] [--dir DIR]
                                                    bring a lab up, write DIR/inventory.yml (with --ssh also DIR/inventory-ssh.yml)
   .venv/bin/python scripts/lab.py reboot HOST [--no-boot] [--dir DIR]
                                                    power-cycle one host: its namespaces, links, rules,
@@ -309,14 +309,34 @@ table inet filter {
     chain output { type filter hook output priority 0; policy accept; }
 }
 '''
-FIREWALLS = {'none': None, 'nftables': HARDENED_NFTABLES}
+FIREWALLS = {'none': None, 'nftables': HARDENED_NFTABLES, 'firewalld': None}
+# --firewall firewalld: every cluster host runs a firewalld of its own (zone public,
+# with its own system bus, private /run and /etc/firewalld: tests/integration/firewalls.py).
+FIREWALL_HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'tests', 'integration',
+                                'firewalls.py')
 
 
-def load_firewall(pid, firewall):
-    """What the host's nftables.service does at boot, before our units."""
+def load_firewall(lab_dir, name, pid, firewall):
+    """What the host's firewall unit does at boot, before our units: load
+    the ruleset (nftables.service), or start firewalld in the host's own
+    namespaces (its pid namespace: it dies with the host)."""
     if FIREWALLS[firewall]:
         subprocess.run(['nsenter', '--target', str(pid), '--net', '--', 'nft', '-f', '-'], input=FIREWALLS[firewall],
                        universal_newlines=True, check=True)
+    if firewall != 'firewalld':
+        return
+    ready = os.path.join(lab_dir, name + '.firewalld')
+    if os.path.exists(ready):
+        os.unlink(ready)
+    with open(os.path.join(lab_dir, name + '.firewalld.log'), 'a') as log:
+        proc = subprocess.Popen(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+                                 'env', 'LINUXNS_SANDBOX=1', sys.executable, FIREWALL_HARNESS, 'firewalld', ready],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.time() + 60
+    while not os.path.exists(ready):
+        if proc.poll() is not None or time.time() > deadline:
+            raise SystemExit('lab: firewalld of %s did not start; see %s.firewalld.log' % (name, os.path.join(lab_dir, name)))
+        time.sleep(0.1)
 
 
 def inventory(hosts, outside, count, lab_dir, firewall='none'):
@@ -390,8 +410,8 @@ def up(args):
         hosts.append((name, pid, address))
         leaders.append(leader)
     cluster, outside = hosts[:-1], hosts[-1][1:]
-    for _name, pid, _address in cluster:
-        load_firewall(pid, args.firewall)
+    for name, pid, _address in cluster:
+        load_firewall(args.dir, name, pid, args.firewall)
     state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders,
              'links': dict((name, [address, router]) for name, address, router in layout(args.hosts, args.underlay)),
              'ssh': args.ssh, 'firewall': args.firewall}
@@ -470,7 +490,7 @@ def reboot(args):
     leader, pid = start_host(args.dir, args.host)
     address, router = state['links'][args.host]
     plug(pid, args.host, address, router)
-    load_firewall(pid, state.get('firewall', 'none'))
+    load_firewall(args.dir, args.host, pid, state.get('firewall', 'none'))
     if state['ssh']:
         start_sshd(args.dir, args.host, pid, address)
     state['hosts'][args.host], state['leaders'][index] = pid, leader
@@ -533,7 +553,8 @@ def main():
                         help='l2: all hosts on one bridge; routed: each host on its own subnet behind a router')
     parser.add_argument('--ssh', action='store_true', help='also run sshd on every host and write inventory-ssh.yml')
     parser.add_argument('--firewall', choices=sorted(FIREWALLS), default='none',
-                        help='nftables: every cluster host runs a hardened nftables ruleset (forward policy drop)')
+                        help='nftables: every cluster host runs a hardened nftables ruleset (forward policy drop); '
+                             'firewalld: every cluster host runs firewalld (zone public)')
     parser.add_argument('--dir', default=DEFAULT_DIR)
     args = parser.parse_intermixed_args()
     args.dir = os.path.abspath(args.dir)  # sshd wants absolute paths, nsenter --mount starts in /

@@ -34,6 +34,10 @@ options:
         that chain itself (C(iifname IF accept) and C(oifname IF accept) for each interface its
         forward rules name, marked with the comment C(linuxns.net:GROUP)), and removes them with
         O(state=absent). Isolation still holds, since our own drops are final too.
+      - Not needed for chains this collection lets its interfaces through by itself - firewalld's (its
+        interfaces go into a zone C(linuxns) with a policy C(linuxns-forward), permanently and at runtime)
+        and, with O(firewall_backend=nftables), the FORWARD chains of iptables-nft (Docker, ufw) and
+        iptables-legacy that drop (the same marked accepts, first).
     type: dict
     suboptions:
       family:

@@ -13,6 +13,8 @@ ways through, both planned here as actions of the packet-filter resource:
   with our table), in the chain host_firewall names and, with the nftables
   backend, in iptables-nft's FORWARD chains that drop (Docker, ufw) - where
   the iptables backend would insert its jump;
+- the same accepts in iptables-legacy's FORWARD chain, where it drops,
+  with the nftables backend (iptables-legacy-restore --noflush);
 - firewalld: our interfaces in its zone (see _firewalld).
 
 A chain that holds our group's accepts but is no longer wanted loses them.
@@ -21,7 +23,9 @@ A chain that holds our group's accepts but is no longer wanted loses them.
 from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, TABLE, comment_text
-from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import IPTABLES_TABLES, admission_rules, describe_blocking
+from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import (
+    IPTABLES_TABLES, LEGACY_TABLE, admission_rules, describe_blocking)
+from ansible_collections.linuxns.net.plugins.module_utils._iptables import comment_of, normalize, parse_save
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 PREFIX = 'host_firewall '
@@ -82,6 +86,53 @@ def plan(host, desired, current, backend):
                   undo=('admit', {'netns': desired['netns'], 'chains': undo})), after
 
 
+LEGACY = 'host_firewall iptables-legacy ipv%d FORWARD'
+
+
+def legacy_read(host, desired, backend):
+    """{subject: [our group's accepts, normalized]} of iptables-legacy's
+    FORWARD chain per family where it drops (nftables backend) or holds them."""
+    current = {}
+    for family, text in sorted(host.legacy.items()):
+        rules = [normalize(t) for c, t in parse_save(text).get('filter', ([], []))[1]
+                 if c == 'FORWARD' and comment_of(t) == desired['mark']]
+        if rules or _legacy_wanted(host, desired, backend, family):
+            current[LEGACY % family] = rules
+    return current
+
+
+def _legacy_wanted(host, desired, backend, family):
+    return backend == 'nftables' and any(c['table'] == LEGACY_TABLE and c['family'] == ('ip' if family == 4 else 'ip6')
+                                         for c in host.blocking(backend, None, desired['interfaces'], desired['mark']))
+
+
+def legacy_plan(host, desired, current, backend):
+    """([action], {subject: lines after}): our accepts in iptables-legacy's
+    FORWARD where wanted, none elsewhere."""
+    actions, after = [], {}
+    for family in (4, 6):
+        subject = LEGACY % family
+        if subject not in current:
+            continue
+        wanted = desired['state'] == 'present' and _legacy_wanted(host, desired, backend, family)
+        tokens = [[flag, name, '-m', 'comment', '--comment', desired['mark'], '-j', 'ACCEPT']
+                  for name in desired['interfaces'] for flag in ('-i', '-o')] if wanted else []
+        if [normalize(t) for t in tokens] == current[subject]:
+            continue
+        after[subject] = [normalize(t) for t in tokens] if tokens or _legacy_wanted(host, desired, backend, family) else None
+        forward = ['-D FORWARD %s' % line for line in current[subject]] + ['-I FORWARD 1 %s' % ' '.join(t) for t in reversed(tokens)]
+        backward = ['-D FORWARD %s' % normalize(t) for t in tokens] + ['-I FORWARD 1 %s' % line for line in reversed(current[subject])]
+        actions.append(Action('admit_legacy', subject, '%s iptables-legacy FORWARD (IPv%d)' % (
+            'let %s through' % ', '.join(desired['interfaces']) if tokens else 'take our accepts out of', family),
+            {'netns': desired['netns'], 'family': family, 'text': _filter_text(forward)},
+            undo=('admit_legacy', {'netns': desired['netns'], 'family': family, 'text': _filter_text(backward)})))
+    return actions, after
+
+
+def _filter_text(lines):
+    return '*filter\n%s\nCOMMIT\n' % '\n'.join(lines)
+
+
 def zone_plan(desired, current, before):
     """Where firewalld runs: (action or None, view after) that put the
     group's interfaces in its zone for us; `before`: the interfaces the
@@ -112,6 +163,7 @@ def check(host, desired, backend, variant, zoned):
         return
     admitted = wanted_chains(host, desired, backend)
     found = [c for c in host.blocking(backend, variant, desired['interfaces'], desired['mark'])
-             if _key(c) not in admitted and not (zoned and c['firewalld'])]
+             if _key(c) not in admitted and not (zoned and c['firewalld'])
+             and not (backend == 'nftables' and c['table'] == LEGACY_TABLE)]  # see legacy_plan
     if found:
         raise ValidationError('host_firewall', describe_blocking(found, desired['interfaces']))

@@ -11,6 +11,7 @@ bridges' forwarded traffic.  Read only."""
 import re
 import shutil
 
+from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import CHAINS
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, TABLE, REGULAR_CHAINS, ours
@@ -57,10 +58,13 @@ def read_firewall(seam, bridges, warnings):
     backend, variant = host.choose('auto', [b for b in ours_in if b == 'nftables'])
     in_use = ours_in[0] if len(ours_in) == 1 else (ours_in and backend)
     blocking = host.blocking(in_use or backend, variant, bridges) if bridges else []
+    zoned = firewalld.read(host.ruleset)['runtime'] if host.firewalld() else []
+    blocking = [c for c in blocking if not (c['firewalld'] and set(bridges) <= set(zoned))]  # our zone lets them through
     facts = {'backend': in_use or None, 'auto': backend, 'iptables_variant': variant if (in_use or backend) == 'iptables' else None,
              'nftables': host.ruleset is not None, 'tables': ['%s %s' % t for t in host.tables()],
              'native_tables': ['%s %s' % t for t in host.native_tables()],
-             'firewalld': host.firewalld(), 'iptables_legacy': host.legacy_rules(), 'iptables_nft': host.iptables_nft_rules(),
+             'firewalld': host.firewalld(), 'firewalld_zone': zoned,
+             'iptables_legacy': host.legacy_rules(), 'iptables_nft': host.iptables_nft_rules(),
              'bridges': sorted(bridges), 'blocking': blocking}
     return facts, host
 

@@ -23,6 +23,8 @@ empty goes, with its jumps.
 'legacy' and 'nft' the iptables-legacy and iptables-nft tools.
 """
 
+import shutil
+
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
 from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import KIND_CHAIN, chain_content, group_of
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesSeam, comment_of, normalize, parse_save
@@ -90,11 +92,27 @@ def _describe(tokens):
 
 
 class IptablesBackend:
+    """The backend interface (_nat.BACKENDS): name, available(host),
+    owns(subject), rules(spec), display(subject, line), read(netns,
+    families, host), plan(desired, current, families),
+    forward_interfaces(current, group_mark) and the op_ methods its
+    actions name."""
+
     name = 'iptables'
+    joins_admission = False  # its actions are no nft transaction to put our accepts in
 
     def __init__(self, seam, variant=None):
         self.seam = IptablesSeam(seam, variant)
         self.variant = variant
+
+    @staticmethod
+    def available(host):
+        del host
+        return shutil.which('iptables-save') is not None
+
+    @staticmethod
+    def owns(subject):
+        return subject.startswith('ipv')
 
     @staticmethod
     def subject(family, chain):
@@ -109,7 +127,8 @@ class IptablesBackend:
     def display(subject, line):
         return '-A %s %s' % (subject.split()[-1], line)
 
-    def read(self, netns, families):
+    def read(self, netns, families, host=None):
+        del host  # iptables-save reads for itself
         current = {'_raw': {}}
         for family in families:
             tables = parse_save(self.seam.save(netns, family))

@@ -221,10 +221,22 @@ def subject(chain):
 
 
 class NftablesBackend:
-    name = 'nftables'
+    """The backend interface: see _filter_iptables.IptablesBackend."""
 
-    def __init__(self, seam):
+    name = 'nftables'
+    joins_admission = True  # our accepts in the host's chains go in the same transaction
+
+    def __init__(self, seam, variant=None):
+        del variant  # iptables' only
         self.seam = NftSeam(seam)
+
+    @staticmethod
+    def available(host):
+        return host.ruleset is not None
+
+    @staticmethod
+    def owns(subject):
+        return subject.startswith('%s %s ' % (FAMILY, TABLE))
 
     def rules(self, spec):
         """[(subject, canonical line, text a person reads)] of one spec."""
@@ -234,12 +246,12 @@ class NftablesBackend:
     def display(subject_, line):
         return '%s: %s' % (subject_, line)
 
-    def read(self, netns, families, ruleset=None):
-        """{subject: [rule text] or None} of our chains; '_chains' the same
-        by chain name, None when our table does not exist."""
-        if ruleset is None:
-            ruleset = self.seam.ruleset(netns)
-        chains = ours(ruleset)
+    def read(self, netns, families, host=None):
+        """{subject: [rule text] or None} of our chains (both families: one
+        table); '_chains' the same by chain name, None when our table does
+        not exist.  The ruleset is the one `host` read, else read here."""
+        del families
+        chains = ours(host.ruleset if host is not None and host.ruleset is not None else self.seam.ruleset(netns))
         current = {'_chains': chains}
         for name in ALL_CHAINS:
             current[subject(name)] = None if chains is None else chains.get(name)

@@ -32,6 +32,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables impor
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, IptablesSeam, comment_of, parse_save
 
 IPTABLES_TABLES = ('filter', 'nat', 'mangle', 'raw', 'security')  # what iptables-nft makes, in families ip and ip6
+LEGACY_TABLE = 'filter (iptables-legacy)'  # how a dropping legacy FORWARD chain is named
 _FINAL = ('drop', 'reject')
 
 
@@ -137,7 +138,7 @@ class HostFirewall:
                 forward = [t for c, t in parse_save(text).get('filter', ([], []))[1] if c == 'FORWARD']
                 policy = _policies(text).get('filter FORWARD')
                 if policy == 'DROP' or (forward and forward[-1][-2:] in (['-j', 'DROP'], ['-j', 'REJECT'])):
-                    found.append({'family': 'ip' if family == 4 else 'ip6', 'table': 'filter (iptables-legacy)', 'chain': 'FORWARD',
+                    found.append({'family': 'ip' if family == 4 else 'ip6', 'table': LEGACY_TABLE, 'chain': 'FORWARD',
                                   'hook': 'forward', 'drops': 'policy drop' if policy == 'DROP' else 'a final drop rule',
                                   'firewalld': False})
         return found
@@ -174,7 +175,7 @@ def describe_blocking(found, interfaces, option='host_firewall'):
         if chain['firewalld']:
             advice.append('firewalld is running: put the bridges in a zone that accepts them, e.g. ' + '; '.join(
                 'firewall-cmd --permanent --zone=trusted --add-interface=%s' % i for i in interfaces) + '; firewall-cmd --reload')
-        elif 'iptables-legacy' in chain['table']:
+        elif chain['table'] == LEGACY_TABLE:
             advice.append('the host\'s rules are in iptables-legacy: use firewall_backend=iptables (auto picks it), which '
                           'writes there')
         else:

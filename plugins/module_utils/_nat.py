@@ -21,8 +21,11 @@ ahead of the rules they exempt from.
 
 Before any change the host's firewall is checked: a chain at the forward
 hook of another table that would drop our forwarded traffic fails the run,
-naming it - unless `host_firewall` names that chain, and our accepts for the
-forwarded interfaces go there (marked, removed with the group).
+naming it - unless it can be let through (_admission): the chain
+`host_firewall` names, and with the nftables backend iptables-nft's FORWARD
+chains, get our accepts for the forwarded interfaces (marked, removed with
+the group); where firewalld runs, the interfaces go into its zone for us
+(_firewalld).
 """
 
 import shutil
@@ -33,12 +36,16 @@ from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_M
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import IptablesBackend
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
     FAMILY, TABLE, NftablesBackend, NftSeam, admission_script, ours)
-from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import (
-    BACKENDS, FAMILY_NAMES, NatRuleSpec, label)
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import BACKENDS as BACKEND_NAMES
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import FAMILY_NAMES, NatRuleSpec, label
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall
+from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesSeam
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, netns_name
 
 HOST_FIREWALL_FAMILIES = ('ip', 'ip6', 'inet')
+# The backends, by firewall_backend value (a new one: a file with the interface
+# _filter_iptables.IptablesBackend describes, named here and in _filter_policy.BACKENDS).
+BACKENDS = {'iptables': IptablesBackend, 'nftables': NftablesBackend}
 
 
 class NatResource(Resource):
@@ -64,8 +71,8 @@ class NatResource(Resource):
         netns = netns_name(params['netns'], 'netns') if params.get('netns') else None
         families = sorted(set(s.family for s in specs)) or [FAMILY_NAMES[params.get('family') or 'ipv4']]
         backend = params.get('firewall_backend') or 'auto'
-        if backend not in BACKENDS:
-            raise ValidationError('firewall_backend', '%r is not one of %s' % (backend, ', '.join(BACKENDS)))
+        if backend not in BACKEND_NAMES:
+            raise ValidationError('firewall_backend', '%r is not one of %s' % (backend, ', '.join(BACKEND_NAMES)))
         # the interfaces our forward rules let traffic in and out of: what a foreign forward chain must admit
         interfaces = sorted(set(selector[1] for s in specs if s.kind == 'forward'
                                 for selector in (s.in_interface, s.out_interface) if selector and not selector[0]))
@@ -78,17 +85,19 @@ class NatResource(Resource):
         host = HostFirewall.read(self.seam, netns)
         ours_in = ['nftables'] if host.ruleset and ours(host.ruleset) is not None else []
         name, variant = host.choose(desired['backend'], ours_in)
-        if name == 'nftables' and host.ruleset is None:
-            raise ValidationError('firewall_backend', 'nftables needs the nft command (install the nftables package)')
-        self.backends = {'iptables': IptablesBackend(self.seam, variant), 'nftables': NftablesBackend(self.seam)}
+        self.backends = dict((key, cls(self.seam, variant)) for key, cls in BACKENDS.items())
+        if not self.backends[name].available(host):
+            raise ValidationError('firewall_backend', '%s needs the %s command (install the %s package)' % (
+                name, 'nft' if name == 'nftables' else 'iptables-save', name))
         self.chosen = name
-        current = {'_host': host, '_backend': name}
-        current.update(self.backends[name].read(netns, desired['families'], **_ruleset(name, host)))
-        other = 'iptables' if name == 'nftables' else 'nftables'
-        if (other == 'nftables' and host.ruleset is not None) or (other == 'iptables' and shutil.which('iptables-save')):
-            current.update(self.backends[other].read(netns, desired['families'], **_ruleset(other, host)))
-            current['_other'] = other
+        current = {'_host': host, '_backend': name, '_others': []}
+        current.update(self.backends[name].read(netns, desired['families'], host))
+        for other, backend in sorted(self.backends.items()):  # ours there go (see plan)
+            if other != name and backend.available(host):
+                current.update(backend.read(netns, desired['families'], host))
+                current['_others'].append(other)
         current.update(admission.read(host, desired, name))
+        current.update(admission.legacy_read(host, desired, name))
         if host.firewalld() and shutil.which('firewall-cmd'):
             current[firewalld.SUBJECT] = firewalld.read(host.ruleset)
         return current
@@ -107,10 +116,11 @@ class NatResource(Resource):
             after[firewalld.SUBJECT] = zone_after
         admit, admitted = admission.plan(host, desired, current, name)
         after.update(admitted)
+        legacy, admitted = admission.legacy_plan(host, desired, current, name)
+        actions, after = legacy + actions, dict(after, **admitted)
         if admit is not None:
-            actions = _joined(actions, admit)
-        other = current.get('_other')
-        if other:  # ours in the other backend go, after the new rules are in place
+            actions = _joined(actions, admit, self.backends[name])
+        for other in current['_others']:  # ours in another backend go, after the new rules are in place
             cleanup = self.backends[other].plan(dict(desired, state='absent', purge=True), current, desired['families'])
             actions += cleanup.actions
             after.update((k, v) for k, v in cleanup.after.items() if not k.startswith('_') and v != current.get(k))
@@ -122,12 +132,11 @@ class NatResource(Resource):
         elif op == 'admit':
             seam = NftSeam(self.seam)
             seam.apply(args['netns'], admission_script(seam.ruleset(args['netns']), **args))
-        elif op == 'nft':
-            self.backends['nftables'].op_nft(**args)
-        elif op == 'restore':
-            self.backends['iptables'].op_restore(**args)
+        elif op == 'admit_legacy':
+            IptablesSeam(self.seam, 'legacy').restore(**args)
         else:
-            super().execute(op, args)
+            backend = next((b for b in self.backends.values() if hasattr(b, 'op_' + op)), self)
+            getattr(backend, 'op_' + op)(**args)
 
     def summary(self, desired, plan, observed):
         backend = self.backends[observed.get('_backend') or self.chosen]
@@ -152,7 +161,8 @@ def rule_changes(plan):
         if subject.startswith('_'):
             continue
         before = plan.before.get(subject) or []
-        show = NftablesBackend.display if not subject.startswith('ipv') else IptablesBackend.display
+        # the host's chains (host_firewall ...) and firewalld's zone read as nft's words
+        show = next((cls for cls in BACKENDS.values() if cls.owns(subject)), NftablesBackend).display
         added.extend(show(subject, r) for r in (after or []) if r not in before)
         removed.extend(show(subject, r) for r in before if r not in (after or []))
     return {'added': added, 'removed': removed, 'firewall_backend': plan.before.get('_backend')}
@@ -175,18 +185,14 @@ def host_chain(value):
     return {'family': family, 'table': value['table'], 'chain': value['chain']}
 
 
-def _ruleset(name, host):
-    return {'ruleset': host.ruleset} if name == 'nftables' else {}
-
-
-def _joined(actions, admit):
+def _joined(actions, admit, backend):
     """With the nftables backend, the accepts in the host's chains go in the
     same transaction as our table."""
     for i, action in enumerate(actions):
-        if action.op == 'nft':
+        if backend.joins_admission and hasattr(backend, 'op_' + action.op):
             args = dict(action.args, admit=admit.args)
             undo = (action.undo[0], dict(action.undo[1], admit=admit.undo[1]))
-            return actions[:i] + [Action('nft', action.subject, '%s; %s' % (action.description, admit.description),
+            return actions[:i] + [Action(action.op, action.subject, '%s; %s' % (action.description, admit.description),
                                          args, undo)] + actions[i + 1:]
     return actions + [admit]
 

@@ -224,6 +224,10 @@ network:
         firewalld:
           description: Whether firewalld's table is there.
           type: bool
+        firewalld_zone:
+          description: The interfaces in firewalld's zone C(linuxns) at runtime (see M(linuxns.net.container_network)).
+          type: list
+          elements: str
         iptables_legacy:
           description: Whether iptables-legacy holds rules or policies other than ours.
           type: bool
@@ -248,6 +252,7 @@ network:
         tables: [inet filter, inet linuxns]
         native_tables: [inet filter]
         firewalld: false
+        firewalld_zone: []
         iptables_legacy: false
         iptables_nft: false
         bridges: [cbr0]

@@ -32,6 +32,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -644,3 +645,22 @@ def legacy_forward_drop():
             run([command, '-F'])
             run([command, '-X'])
             run([command, '-P', 'FORWARD', 'ACCEPT'])
+
+
+# ---- a firewall for a lab host (scripts/lab.py --firewall firewalld) -----
+
+def serve(kind, ready):
+    """Run firewall `kind` here until killed (a lab host's pid namespace
+    ending kills it), touching `ready` once it runs: how scripts/lab.py gives
+    each of its hosts a firewalld of its own."""
+    starts = {'firewalld': firewalld}
+    with starts[kind]():
+        with open(ready, 'w'):
+            pass
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))  # the context's exit stops the daemons
+        while True:
+            time.sleep(3600)
+
+
+if __name__ == '__main__':
+    serve(sys.argv[1], sys.argv[2])

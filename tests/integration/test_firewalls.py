@@ -165,22 +165,26 @@ def test_isolation_holds_through_the_accepts_in_the_hosts_chain(ansible, host):
     assert 'linuxns.net' not in sh('nft list ruleset')
 
 
-def test_a_legacy_host_gets_its_rules_in_iptables_legacy(ansible, host):
+def test_a_legacy_host_gets_its_rules_in_iptables_legacy_or_our_accepts_there(ansible, host):
     """FORWARD DROP in iptables-legacy while `iptables` is nf_tables: auto
-    writes where the host's rules are; nftables fails before any change."""
+    writes where the host's rules are (the legacy tools); the nftables
+    backend puts our accepts first in the legacy FORWARD chain."""
     sh('iptables-legacy -P FORWARD DROP')
-    run = ansible.play(network(host, firewall_backend='nftables'))
-    assert run.failed == ['net'] and 'filter (iptables-legacy), chain FORWARD' in run.task('net')['msg'], run.output
-    assert not os.path.exists(host['state_dir'])
-
     run = ansible.play(network(host))
     assert run.rc == 0, run.output
     assert 'iptables-legacy' in ' '.join(run.task('net')['actions'])
     assert 'LINUXNS-FORWARD' in sh('iptables-legacy-save') and 'LINUXNS' not in sh('iptables-nft-save')
     assert traffic() == WORKS
     assert ansible.play(network(host)).changed == []
+
+    run = ansible.play(network(host, firewall_backend='nftables'))  # switched: our legacy chains go
+    assert run.rc == 0, run.output
+    legacy = sh('iptables-legacy-save')
+    assert '-A FORWARD -i cbr0 -m comment --comment linuxns.net:cbr0 -j ACCEPT' in legacy and 'LINUXNS' not in legacy
+    assert traffic() == WORKS
+    assert ansible.play(network(host, firewall_backend='nftables')).changed == []
     assert ansible.play(network(host, state='absent')).rc == 0
-    assert 'LINUXNS' not in sh('iptables-legacy-save') and ':FORWARD DROP' in sh('iptables-legacy-save')
+    assert 'linuxns.net' not in sh('iptables-legacy-save') and ':FORWARD DROP' in sh('iptables-legacy-save')
 
 
 def test_switching_backends_moves_our_rules_in_the_same_run(ansible, host):
@@ -321,3 +325,26 @@ def test_a_port_published_on_one_host_address_only(ansible, host, backend):
     tasks[0]['linuxns.net.container_network']['containers'][0]['ports'][0]['host_ip'] = '127.0.0.1'
     refused = ansible.play(tasks)
     assert refused.failed == ['net'] and 'containers[0].ports[0].host_ip: 127.0.0.1' in refused.task('net')['msg']
+
+
+def test_the_watch_unit_puts_our_rules_back_after_netfilter_persistent_restores_the_hosts_rules(ansible, host, tmp_path):
+    """netfilter-persistent (iptables-persistent) restores /etc/iptables/rules.v4
+    with iptables-restore, which flushes every table the file names: our
+    chains and jumps go.  iptables-nft's changes are nf_tables events too."""
+    sh('iptables -P FORWARD DROP && iptables -A INPUT -p tcp --dport 22 -j ACCEPT')
+    saved = sh('iptables-save')  # what netfilter-persistent saved
+    booted = dict(host, boot=True, boot_unit_dir=str(tmp_path / 'units'))
+    run = ansible.play(network(booted))
+    assert run.rc == 0 and run.task('net')['rules']['firewall_backend'] == 'iptables', run.output
+    assert traffic() == WORKS
+    watcher = Watcher(run.task('net')['boot']['watch_unit'])
+    try:
+        time.sleep(1)  # its first converge: nothing to do
+        subprocess.run(['iptables-restore'], input=saved, universal_newlines=True, check=True)
+        assert 'LINUXNS' not in sh('iptables-save -t filter')
+        assert recovered() == WORKS
+    finally:
+        output = watcher.stop()
+    assert 'rewrite chains' in output, output
+    assert ansible.play(network(booted, state='absent')).rc == 0
+    sh('iptables -P FORWARD ACCEPT && iptables -F')

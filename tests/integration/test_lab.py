@@ -86,33 +86,48 @@ def test_check_converge_verify_idempotence_teardown(ansible, lab):
     assert dict((host, host_state(state, host)) for host in state['hosts']) == before
 
 
-@pytest.mark.parametrize('lab', ['nftables'], indirect=True)
-def test_a_cluster_of_hardened_nftables_hosts_through_reboot_and_reload(ansible, lab):
-    """Every host drops what it does not accept at the forward and input
-    hooks (scripts/lab.py --firewall nftables): the roles let the bridges
-    through the chain the inventory names, verify.yml proves every pair, a
-    rebooted host (ruleset loaded first, as nftables.service does) and a
-    reloaded ruleset (the watch unit) come back, and teardown leaves each
-    host's ruleset as it was."""
+FIREWALL_STATE = {  # what of a host's own firewall the cluster network must leave as it found it
+    'nftables': 'nft list ruleset',
+    'firewalld': 'firewall-cmd --get-zones; firewall-cmd --zone=public --list-all; ls /etc/firewalld/zones /etc/firewalld/policies',
+}
+RELOAD = {'nftables': None, 'firewalld': 'firewall-cmd --reload'}  # nftables: systemctl reload nftables (flush, load)
+
+
+@pytest.mark.parametrize('lab', ['nftables', 'firewalld'], indirect=True)
+def test_a_cluster_of_firewalled_hosts_through_reboot_and_reload(ansible, lab):
+    """Every host drops what it does not accept (scripts/lab.py --firewall:
+    a hardened nftables ruleset, or firewalld): the roles let the bridges
+    through (the chain the inventory names; firewalld's zone), verify.yml
+    proves every pair, a rebooted host (its firewall up first, as its unit
+    is) and a reloaded firewall (the watch unit) come back, and teardown
+    leaves each host's firewall as it was."""
     inventory, state = lab
-    rulesets = dict((host, on(state, host, 'nft list ruleset')) for host in state['hosts'])
+    flavor = state['firewall']
+    own = dict((host, on(state, host, FIREWALL_STATE[flavor])) for host in state['hosts'])
     run = ansible.playbook('site.yml', inventory)
     assert run.rc == 0, run.output
-    assert 'oifname "cbr1" accept comment "linuxns.net:cbr0"' in on(state, 'host2', 'nft list chain inet filter forward')
+    if flavor == 'nftables':
+        assert 'oifname "cbr1" accept comment "linuxns.net:cbr0"' in on(state, 'host2', 'nft list chain inet filter forward')
+    else:
+        assert on(state, 'host2', 'firewall-cmd --zone=linuxns --list-interfaces').split() == ['cbr0', 'cbr1']
     assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
     assert subprocess.run([sys.executable, LAB, 'reboot', 'host1', '--dir', os.path.dirname(inventory)]).returncode == 0
     with open(os.path.join(os.path.dirname(inventory), 'lab.json')) as handle:
         state = json.load(handle)
-    subprocess.run(['nsenter', '--target', str(state['hosts']['host1']), '--net', '--', 'nft', '-f', '-'], input=LAB_RULESET,
-                   universal_newlines=True, check=True)  # systemctl reload nftables: flush ruleset, then load
+    if RELOAD[flavor]:
+        on(state, 'host1', RELOAD[flavor])
+    else:
+        subprocess.run(['nsenter', '--target', str(state['hosts']['host1']), '--net', '--', 'nft', '-f', '-'], input=LAB_RULESET,
+                       universal_newlines=True, check=True)
     verify = ansible.playbook('verify.yml', inventory)  # verify retries a lost ping for up to 48 s
     assert verify_summary(verify) == 'all 273 checks passed'
-    assert 'rules in nftables; host firewall: inet filter; nothing drops our traffic' in verify.output
+    assert 'rules in nftables; host firewall: inet %s; nothing drops our traffic' % (
+        'filter' if flavor == 'nftables' else 'firewalld') in verify.output
     again = ansible.playbook('site.yml', inventory)
     assert again.changed == [], [r['result'].get('actions') for r in again.records if r['result'].get('changed')]
     teardown = ansible.playbook('teardown.yml', inventory)
     assert teardown.rc == 0, teardown.output
-    assert dict((host, on(state, host, 'nft list ruleset')) for host in state['hosts']) == rulesets
+    assert dict((host, on(state, host, FIREWALL_STATE[flavor])) for host in state['hosts']) == own
 
 
 def test_a_rebooted_host_comes_back_by_itself(ansible, lab):

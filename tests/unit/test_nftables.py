@@ -243,3 +243,22 @@ def test_firewalld_zone_made_once_with_a_reload_then_interfaces_come_and_go_with
     assert more.description == 'put br1 in the firewalld zone linuxns'
     last = firewalld.action(None, made, firewalld.wanted(made, [], ['cbr0']))
     assert last.args['commands'][-1] == ['--reload'] and ['--permanent', '--delete-zone=linuxns'] in last.args['commands']
+
+
+def test_with_nftables_our_accepts_go_first_in_a_dropping_legacy_forward_chain_and_leave_with_the_group():
+    from ansible_collections.linuxns.net.plugins.module_utils import _admission as admission
+    legacy = {4: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n'}
+    host = HostFirewall(ruleset(), legacy)
+    wanted = desired([{'kind': 'forward', 'in_interface': 'cbr0'}])
+    current = admission.legacy_read(host, wanted, 'nftables')
+    assert current == {'host_firewall iptables-legacy ipv4 FORWARD': []}
+    admission.check(host, wanted, 'nftables', None, False)  # let through: no failure
+    actions, after = admission.legacy_plan(host, wanted, current, 'nftables')
+    assert [a.description for a in actions] == ['let cbr0 through iptables-legacy FORWARD (IPv4)']
+    assert actions[0].args['text'].splitlines() == [
+        '*filter', '-I FORWARD 1 -o cbr0 -m comment --comment linuxns.net:g -j ACCEPT',
+        '-I FORWARD 1 -i cbr0 -m comment --comment linuxns.net:g -j ACCEPT', 'COMMIT']
+    assert after['host_firewall iptables-legacy ipv4 FORWARD'][0] == '-i cbr0 -m comment --comment linuxns.net:g -j ACCEPT'
+    assert admission.legacy_read(host, wanted, 'iptables') == {}  # the iptables backend writes there itself
+    with pytest.raises(ValidationError, match='iptables-legacy'):  # iptables-nft's tools cannot beat it
+        admission.check(host, wanted, 'iptables', 'nft', False)
