@@ -33,6 +33,13 @@ outside is 198.51.100.250/29 via .249.  Hosts on different L2 segments, as for a
 
 --ssh: each host also runs Debian's sshd on its underlay address, port 22
 (root by key only; keys, configs, pid files and logs in DIR), and
+--firewall nftables: every cluster host loads a hardened nftables ruleset
+(forward and input policy drop) before anything else, as nftables.service
+does, and the inventory names its forward chain (container_host_host_firewall).
+--firewall firewalld: every cluster host runs a firewalld of its own (zone
+public; IPv6_rpfilter off, see README "Host firewalls"), started by
+tests/integration/firewalls.py inside the host's namespaces.
+
 DIR/inventory-ssh.yml reaches the same hosts over real SSH.  Only lab-switch
 reaches the underlay (in l2 mode lab-br gets 198.51.100.1/24), so the
 controller runs there:
@@ -330,7 +337,9 @@ def load_firewall(lab_dir, name, pid, firewall):
         os.unlink(ready)
     with open(os.path.join(lab_dir, name + '.firewalld.log'), 'a') as log:
         proc = subprocess.Popen(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
-                                 'env', 'LINUXNS_SANDBOX=1', sys.executable, FIREWALL_HARNESS, 'firewalld', ready],
+                                 'env', 'LINUXNS_SANDBOX=1', 'LINUXNS_LAUNCHER_NS=%d:%d' % (
+                                     os.stat('/proc/self/ns/net').st_ino, os.stat('/proc/self/ns/mnt').st_ino),
+                                 sys.executable, FIREWALL_HARNESS, 'firewalld', ready],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     deadline = time.time() + 60
     while not os.path.exists(ready):

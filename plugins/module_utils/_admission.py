@@ -66,13 +66,12 @@ def plan(host, desired, current, backend):
     comment_text(desired['mark'], 'group')
     lines = admission_rules(desired['interfaces'], desired['mark'])
     readable = wanted_chains(host, desired, backend)  # read() looks at these, and at those that hold our accepts
-    chains = readable if desired['state'] == 'present' else set()
     changes, after = [], {}
     for subject, have in sorted(current.items()):
-        if not subject.startswith(PREFIX) or have is None:
+        if not subject.startswith(PREFIX) or have is None or subject.startswith(LEGACY_PREFIX):
             continue
         key = tuple(subject[len(PREFIX):].split())
-        want = lines if key in chains else []
+        want = kept(have, lines, desired) if key in readable else left(have, lines, desired)
         if have != want:
             changes.append((dict(zip(('family', 'table', 'chain'), key)), have, want))
             after[subject] = want if want or key in readable else None
@@ -86,7 +85,27 @@ def plan(host, desired, current, backend):
                   undo=('admit', {'netns': desired['netns'], 'chains': undo})), after
 
 
-LEGACY = 'host_firewall iptables-legacy ipv%d FORWARD'
+LEGACY_PREFIX = PREFIX + 'iptables-legacy '
+LEGACY = LEGACY_PREFIX + 'ipv%d FORWARD'
+
+
+def left(have, lines, desired):
+    """The group's accepts left in a chain that does not need them (a task
+    with no forward rule does not say so for the group, unless it purges)."""
+    if desired['purge']:
+        return []
+    return list(have) if desired['state'] == 'present' else [line for line in have if line not in lines]
+
+
+def kept(have, lines, desired):
+    """The group's accepts a chain that needs them keeps: exactly `lines`
+    when the group is purged (container_network's always is), else those
+    there plus or minus this task's, as nat_rule's rules themselves."""
+    if desired['purge']:
+        return list(lines) if desired['state'] == 'present' else []
+    if desired['state'] == 'present':
+        return list(have) + [line for line in lines if line not in have]
+    return [line for line in have if line not in lines]
 
 
 def legacy_read(host, desired, backend):
@@ -114,16 +133,17 @@ def legacy_plan(host, desired, current, backend):
         subject = LEGACY % family
         if subject not in current:
             continue
-        wanted = desired['state'] == 'present' and _legacy_wanted(host, desired, backend, family)
-        tokens = [[flag, name, '-m', 'comment', '--comment', desired['mark'], '-j', 'ACCEPT']
-                  for name in desired['interfaces'] for flag in ('-i', '-o')] if wanted else []
-        if [normalize(t) for t in tokens] == current[subject]:
+        wanted = _legacy_wanted(host, desired, backend, family)
+        lines = [normalize([flag, name, '-m', 'comment', '--comment', desired['mark'], '-j', 'ACCEPT'])
+                 for name in desired['interfaces'] for flag in ('-i', '-o')]
+        want = kept(current[subject], lines, desired) if wanted else []
+        if want == current[subject]:
             continue
-        after[subject] = [normalize(t) for t in tokens] if tokens or _legacy_wanted(host, desired, backend, family) else None
-        forward = ['-D FORWARD %s' % line for line in current[subject]] + ['-I FORWARD 1 %s' % ' '.join(t) for t in reversed(tokens)]
-        backward = ['-D FORWARD %s' % normalize(t) for t in tokens] + ['-I FORWARD 1 %s' % line for line in reversed(current[subject])]
+        after[subject] = want if want or wanted else None
+        forward = ['-D FORWARD %s' % line for line in current[subject]] + ['-I FORWARD 1 %s' % line for line in reversed(want)]
+        backward = ['-D FORWARD %s' % line for line in want] + ['-I FORWARD 1 %s' % line for line in reversed(current[subject])]
         actions.append(Action('admit_legacy', subject, '%s iptables-legacy FORWARD (IPv%d)' % (
-            'let %s through' % ', '.join(desired['interfaces']) if tokens else 'take our accepts out of', family),
+            'let %s through' % ', '.join(desired['interfaces']) if want else 'take our accepts out of', family),
             {'netns': desired['netns'], 'family': family, 'text': _filter_text(forward)},
             undo=('admit_legacy', {'netns': desired['netns'], 'family': family, 'text': _filter_text(backward)})))
     return actions, after
@@ -139,7 +159,9 @@ def zone_plan(desired, current, before):
     group's forward rules named before this run."""
     if firewalld.SUBJECT not in current:
         return None, None
-    if desired['state'] == 'absent':
+    if not desired['purge']:  # this task's interfaces only, as kept() for the accepts
+        add, remove = (desired['interfaces'], []) if desired['state'] == 'present' else ([], desired['interfaces'])
+    elif desired['state'] == 'absent':
         add, remove = [], sorted(set(before) | set(desired['interfaces']))
     else:
         add, remove = desired['interfaces'], sorted(set(before) - set(desired['interfaces']))

@@ -85,10 +85,16 @@ def require_sandbox():
     own network.  Besides the sandbox's marker, an ancestor process (the
     `tests/sandbox` that made the namespaces) must be in other network and
     mount namespaces than this one: an environment variable can leak, the
-    namespaces cannot.  (PID 1's namespaces are not readable here.)"""
+    namespaces cannot.  (PID 1's namespaces are not readable here.)  In a
+    lab host (serve(), started by scripts/lab.py into the host's own pid
+    namespace, where no ancestor is visible) the launcher's namespaces stand
+    in for the ancestors': LINUXNS_LAUNCHER_NS, 'NET_INODE:MNT_INODE'."""
     if os.environ.get('LINUXNS_SANDBOX') != '1':
         raise RuntimeError('firewalls: refusing to run outside tests/sandbox (LINUXNS_SANDBOX is not 1)')
-    for kind in ('net', 'mnt'):
+    launcher = os.environ.get('LINUXNS_LAUNCHER_NS')
+    for index, kind in enumerate(('net', 'mnt')):
+        if launcher and os.stat('/proc/self/ns/' + kind).st_ino != int(launcher.split(':')[index]):
+            continue
         if not _ancestor_elsewhere(kind):
             raise RuntimeError('firewalls: refusing to run: this process shares its %s namespace with all its '
                                'ancestors, so it is not inside tests/sandbox' % kind)
@@ -463,7 +469,7 @@ class Firewalld:
 
 
 @contextlib.contextmanager
-def firewalld(timeout=30):
+def firewalld(timeout=30, ipv6_rpfilter=True):
     """firewalld 1.x as Debian configures it (nftables backend, default zone
     public) with its own system bus, all inside this sandbox.  Private: /run
     (bus socket, /run/firewalld) and /etc/firewalld; it logs to the console
@@ -480,6 +486,8 @@ def firewalld(timeout=30):
         stack.enter_context(private_run())
         workdir = stack.enter_context(tmpfs())
         stack.enter_context(private_copy('/etc/firewalld', workdir))
+        if not ipv6_rpfilter:  # in the private copy, written in place
+            _set_option('/etc/firewalld/firewalld.conf', 'IPv6_rpfilter', 'no')
         stack.enter_context(system_bus(workdir))
         fw = Firewalld(workdir, timeout)
         stack.callback(fw.stop)
@@ -612,9 +620,16 @@ def dockerd(timeout=30):
     DOCKER-USER chain; docker0 made inside the sandbox), with its own
     data-root, exec-root, pidfile and socket in a private tmpfs work dir, and
     vfs storage (no image is ever pulled).  Private too: /run (its managed
-    containerd, /run/docker) and /etc/docker (dockerd writes key.json)."""
+    containerd, /run/docker) and /etc/docker (dockerd writes key.json).
+    Docker sets FORWARD DROP only when it turns IPv4 forwarding on itself, as
+    on a fresh host: so forwarding is off (in this sandbox) when it starts,
+    and set back as it was on exit."""
     require_sandbox()
     with contextlib.ExitStack() as stack:
+        with open('/proc/sys/net/ipv4/ip_forward') as handle:
+            forwarding = handle.read().strip()
+        stack.callback(_write, '/proc/sys/net/ipv4/ip_forward', forwarding)
+        _write('/proc/sys/net/ipv4/ip_forward', '0')
         stack.enter_context(private_run())
         workdir = stack.enter_context(tmpfs())
         stack.enter_context(private_copy('/etc/docker', workdir))
@@ -623,6 +638,18 @@ def dockerd(timeout=30):
         stack.callback(docker.stop)
         docker.start()
         yield docker
+
+
+def _set_option(path, key, value):
+    """KEY=VALUE in a shell-style config file, rewritten in place."""
+    with open(path) as handle:
+        lines = [('%s=%s\n' % (key, value)) if line.startswith(key + '=') else line for line in handle]
+    _write(path, ''.join(lines))
+
+
+def _write(path, text):
+    with open(path, 'w') as handle:
+        handle.write(text)
 
 
 # ---- iptables-legacy -----------------------------------------------------
@@ -653,7 +680,10 @@ def serve(kind, ready):
     """Run firewall `kind` here until killed (a lab host's pid namespace
     ending kills it), touching `ready` once it runs: how scripts/lab.py gives
     each of its hosts a firewalld of its own."""
-    starts = {'firewalld': firewalld}
+    # IPv6_rpfilter off: a container on several networks answers on its first
+    # network's interface for an address of another, which firewalld's IPv6
+    # reverse-path filter drops (README, Host firewalls: a known limit).
+    starts = {'firewalld': lambda: firewalld(ipv6_rpfilter=False)}
     with starts[kind]():
         with open(ready, 'w'):
             pass

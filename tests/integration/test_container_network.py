@@ -76,7 +76,7 @@ def record(host):
 def snapshot():
     """What the network could change, as iproute2 and iptables see it."""
     return sh('ip netns list; ip -br link; ip -br addr; ip route; iptables-save | grep -E "^-A|^:LINUXNS"; '
-              'cat /proc/sys/net/ipv4/ip_forward')
+              'nft list table inet linuxns 2>/dev/null; cat /proc/sys/net/ipv4/ip_forward')
 
 
 def test_check_is_exact_then_converge_traffic_and_idempotence(ansible, host):
@@ -516,18 +516,22 @@ MEMBERS = [
 ]
 
 
-def forward_jumps():
+def forward_jumps(backend):
+    """Our chains the forward hook jumps to, in order."""
+    if backend == 'nftables':
+        return [line.split()[-1] for line in sh('nft list chain inet linuxns filter-forward').splitlines() if 'jump' in line]
     return [line.split()[-1] for line in sh('iptables -S FORWARD').splitlines() if line.startswith('-A FORWARD') and 'LINUXNS' in line]
 
 
-def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host):
+@pytest.mark.parametrize('backend', ['iptables', 'nftables'])
+def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host, backend):
     """docker network create, several times: a container joins one or more
     networks (eth0 carries the default route); nothing new is forwarded
     between networks, or into one from outside, but what is allowed,
     replies and published ports.  Foreign rules stay as they are."""
     sh('iptables -A FORWARD -p udp --dport 9 -j DROP && iptables -N FOREIGN')
     before = snapshot()
-    networked = dict(host, networks=NETWORKS, boot=False)
+    networked = dict(host, networks=NETWORKS, boot=False, firewall_backend=backend)
     check = ansible.play(network(networked, MEMBERS), check=True)
     run = ansible.play(network(networked, MEMBERS))
     assert run.rc == 0, run.output
@@ -540,7 +544,8 @@ def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host)
     assert result['networks']['back']['gateway'] == '10.89.0.1' and record(host)['networks']['admin']['slot'] == '2'
     assert 'default via 10.89.0.1 dev eth0' in sh('ip -n db route')  # db's first network is back
     assert 'default via 10.88.0.1 dev eth0' in sh('ip -n web route') and 'default' not in sh('ip -n web route show dev eth1')
-    assert forward_jumps() == ['LINUXNS-ISOLATION', 'LINUXNS-FORWARD']  # drops are decided before any accept
+    assert forward_jumps(backend) == (['LINUXNS-ISOLATION', 'LINUXNS-FORWARD'] if backend == 'iptables' else  # drops first
+                                      ['isolation4', 'forward4', 'isolation6', 'forward6'])
 
     # one network passes; between networks nothing new, unless allowed (default -> admin, not back)
     assert ping('web', '10.89.0.20') and ping('db', '10.89.0.2') and ping('web', '10.88.0.3')
@@ -574,7 +579,7 @@ def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host)
     assert not ping('web', '10.89.0.20') and 'admin' not in record(host)['networks']
     # the bridge's MAC is ours, not its lowest port's: db's gateway did not move when web's port went
     assert sh('cat /sys/class/net/br-back/address') == gateway_mac and ping('db', '10.89.0.1')
-    assert 'br-admin' not in sh('iptables-save')
+    assert 'br-admin' not in sh('iptables-save') + sh('nft list ruleset')
     assert ansible.play(network(fewer, members)).changed == []
 
     # back renamed, on the same bridge: db keeps its interface and address

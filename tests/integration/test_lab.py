@@ -88,7 +88,7 @@ def test_check_converge_verify_idempotence_teardown(ansible, lab):
 
 FIREWALL_STATE = {  # what of a host's own firewall the cluster network must leave as it found it
     'nftables': 'nft list ruleset',
-    'firewalld': 'firewall-cmd --get-zones; firewall-cmd --zone=public --list-all; ls /etc/firewalld/zones /etc/firewalld/policies',
+    'firewalld': 'firewall-cmd --get-zones; firewall-cmd --zone=public --list-all; ls /etc/firewalld/zones /etc/firewalld/policies | grep -v "\\.old$"',
 }
 RELOAD = {'nftables': None, 'firewalld': 'firewall-cmd --reload'}  # nftables: systemctl reload nftables (flush, load)
 

@@ -65,23 +65,42 @@ def lab():
         server.stop()
 
 
-def test_egress_is_masqueraded(ansible, lab):
+def on(backend, *tasks):
+    """The tasks with firewall_backend set."""
+    return [dict(task, **{'linuxns.net.nat_rule': dict(task['linuxns.net.nat_rule'], firewall_backend=backend)}) for task in tasks]
+
+
+def ours(backend):
+    """Our rules in the router, as the backend's own tool prints them."""
+    return sh('ip netns exec router iptables-save | grep LINUXNS' if backend == 'iptables'
+              else 'ip netns exec router nft list table inet linuxns', check=False)
+
+
+BACKENDS = ['iptables', 'nftables']
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_egress_is_masqueraded(ansible, lab, backend):
+    """With nftables, the lab's FORWARD DROP (iptables-nft's, as Docker's)
+    gets our accepts first: our own table's accepts cannot beat it."""
     assert not ping('ctr', '198.51.100.2')  # FORWARD policy DROP, no NAT yet
-    run = ansible.play([EGRESS, FORWARD], check=True, diff=True)
+    run = ansible.play(on(backend, EGRESS, FORWARD), check=True, diff=True)
     assert run.changed == ['nat_rule', 'nat_rule']
-    assert 'LINUXNS' not in sh('ip netns exec router iptables-save')
-    run = ansible.play([EGRESS, FORWARD], diff=True)
+    assert not ours(backend)
+    run = ansible.play(on(backend, EGRESS, FORWARD), diff=True)
     assert run.changed == ['nat_rule', 'nat_rule']
+    assert ours(backend)
     assert ping('ctr', '198.51.100.2')
     # outside sees the router's address, not the container's
     assert connect('ctr', '198.51.100.2', 7000) == 'outside 198.51.100.1'
-    assert ansible.play([EGRESS, FORWARD]).changed == []
-    assert ansible.play([EGRESS, FORWARD], check=True).changed == []
+    assert ansible.play(on(backend, EGRESS, FORWARD)).changed == []
+    assert ansible.play(on(backend, EGRESS, FORWARD), check=True).changed == []
     assert foreign_state('router') == lab
 
 
-def test_published_port_from_outside_host_and_neighbour(ansible, lab):
-    assert ansible.play([EGRESS, FORWARD, PUBLISH]).rc == 0
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_published_port_from_outside_host_and_neighbour(ansible, lab, backend):
+    assert ansible.play(on(backend, EGRESS, FORWARD, PUBLISH)).rc == 0
     # from another machine, through PREROUTING
     assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
     # from the router itself, through OUTPUT
@@ -90,14 +109,15 @@ def test_published_port_from_outside_host_and_neighbour(ansible, lab):
     assert connect('ctr2', '198.51.100.1', 8080) == 'ctr 172.18.0.1'
     assert foreign_state('router') == lab
 
-    run = ansible.play([dict(PUBLISH, **{'linuxns.net.nat_rule': dict(PUBLISH['linuxns.net.nat_rule'], state='absent')})])
-    assert run.task('nat_rule')['removed'] == [
+    run = ansible.play(on(backend, dict(PUBLISH, **{'linuxns.net.nat_rule': dict(PUBLISH['linuxns.net.nat_rule'], state='absent')})))
+    assert run.task('nat_rule')['removed'] == ([
         '-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp --dport 8080 '
         '-j DNAT --to-destination 172.18.0.2:80',
         '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT',
         '-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT']
+        if backend == 'iptables' else ['inet linuxns dnat4: tcp dport 8080 dnat ip to 172.18.0.2:80 comment "linuxns.net:default"'])
     assert connect('outside', '198.51.100.1', 8080).startswith('FAILED')
-    assert 'LINUXNS-DNAT' not in sh('ip netns exec router iptables-save -t nat')
+    assert ('LINUXNS-DNAT' if backend == 'iptables' else 'dnat ip') not in ours(backend)
     assert foreign_state('router') == lab
 
 
@@ -171,11 +191,12 @@ def test_bad_input_fails_before_any_change(ansible, args, message):
         [line for line in before.splitlines() if not line.startswith('#')]
 
 
-def test_container_reaches_its_own_published_port(ansible, lab):
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_container_reaches_its_own_published_port(ansible, lab, backend):
     """Self-hairpin: the DNAT-ed packet must leave through the bridge port it
     came in on, which needs hairpin mode on that port."""
     hairpin = t('bridge', name='br0', netns='router', addresses=['172.18.0.1/24'], hairpin=['v-ctr'])
-    assert ansible.play([EGRESS, FORWARD, PUBLISH, hairpin]).rc == 0
+    assert ansible.play(on(backend, EGRESS, FORWARD, PUBLISH) + [hairpin]).rc == 0
     assert connect('ctr', '198.51.100.1', 8080) == 'ctr 172.18.0.1'
 
 
