@@ -111,7 +111,7 @@ def test_a_cluster_of_firewalled_hosts_through_reboot_and_reload(ansible, lab):
     else:
         assert on(state, 'host2', 'firewall-cmd --zone=linuxns --list-interfaces').split() == ['cbr0', 'cbr1']
     assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
-    assert subprocess.run([sys.executable, LAB, 'reboot', 'host1', '--dir', os.path.dirname(inventory)]).returncode == 0
+    subprocess.run([sys.executable, LAB, 'reboot', 'host1', '--dir', os.path.dirname(inventory)], check=True)
     with open(os.path.join(os.path.dirname(inventory), 'lab.json')) as handle:
         state = json.load(handle)
     if RELOAD[flavor]:
