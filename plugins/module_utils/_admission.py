@@ -29,6 +29,8 @@ from ansible_collections.linuxns.net.plugins.module_utils._iptables import comme
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 PREFIX = 'host_firewall '
+LEGACY_PREFIX = PREFIX + 'iptables-legacy '
+LEGACY = LEGACY_PREFIX + 'ipv%d FORWARD'
 
 
 def read(host, desired, backend):
@@ -58,8 +60,9 @@ def wanted_chains(host, desired, backend):
 
 
 def plan(host, desired, current, backend):
-    """(action or None, {subject: lines after}): our accepts where wanted,
-    none elsewhere."""
+    """(action or None, {subject: lines after}): our accepts in the chains
+    that need them, none elsewhere (see kept and left for a group that
+    several tasks share)."""
     named = desired['host_firewall']
     if named and current.get(PREFIX + ' '.join(_key(named))) is None:
         raise ValidationError('host_firewall', 'there is no chain %s %s %s in the ruleset' % _key(named))
@@ -83,10 +86,6 @@ def plan(host, desired, current, backend):
                                       c['family'], c['table'], c['chain']) for c, _have, want in changes)
     return Action('admit', PREFIX.strip(), what, {'netns': desired['netns'], 'chains': args},
                   undo=('admit', {'netns': desired['netns'], 'chains': undo})), after
-
-
-LEGACY_PREFIX = PREFIX + 'iptables-legacy '
-LEGACY = LEGACY_PREFIX + 'ipv%d FORWARD'
 
 
 def left(have, lines, desired):
