@@ -175,16 +175,9 @@ def start_host(lab_dir, name):
         handle.write('127.0.0.1 localhost %s\n::1 localhost\n' % name)
     # A pid namespace too, so that everything started on the host (workloads)
     # dies with it: unshare forks the host's init and kills it when killed.
-    # its output to a file: a host outlives lab.py, and must not hold lab.py's stdout or stderr open
-    with open(os.path.join(lab_dir, name + '.log'), 'a') as log:
-        proc = subprocess.Popen(['unshare', '--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc',
-                                 '--propagation', 'private', '--', 'sh', '-c', HOST_SETUP.format(dir=lab_dir, name=name)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    deadline = time.time() + 10
-    while not os.path.exists(ready):
-        if proc.poll() is not None or time.time() > deadline:
-            raise SystemExit('lab: host %s did not start; see %s.log' % (name, os.path.join(lab_dir, name)))
-        time.sleep(0.01)
+    proc = start_until_ready(['unshare', '--net', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc',
+                              '--propagation', 'private', '--', 'sh', '-c', HOST_SETUP.format(dir=lab_dir, name=name)],
+                             os.path.join(lab_dir, name + '.log'), ready, 10, 'host %s' % name)
     with open('/proc/%d/task/%d/children' % (proc.pid, proc.pid)) as handle:
         init = int(handle.read().split()[0])  # the host's pid 1, holder of all its namespaces
     return proc.pid, init
@@ -335,17 +328,24 @@ def load_firewall(lab_dir, name, pid, firewall):
     ready = os.path.join(lab_dir, name + '.firewalld')
     if os.path.exists(ready):
         os.unlink(ready)
-    with open(os.path.join(lab_dir, name + '.firewalld.log'), 'a') as log:
-        proc = subprocess.Popen(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
-                                 'env', 'LINUXNS_SANDBOX=1', 'LINUXNS_LAUNCHER_NS=%d:%d' % (
-                                     os.stat('/proc/self/ns/net').st_ino, os.stat('/proc/self/ns/mnt').st_ino),
-                                 sys.executable, FIREWALL_HARNESS, 'firewalld', ready],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    deadline = time.time() + 60
+    start_until_ready(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+                       'env', 'LINUXNS_SANDBOX=1', 'LINUXNS_LAUNCHER_NS=%d:%d' % (
+                           os.stat('/proc/self/ns/net').st_ino, os.stat('/proc/self/ns/mnt').st_ino),
+                       sys.executable, FIREWALL_HARNESS, 'firewalld', ready],
+                      os.path.join(lab_dir, name + '.firewalld.log'), ready, 60, 'firewalld of %s' % name)
+
+
+def start_until_ready(argv, log_path, ready, seconds, what):
+    """Start a process that outlives lab.py (its output to a file: it must
+    not hold lab.py's stdout or stderr open) and wait for its `ready` file."""
+    with open(log_path, 'a') as log:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.time() + seconds
     while not os.path.exists(ready):
         if proc.poll() is not None or time.time() > deadline:
-            raise SystemExit('lab: firewalld of %s did not start; see %s.firewalld.log' % (name, os.path.join(lab_dir, name)))
-        time.sleep(0.1)
+            raise SystemExit('lab: %s did not start; see %s' % (what, log_path))
+        time.sleep(0.01)
+    return proc
 
 
 def inventory(hosts, outside, count, lab_dir, firewall='none'):
