@@ -49,7 +49,7 @@ class HostFirewall:
         legacy = {}
         if shutil.which('iptables-legacy-save'):
             seam = IptablesSeam(netlink, 'legacy')
-            for family in (4, 6):
+            for family in _legacy_families(netlink, netns):
                 try:
                     text = seam.save(netns, family)
                 except FilterToolError:
@@ -186,6 +186,22 @@ def describe_blocking(found, interfaces, option='host_firewall'):
     return ('the host\'s firewall would drop the containers\' forwarded traffic before our rules can accept it '
             '(an accept ends only its own chain; a drop anywhere at the hook is final): %s. Nothing was changed. %s'
             % ('; '.join(problems), ' '.join(advice)))
+
+
+def _legacy_families(netlink, netns):
+    """The families whose iptables-legacy tables exist in `netns`: the
+    kernel lists them in ip_tables_names / ip6_tables_names (iptables-nft's
+    tables are not there), so a host without any costs no iptables-legacy-save."""
+    families = []
+    with netlink.inside(netns):
+        for family, name in ((4, 'ip_tables_names'), (6, 'ip6_tables_names')):
+            try:
+                with open('/proc/thread-self/net/' + name) as handle:
+                    if handle.read().strip():
+                        families.append(family)
+            except IOError:  # no legacy x_tables in this kernel: nothing there
+                continue
+    return families
 
 
 def _owned_nft(rule):
