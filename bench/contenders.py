@@ -280,7 +280,8 @@ def check_network(count):
 def check_dnat(count):
     dports = set(int(port) for port in re.findall(r'--dport (\d+)\b.* -j DNAT', quiet(['iptables-save', '-t', 'nat'])))
     nft = subprocess.run(['nft', 'list', 'table', 'inet', 'linuxns'], capture_output=True, text=True, check=False).stdout
-    dports |= set(int(port) for port in re.findall(r'dport (\d+) dnat ip', nft))
+    dports |= set(int(port) for port in re.findall(r'dport (\d+) dnat ip', nft))  # a rule of its own
+    dports |= set(int(port) for port in re.findall(r'(?:tcp|udp|sctp) \. (\d+)(?: comment "[^"]*")? : ', nft))  # a port map's element
     missing = sorted(set(port for _name, _address, port in containers(count)) - dports)
     return 'no DNAT for host ports %s' % missing[:5] if missing else None
 

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The built-in lab: N simulated hosts on one machine.
 
-  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--firewall nftables|firewalld] [--dir DIR]
+  .venv/bin/python scripts/lab.py up [--hosts N] [--containers K] [--underlay l2|routed] [--ssh] [--firewall nftables|firewalld|ufw|docker] [--dir DIR]
                                                    bring a lab up, write DIR/inventory.yml (with --ssh also DIR/inventory-ssh.yml)
   .venv/bin/python scripts/lab.py reboot HOST [--no-boot] [--dir DIR]
                                                    power-cycle one host: its namespaces, links, rules,
@@ -35,10 +35,14 @@ outside is 198.51.100.250/29 via .249.  Hosts on different L2 segments, as for a
 (root by key only; keys, configs, pid files and logs in DIR), and
 --firewall nftables: every cluster host loads a hardened nftables ruleset
 (forward and input policy drop) before anything else, as nftables.service
-does, and the inventory names its forward chain (container_host_host_firewall).
+does, and the inventory names its forward and input chains
+(container_host_host_firewall).
 --firewall firewalld: every cluster host runs a firewalld of its own (zone
 public; IPv6_rpfilter off, see README "Host firewalls"), started by
 tests/integration/firewalls.py inside the host's namespaces.
+--firewall ufw: every cluster host has ufw enabled (deny incoming and routed;
+ssh and the VXLAN port allowed); --firewall docker: every cluster host runs a
+dockerd (iptables on: FORWARD policy DROP, DOCKER-USER).  Both the same way.
 
 DIR/inventory-ssh.yml reaches the same hosts over real SSH.  Only lab-switch
 reaches the underlay (in l2 mode lab-br gets 198.51.100.1/24), so the
@@ -309,9 +313,12 @@ table inet filter {
     chain output { type filter hook output priority 0; policy accept; }
 }
 '''
-FIREWALLS = {'none': None, 'nftables': HARDENED_NFTABLES, 'firewalld': None}
-# --firewall firewalld: every cluster host runs a firewalld of its own (zone public,
-# with its own system bus, private /run and /etc/firewalld: tests/integration/firewalls.py).
+FIREWALLS = {'none': None, 'nftables': HARDENED_NFTABLES, 'firewalld': None, 'ufw': None, 'docker': None}
+# --firewall firewalld|ufw|docker: every cluster host runs a firewalld of its own (zone
+# public, with its own system bus, private /run and /etc/firewalld), an enabled ufw
+# (deny incoming and routed; ssh and the VXLAN port allowed) or a dockerd (FORWARD
+# DROP, DOCKER-USER), each in the host's own namespaces: tests/integration/firewalls.py.
+SERVED = ('firewalld', 'ufw', 'docker')
 FIREWALL_HARNESS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'tests', 'integration',
                                 'firewalls.py')
 
@@ -323,16 +330,16 @@ def load_firewall(lab_dir, name, pid, firewall):
     if FIREWALLS[firewall]:
         subprocess.run(['nsenter', '--target', str(pid), '--net', '--', 'nft', '-f', '-'], input=FIREWALLS[firewall],
                        universal_newlines=True, check=True)
-    if firewall != 'firewalld':
+    if firewall not in SERVED:
         return
-    ready = os.path.join(lab_dir, name + '.firewalld')
+    ready = os.path.join(lab_dir, '%s.%s' % (name, firewall))
     if os.path.exists(ready):
         os.unlink(ready)
     start_until_ready(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
                        'env', 'LINUXNS_SANDBOX=1', 'LINUXNS_LAUNCHER_NS=%d:%d' % (
                            os.stat('/proc/self/ns/net').st_ino, os.stat('/proc/self/ns/mnt').st_ino),
-                       sys.executable, FIREWALL_HARNESS, 'firewalld', ready],
-                      os.path.join(lab_dir, name + '.firewalld.log'), ready, 60, 'firewalld of %s' % name)
+                       sys.executable, FIREWALL_HARNESS, firewall, ready],
+                      os.path.join(lab_dir, '%s.%s.log' % (name, firewall)), ready, 60, '%s of %s' % (firewall, name))
 
 
 def start_until_ready(argv, log_path, ready, seconds, what):
@@ -369,7 +376,7 @@ def inventory(hosts, outside, count, lab_dir, firewall='none'):
                  'cluster_network_cidr': CLUSTER_CIDR, 'cluster_network_cidr6': CLUSTER_CIDR6,
                  'cluster_network_networks': [BACK_NETWORK],
                  'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])}
-        | ({'container_host_host_firewall': {'family': 'inet', 'table': 'filter', 'chain': 'forward'}}
+        | ({'container_host_host_firewall': {'family': 'inet', 'table': 'filter', 'chain': 'forward', 'input_chain': 'input'}}
            if firewall == 'nftables' else {}),
         'children': {
             'cluster': {'hosts': cluster},
@@ -563,7 +570,8 @@ def main():
     parser.add_argument('--ssh', action='store_true', help='also run sshd on every host and write inventory-ssh.yml')
     parser.add_argument('--firewall', choices=sorted(FIREWALLS), default='none',
                         help='nftables: every cluster host runs a hardened nftables ruleset (forward policy drop); '
-                             'firewalld: every cluster host runs firewalld (zone public)')
+                             'firewalld: every cluster host runs firewalld (zone public); ufw: ufw enabled (deny '
+                             'incoming and routed); docker: a dockerd (FORWARD policy DROP)')
     parser.add_argument('--dir', default=DEFAULT_DIR)
     args = parser.parse_intermixed_args()
     args.dir = os.path.abspath(args.dir)  # sshd wants absolute paths, nsenter --mount starts in /

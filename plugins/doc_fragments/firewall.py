@@ -53,11 +53,24 @@ options:
         description: The base chain at the forward hook, for example V(forward).
         type: str
         required: true
+      input_chain:
+        description:
+          - The base chain at the input hook in the same table, for example V(input), where this
+            collection then inserts C(iifname IF accept) for each interface (marked the same way), so
+            containers reach services on the host itself (its gateway addresses) and, with IPv6, the
+            host answers their neighbour solicitations.
+          - Without it, a chain at the input hook that drops traffic from our interfaces is reported
+            as a warning naming it and the rule to add; forwarding, egress and published ports work
+            through it all the same.
+        type: str
 notes:
   - Before any change the host's packet filter is read (C(nft -j list ruleset) where C(nft) is
     installed, C(iptables-legacy-save) where that is). A chain of another table at the forward hook
     that drops what it does not accept (policy drop, or a final drop or reject rule, as firewalld
     ends its chains) and does not accept our interfaces fails the task with a message naming it.
+  - Published ports of the nftables backend that name only a protocol, port and target are elements
+    of the maps C(ports4) and C(ports6) of C(table inet linuxns), looked up by one rule (one hash
+    lookup however many ports are published); other rules are rules of its chains.
 requirements:
   - The C(iptables) tools (C(iptables-save), C(iptables-restore), C(ip6tables) ones for IPv6) for
     O(firewall_backend=iptables); the C(nft) command (Debian package C(nftables)) for

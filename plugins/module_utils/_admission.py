@@ -24,7 +24,7 @@ from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as f
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, TABLE, comment_text
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import (
-    IPTABLES_TABLES, LEGACY_TABLE, admission_rules, describe_blocking)
+    IPTABLES_TABLES, LEGACY_TABLE, admission_rules, describe_blocking, describe_input)
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import comment_of, normalize, parse_save
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
@@ -53,9 +53,20 @@ def read(host, desired, backend):
 
 def wanted_chains(host, desired, backend):
     """The chains our accepts must be in while the group is present."""
-    chains = set([_key(desired['host_firewall'])]) if desired['host_firewall'] else set()
+    chains = set(named_chains(desired))
     if backend == 'nftables':
         chains |= set(_key(c) for c in host.blocking(backend, None, desired['interfaces'], desired['mark']) if _iptables_forward(c))
+    return chains
+
+
+def named_chains(desired):
+    """{(family, table, chain): hook} of the host's chains host_firewall names."""
+    named = desired['host_firewall'] or {}
+    chains = {}
+    if named:
+        chains[_key(named)] = 'forward'
+    if named.get('input_chain'):
+        chains[(named['family'], named['table'], named['input_chain'])] = 'input'
     return chains
 
 
@@ -63,17 +74,19 @@ def plan(host, desired, current, backend):
     """(action or None, {subject: lines after}): our accepts in the chains
     that need them, none elsewhere (see kept and left for a group that
     several tasks share)."""
-    named = desired['host_firewall']
-    if named and current.get(PREFIX + ' '.join(_key(named))) is None:
-        raise ValidationError('host_firewall', 'there is no chain %s %s %s in the ruleset' % _key(named))
+    named = named_chains(desired)
+    for key, hook in sorted(named.items()):
+        if current.get(PREFIX + ' '.join(key)) is None:
+            raise ValidationError('host_firewall.input_chain' if hook == 'input' else 'host_firewall',
+                                  'there is no chain %s %s %s in the ruleset' % key)
     comment_text(desired['mark'], 'group')
-    lines = admission_rules(desired['interfaces'], desired['mark'])
     readable = wanted_chains(host, desired, backend)  # read() looks at these, and at those that hold our accepts
     changes, after = [], {}
     for subject, have in sorted(current.items()):
         if not subject.startswith(PREFIX) or have is None or subject.startswith(LEGACY_PREFIX):
             continue
         key = tuple(subject[len(PREFIX):].split())
+        lines = admission_rules(desired['interfaces'], desired['mark'], named.get(key, 'forward'))
         want = kept(have, lines, desired) if key in readable else left(have, lines, desired)
         if have != want:
             changes.append((dict(zip(('family', 'table', 'chain'), key)), have, want))
@@ -82,8 +95,8 @@ def plan(host, desired, current, backend):
         return None, after
     args = [dict(c, mark=desired['mark'], lines=want) for c, _have, want in changes]
     undo = [dict(c, mark=desired['mark'], lines=have) for c, have, _want in changes]
-    what = '; '.join('%s %s %s %s' % ('let %s through' % ', '.join(desired['interfaces']) if want else 'take our accepts out of',
-                                      c['family'], c['table'], c['chain']) for c, _have, want in changes)
+    what = '; '.join('%s %s %s %s' % (('let %s in' if named.get(_key(c)) == 'input' else 'let %s through') % ', '.join(
+        desired['interfaces']) if want else 'take our accepts out of', c['family'], c['table'], c['chain']) for c, _have, want in changes)
     return Action('admit', PREFIX.strip(), what, {'netns': desired['netns'], 'chains': args},
                   undo=('admit', {'netns': desired['netns'], 'chains': undo})), after
 
@@ -179,12 +192,17 @@ def _iptables_forward(chain):
 
 def check(host, desired, backend, variant, zoned):
     """Fail before any change when a chain of the host would still drop our
-    traffic: one neither named, nor admitted here, nor firewalld's (zoned)."""
+    forwarded traffic: one neither named, nor admitted here, nor
+    firewalld's (zoned).  Returns the warnings for chains that would drop
+    the containers' traffic to the host itself (the input hook)."""
     if desired['state'] != 'present' or not desired['interfaces']:
-        return
+        return []
     admitted = wanted_chains(host, desired, backend)
     found = [c for c in host.blocking(backend, variant, desired['interfaces'], desired['mark'])
              if _key(c) not in admitted and not (zoned and c['firewalld'])
              and not (backend == 'nftables' and c['table'] == LEGACY_TABLE)]  # see legacy_plan
     if found:
         raise ValidationError('host_firewall', describe_blocking(found, desired['interfaces']))
+    dropping = [c for c in host.blocking(backend, variant, desired['interfaces'], desired['mark'], 'input')
+                if _key(c) not in admitted and not (zoned and c['firewalld'])]
+    return [describe_input(dropping, desired['interfaces'], desired['families'])] if dropping else []

@@ -33,8 +33,8 @@ class Part:
 class CompositePlan(Plan):
     """A Plan whose `parts` keeps each part's own plan (for verify and results)."""
 
-    def __init__(self, actions, before, after, assumptions, parts):
-        super().__init__(actions, before, after, assumptions)
+    def __init__(self, actions, before, after, assumptions, parts, warnings=None):
+        super().__init__(actions, before, after, assumptions, warnings)
         self.parts = parts
 
 
@@ -48,7 +48,7 @@ class CompositeResource(Resource):
         return dict((part.name, part.resource.read(part.desired)) for part in self.parts)
 
     def plan(self, desired, current):
-        plans, actions, before, after, assumptions = {}, [], {}, {}, []
+        plans, actions, before, after, assumptions, warnings = {}, [], {}, {}, [], []
         for part in self.parts:
             seen = current[part.name]
             if part.project is not None:
@@ -59,7 +59,8 @@ class CompositeResource(Resource):
             before.update(_views(part.name, plan.before))
             after.update(_views(part.name, plan.after))
             assumptions.extend('%s: %s' % (part.name, text) for text in plan.assumptions)
-        return CompositePlan(actions, before, after, assumptions, plans)
+            warnings.extend(plan.warnings)
+        return CompositePlan(actions, before, after, assumptions, plans, warnings)
 
     def execute(self, op, args):
         name, op = op.split('.', 1)

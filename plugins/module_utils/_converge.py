@@ -64,7 +64,7 @@ def converge(resource_class, params, check_mode=False, diff=False, result_key='r
         raise ConvergeFailed('could not read the current state: %s' % exc, changed=False)
     finally:
         seam.close()
-    warnings = []
+    warnings = list(plan.warnings)
     if plan.assumptions:  # only left in check mode
         warnings.append('check mode assumed that earlier tasks create what this task needs: %s'
                         % '; '.join(plan.assumptions))

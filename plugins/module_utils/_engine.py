@@ -73,7 +73,7 @@ class Plan:
     they feed the diff and, after a real run, verification.
     """
 
-    def __init__(self, actions, before, after, assumptions=None):
+    def __init__(self, actions, before, after, assumptions=None, warnings=None):
         self.actions = list(actions)
         self.before = before
         self.after = after
@@ -81,6 +81,9 @@ class Plan:
         # earlier task of the same play creates).  Check mode reports them as
         # assumptions; a real run refuses to start while any is unmet.
         self.assumptions = list(assumptions or [])
+        # What the user should know that does not stop the run (e.g. the
+        # host's firewall drops traffic from the containers to the host itself).
+        self.warnings = list(warnings or [])
 
     @property
     def changed(self):

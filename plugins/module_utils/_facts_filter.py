@@ -14,7 +14,7 @@ import shutil
 from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import CHAINS
-from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, TABLE, REGULAR_CHAINS, ours
+from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, LOOKUPS, PORT_MAPS, REGULAR_CHAINS, TABLE, ours
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, IptablesSeam, comment_of, normalize, parse_save
 
@@ -57,15 +57,17 @@ def read_firewall(seam, bridges, warnings):
         (['iptables'] if host.iptables_nft_rules(owned=True) or host.legacy_rules(owned=True) else [])
     backend, variant = host.choose('auto', [b for b in ours_in if b == 'nftables'])
     in_use = ours_in[0] if len(ours_in) == 1 else (ours_in and backend)
-    blocking = host.blocking(in_use or backend, variant, bridges) if bridges else []
     zoned = firewalld.read(host.ruleset)['runtime'] if host.firewalld() else []
-    blocking = [c for c in blocking if not (c['firewalld'] and set(bridges) <= set(zoned))]  # our zone lets them through
+    blocking, input_blocking = [
+        [c for c in host.blocking(in_use or backend, variant, bridges, hook=hook)
+         if not (c['firewalld'] and set(bridges) <= set(zoned))]  # our zone lets them through
+        if bridges else [] for hook in ('forward', 'input')]
     facts = {'backend': in_use or None, 'auto': backend, 'iptables_variant': variant if (in_use or backend) == 'iptables' else None,
              'nftables': host.ruleset is not None, 'tables': ['%s %s' % t for t in host.tables()],
              'native_tables': ['%s %s' % t for t in host.native_tables()],
              'firewalld': host.firewalld(), 'firewalld_zone': zoned,
              'iptables_legacy': host.legacy_rules(), 'iptables_nft': host.iptables_nft_rules(),
-             'bridges': sorted(bridges), 'blocking': blocking}
+             'bridges': sorted(bridges), 'blocking': blocking, 'input_blocking': input_blocking}
     return facts, host
 
 
@@ -82,14 +84,17 @@ def _add_family(nat, family, tables):
 
 
 def _add_nft(nat, chains):
-    for chain in REGULAR_CHAINS:
+    """Our chains and port maps (their elements read as the rules they
+    stand for); the rule that looks a port map up is structure, as a jump."""
+    for chain in REGULAR_CHAINS + tuple(PORT_MAPS.values()):
         if chain not in chains:
             continue
         family = 'ipv%s' % chain[-1]
         jumped_from = [base for base, rules in sorted(chains.items()) if any(r.endswith('jump ' + chain) for r in rules)]
         nat['chains'].append({'family': family, 'table': '%s %s' % (FAMILY, TABLE), 'chain': chain, 'jumps': jumped_from})
         for text in chains[chain]:
-            _add_rule(nat, nft_rule_view(family, chain, text))
+            if (chain, text) not in LOOKUPS.values():
+                _add_rule(nat, nft_rule_view(family, chain, text))
 
 
 def _add_rule(nat, rule):

@@ -14,8 +14,15 @@ families change in one transaction and nothing of anyone else's is touched:
 
 The base chains hold only the jumps (`meta nfproto` picks the family); the
 eight regular chains hold the rules, each with the comment
-"linuxns.net:<group>[:<comment>]".  The table exists while any of them has a
-rule; a run that empties them all deletes it.
+"linuxns.net:<group>[:<comment>]".  A published port that names nothing but
+its protocol, port and target (container_network's, unless published on one
+host address) is an element of the map ports4 or ports6 instead, keyed by
+protocol . port, with the same comment; dnat4 / dnat6 end with the one rule
+that looks the packet up there, so a thousand published ports cost one hash
+lookup, not a thousand rules.  Elsewhere such an element reads as the rule it
+stands for ("tcp dport 8080 dnat ip to 10.0.0.2:80"), so plans, diffs and
+network_info treat both forms alike.  The table exists while any chain or
+map has an entry; a run that empties them all deletes it.
 
 Reads are one `nft -j list ruleset` (the JSON API; it also shows the host's
 own tables to _host_firewall); each rule is turned back into the text this
@@ -47,7 +54,12 @@ BASE_CHAINS = (  # (name, declaration, jumps)
       'meta nfproto ipv6 jump isolation6', 'meta nfproto ipv6 jump forward6']),
 )
 REGULAR_CHAINS = tuple('%s%d' % (logical, family) for family in (4, 6) for logical in CHAIN_ORDER)
-ALL_CHAINS = tuple(b[0] for b in BASE_CHAINS) + REGULAR_CHAINS
+PORT_MAPS = {4: 'ports4', 6: 'ports6'}  # published ports: protocol . port -> address . port
+MAP_TYPES = {4: 'inet_proto . inet_service : ipv4_addr . inet_service', 6: 'inet_proto . inet_service : ipv6_addr . inet_service'}
+LOOKUPS = dict((family, ('dnat%d' % family, 'dnat %s to meta l4proto . th dport map @%s' % (ip, PORT_MAPS[family])))
+               for family, ip in ((4, 'ip'), (6, 'ip6')))  # (chain, rule) that ends it
+ALL_CHAINS = tuple(b[0] for b in BASE_CHAINS) + REGULAR_CHAINS + tuple(PORT_MAPS.values())
+_MAPPED = re.compile(r'^(tcp|udp|sctp) dport (\d+) dnat ip6? to \[?([^\]]*?)\]?:(\d+)( comment "[^"]*")?$')
 _CT_STATES = ('invalid', 'established', 'related', 'new', 'untracked')  # the order nft prints them in
 _CT_STATUSES = ('snat', 'dnat')
 
@@ -86,7 +98,8 @@ def rule_lines(spec):
         return [(chain, _line(matches + ['accept'], tag))] + [
             (chain, _line(back + [state, 'accept'], tag)) for state in ('ct state established,related', 'ct status dnat')]
     if spec.kind == 'dnat':
-        return [(chain, _line(matches + ['dnat %s to %s' % (ip, _target(spec))], tag))]
+        mapped = _mapped(spec)
+        return [(PORT_MAPS[spec.family] if mapped else chain, _line(matches + ['dnat %s to %s' % (ip, _target(spec))], tag))]
     if spec.kind in ('isolate', 'exempt', 'no_masquerade'):
         verdict = 'drop' if spec.kind == 'isolate' else 'return'
         return [(chain, _line(matches + state + [verdict], tag)) for state in _ct_matches(spec.ctstate)]
@@ -97,6 +110,30 @@ def rule_lines(spec):
         hairpin = _address(ip, 'saddr', spec.source) + _interface('oifname', (False, spec.out_interface[1]))
         rules.append((chain, _line(hairpin + ['ct status dnat', target], tag)))
     return rules
+
+
+def _mapped(spec):
+    """Whether a dnat rule is a map element: it matches its port alone and
+    names one target port."""
+    return not (spec.source or spec.destination or spec.in_interface or spec.out_interface) \
+        and spec.port[0] == spec.port[1] and bool(spec.to_port) and spec.to_port.isdigit()
+
+
+def element(line):
+    """The map element a mapped rule's line stands for."""
+    protocol, port, address, to_port, comment = _MAPPED.match(line).groups()
+    return '%s . %s%s : %s . %s' % (protocol, port, comment or '', address, to_port)
+
+
+def _element_line(family, item):
+    """The line of a map element of the JSON API's list (see element)."""
+    key, value = item
+    comment = None
+    if 'elem' in key:
+        key, comment = key['elem']['val'], key['elem'].get('comment')
+    (protocol, port), (address, to_port) = key['concat'], value['concat']
+    target = '[%s]' % address if family == 6 else address
+    return _line(['%s dport %s dnat %s to %s:%s' % (protocol, port, 'ip' if family == 4 else 'ip6', target, to_port)], comment)
 
 
 def comment_text(comment, option):
@@ -180,6 +217,11 @@ def _expression(expr):
         return key
     elif key in ('jump', 'goto'):
         return '%s %s' % (key, value['target'])
+    elif key == 'dnat' and set(value) == set(['family', 'addr']) and isinstance(value['addr'], dict) and 'map' in value['addr']:
+        lookup = value['addr']['map']
+        parts = [_left(k) for k in (lookup['key'].get('concat') or [lookup['key']])]
+        if None not in parts:
+            return 'dnat %s to %s map %s' % (value['family'], ' . '.join(parts), lookup['data'])
     elif key in ('snat', 'dnat') and set(value) <= set(['family', 'addr', 'port']):
         address, port = value['addr'], value.get('port')
         if port is not None:
@@ -259,7 +301,8 @@ class NftablesBackend:
 
     def plan(self, desired, current, families):
         chains = current['_chains']
-        have = dict((name, list((chains or {}).get(name) or [])) for name in REGULAR_CHAINS)
+        have = dict((name, [line for line in (chains or {}).get(name) or [] if not _lookup(name, line)])
+                    for name in REGULAR_CHAINS + tuple(PORT_MAPS.values()))
         group_mark = OWNER_MARK + ':' + desired['group']
         wanted = {}
         for spec in [s for s in desired['specs'] if s.family in families]:
@@ -267,12 +310,16 @@ class NftablesBackend:
                 wanted.setdefault(chain, []).append(line)
         final = dict(have)
         for family in families:
-            for logical in CHAIN_ORDER:
-                name = '%s%d' % (logical, family)
+            for name in ['%s%d' % (logical, family) for logical in CHAIN_ORDER] + [PORT_MAPS[family]]:
                 final[name] = chain_content(desired, have[name], wanted.get(name, []), group_mark, _describe)
+        for family, name in PORT_MAPS.items():
+            final[name] = _unique_keys(sorted(final[name]))
+            if final[name]:
+                chain, lookup = LOOKUPS[family]
+                final[chain] = final[chain] + [lookup]
         keep = any(final.values())
         after = dict(current)
-        for name in REGULAR_CHAINS:
+        for name in REGULAR_CHAINS + tuple(PORT_MAPS.values()):
             after[subject(name)] = final[name] if keep else None
         for name, _declaration, jumps in BASE_CHAINS:
             after[subject(name)] = list(jumps) if keep else None
@@ -284,8 +331,8 @@ class NftablesBackend:
         """One transaction from `chains` (None: no table) to `final` (None:
         no table), and the one back."""
         forward, notes = _script(chains, final), []
-        for name in REGULAR_CHAINS:
-            before, after = set((chains or {}).get(name) or []), set((final or {}).get(name) or [])
+        for name in REGULAR_CHAINS + tuple(PORT_MAPS.values()):
+            before, after = [set(line for line in (rules or {}).get(name) or [] if not _lookup(name, line)) for rules in (chains, final)]
             if before != after:
                 notes.append('%s +%d -%d' % (name, len(after - before), len(before - after)))
         what = 'delete table %s %s' % (FAMILY, TABLE) if final is None else 'rewrite table %s %s: %s' % (
@@ -315,6 +362,10 @@ def ours(ruleset):
         return None
     chains = {}
     for item in ruleset:
+        table = item.get('map')
+        if table and (table['family'], table['table']) == (FAMILY, TABLE) and table['name'] in PORT_MAPS.values():
+            family = 4 if table['name'] == PORT_MAPS[4] else 6
+            chains[table['name']] = sorted(_element_line(family, e) for e in table.get('elem') or [])
         for kind in ('chain', 'rule'):
             value = item.get(kind)
             if value and (value['family'], value['table']) == (FAMILY, TABLE):
@@ -349,6 +400,23 @@ def admission_script(ruleset, chains, netns=None):
     return ''.join(line + '\n' for line in script)
 
 
+def _lookup(chain, line):
+    """Whether `line` is the rule that ends `chain` with a map lookup."""
+    return (chain, line) in LOOKUPS.values()
+
+
+def _unique_keys(lines):
+    """A map's lines, when no two publish one protocol and port."""
+    seen = {}
+    for line in lines:
+        key = _MAPPED.match(line).group(1, 2)
+        if key in seen:
+            raise ValidationError('rules', '%s port %s is published twice: %s and %s (one group may own it, '
+                                  'and to one target)' % (key + (seen[key], line)))
+        seen[key] = line
+    return lines
+
+
 def _script(source, target):
     """nft commands that take our table from `source` to `target` ({chain:
     [rule]}, either None: no table).  Unchanged chains are not touched."""
@@ -356,6 +424,7 @@ def _script(source, target):
     if target is None:
         return 'delete table %s\n' % table if source is not None else ''
     lines = ['add table %s' % table]
+    lines += ['add map %s %s { type %s; }' % (table, PORT_MAPS[family], MAP_TYPES[family]) for family in (4, 6)]
     lines += ['add chain %s %s' % (table, name) for name in REGULAR_CHAINS]
     lines += ['add chain %s %s { %s }' % (table, name, declaration) for name, declaration, _jumps in BASE_CHAINS]
     for name, _declaration, jumps in BASE_CHAINS:
@@ -367,4 +436,11 @@ def _script(source, target):
             if source is not None:
                 lines.append('flush chain %s %s' % (table, name))
             lines += ['add rule %s %s %s' % (table, name, line) for line in target[name]]
+    for name in PORT_MAPS.values():
+        elements = target.get(name) or []  # a table of an older version has no maps
+        if (source or {}).get(name, []) != elements:
+            if source is not None:
+                lines.append('flush map %s %s' % (table, name))
+            if elements:
+                lines.append('add element %s %s { %s }' % (table, name, ', '.join(element(line) for line in elements)))
     return '\n'.join(lines) + '\n'

@@ -116,31 +116,39 @@ class HostFirewall:
 
     # -- what would drop our traffic --------------------------------------------
 
-    def blocking(self, backend, variant, interfaces, ignore=None):
-        """Chains at the forward hook, not ours, that drop what no rule of
-        theirs accepts, and that do not let `interfaces` through: [dict].
-        Rules with the comment `ignore` (our group's accepts, which a run may
-        take out) do not count as letting them through."""
+    def blocking(self, backend, variant, interfaces, ignore=None, hook='forward'):
+        """Chains at `hook` (forward, or input: traffic from the containers
+        to the host itself), not ours, that drop what no rule of theirs
+        accepts, and that do not let `interfaces` through: [dict].  Rules
+        with the comment `ignore` (our group's accepts, which a run may take
+        out) do not count as letting them through."""
         found = []
         for chain in self._chains():
-            if chain.get('hook') != 'forward' or chain.get('type', 'filter') != 'filter':
+            if chain.get('hook') != hook or chain.get('type', 'filter') != 'filter':
                 continue
             key = (chain['family'], chain['table'])
-            if key == (FAMILY, TABLE) or (backend == 'iptables' and variant != 'legacy' and _iptables_table(*key)):
+            if key == (FAMILY, TABLE) or (hook == 'forward' and backend == 'iptables' and variant != 'legacy'
+                                          and _iptables_table(*key)):
                 continue  # ours, or where our iptables jump goes first
             rules = [r for r in self._rules() if (r['family'], r['table'], r['chain']) == key + (chain['name'],)]
             final = _final_verdict(chain.get('policy'), rules)
-            if final and not admits([rule_text(r) for r in rules if not ignore or r.get('comment') != ignore], interfaces):
-                found.append({'family': key[0], 'table': key[1], 'chain': chain['name'], 'hook': 'forward', 'drops': final,
+            if final and not admits([rule_text(r) for r in rules if not ignore or r.get('comment') != ignore], interfaces, hook):
+                found.append({'family': key[0], 'table': key[1], 'chain': chain['name'], 'hook': hook, 'drops': final,
                               'firewalld': key == ('inet', 'firewalld')})
-        if backend != 'iptables' or variant != 'legacy':
-            for family, text in sorted(self.legacy.items()):
-                forward = [t for c, t in parse_save(text).get('filter', ([], []))[1] if c == 'FORWARD']
-                policy = _policies(text).get('filter FORWARD')
-                if policy == 'DROP' or (forward and forward[-1][-2:] in (['-j', 'DROP'], ['-j', 'REJECT'])):
-                    found.append({'family': 'ip' if family == 4 else 'ip6', 'table': LEGACY_TABLE, 'chain': 'FORWARD',
-                                  'hook': 'forward', 'drops': 'policy drop' if policy == 'DROP' else 'a final drop rule',
-                                  'firewalld': False})
+        if backend != 'iptables' or variant != 'legacy' or hook == 'input':
+            found.extend(self._legacy_blocking(hook))
+        return found
+
+    def _legacy_blocking(self, hook):
+        """iptables-legacy's FORWARD (or INPUT) chains that drop."""
+        found, name = [], hook.upper()
+        for family, text in sorted(self.legacy.items()):
+            rules = [t for c, t in parse_save(text).get('filter', ([], []))[1] if c == name]
+            policy = _policies(text).get('filter ' + name)
+            if policy == 'DROP' or (rules and rules[-1][-2:] in (['-j', 'DROP'], ['-j', 'REJECT'])):
+                found.append({'family': 'ip' if family == 4 else 'ip6', 'table': LEGACY_TABLE, 'chain': name,
+                              'hook': hook, 'drops': 'policy drop' if policy == 'DROP' else 'a final drop rule',
+                              'firewalld': False})
         return found
 
     def chain_rules(self, family, table, chain):
@@ -154,17 +162,19 @@ class HostFirewall:
         return [o['rule'] for o in self.ruleset or [] if 'rule' in o]
 
 
-def admission_rules(interfaces, group_mark):
+def admission_rules(interfaces, group_mark, hook='forward'):
     """Rules that let traffic from and to our bridges through a foreign
-    forward chain; our own chains still decide isolation (a drop is final)."""
-    return ['%s "%s" accept comment "%s"' % (key, name, group_mark) for name in interfaces for key in ('iifname', 'oifname')]
+    forward chain (our own chains still decide isolation: a drop is final),
+    or, at the input hook, from our bridges to the host."""
+    keys = ('iifname', 'oifname') if hook == 'forward' else ('iifname',)
+    return ['%s "%s" accept comment "%s"' % (key, name, group_mark) for name in interfaces for key in keys]
 
 
-def admits(rules, interfaces):
+def admits(rules, interfaces, hook='forward'):
     """Whether a chain's rules accept everything from and to `interfaces`
     (as admission_rules do, with or without our comment)."""
     plain = set(r.split(' comment "')[0] for r in rules)
-    return all(line.split(' comment "')[0] in plain for line in admission_rules(interfaces, OWNER_MARK))
+    return all(line.split(' comment "')[0] in plain for line in admission_rules(interfaces, OWNER_MARK, hook))
 
 
 def describe_blocking(found, interfaces, option='host_firewall'):
@@ -186,6 +196,21 @@ def describe_blocking(found, interfaces, option='host_firewall'):
     return ('the host\'s firewall would drop the containers\' forwarded traffic before our rules can accept it '
             '(an accept ends only its own chain; a drop anywhere at the hook is final): %s. Nothing was changed. %s'
             % ('; '.join(problems), ' '.join(advice)))
+
+
+def describe_input(found, interfaces, families, option='host_firewall.input_chain'):
+    """The warning for chains that drop the containers' traffic to the host
+    itself: forwarding, egress and published ports still work."""
+    where = '; '.join('%s %s, chain %s (%s)' % (c['family'], c['table'], c['chain'], c['drops']) for c in found)
+    rules = '; '.join('nft insert rule %s %s %s %s' % (c['family'], c['table'], c['chain'], r) for c in found
+                      if c['table'] != LEGACY_TABLE and not c['firewalld'] for r in admission_rules(interfaces, OWNER_MARK, 'input'))
+    return ('the host\'s firewall drops traffic from the containers (%s) to the host itself at the input hook: %s. '
+            'Forwarding, egress and published ports work, but containers cannot reach services on the host (its '
+            'gateway addresses)%s.%s' % (', '.join(interfaces), where,
+                                          ', and IPv6 needs the host to answer neighbour solicitations there (accept '
+                                          'icmpv6 nd-neighbor-solicit) to forward at all' if 6 in families else '',
+                                          ' To let them in: %s - or name the chain in %s and this collection adds and '
+                                          'removes that rule.' % (rules, option) if rules else ''))
 
 
 def _legacy_families(netlink, netns):

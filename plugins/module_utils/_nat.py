@@ -104,7 +104,7 @@ class NatResource(Resource):
 
     def plan(self, desired, current):
         host, name = current['_host'], current['_backend']
-        admission.check(host, desired, name, self.backends['iptables'].variant, firewalld.SUBJECT in current)
+        warnings = admission.check(host, desired, name, self.backends['iptables'].variant, firewalld.SUBJECT in current)
         plan = self.backends[name].plan(desired, current, desired['families'])
         actions, after = list(plan.actions), dict(plan.after)
         before = set()  # the interfaces the group's forward rules name now, in either backend
@@ -124,7 +124,7 @@ class NatResource(Resource):
             cleanup = self.backends[other].plan(dict(desired, state='absent', purge=True), current, desired['families'])
             actions += cleanup.actions
             after.update((k, v) for k, v in cleanup.after.items() if not k.startswith('_') and v != current.get(k))
-        return Plan(actions, current, after)
+        return Plan(actions, current, after, warnings=warnings)
 
     def execute(self, op, args):
         if op == 'firewalld':
@@ -169,20 +169,23 @@ def rule_changes(plan):
 
 
 def host_chain(value):
-    """host_firewall: {family, table, chain} of a foreign forward chain, or None."""
+    """host_firewall: {family, table, chain, input_chain} of a foreign
+    forward chain (and input chain in the same table), or None."""
     if not value:
         return None
-    if not isinstance(value, dict) or set(value) - set(['family', 'table', 'chain']) or not value.get('table') \
+    if not isinstance(value, dict) or set(value) - set(['family', 'table', 'chain', 'input_chain']) or not value.get('table') \
             or not value.get('chain'):
-        raise ValidationError('host_firewall', 'give a dict with table and chain (and family: ip, ip6 or inet)')
+        raise ValidationError('host_firewall', 'give a dict with table and chain (and family: ip, ip6 or inet; input_chain)')
     family = value.get('family') or 'inet'
     if family not in HOST_FIREWALL_FAMILIES:
         raise ValidationError('host_firewall.family', '%r is not one of %s' % (family, ', '.join(HOST_FIREWALL_FAMILIES)))
     if (family, value['table']) == (FAMILY, TABLE):
         raise ValidationError('host_firewall.table', '%s %s is our own table' % (FAMILY, TABLE))
-    for key in ('table', 'chain'):
+    for key in ('table', 'chain', 'input_chain'):
         label(value, key, 'host_firewall.')
-    return {'family': family, 'table': value['table'], 'chain': value['chain']}
+    if value.get('input_chain') == value['chain']:
+        raise ValidationError('host_firewall.input_chain', 'the input chain cannot be the forward chain %r' % value['chain'])
+    return {'family': family, 'table': value['table'], 'chain': value['chain'], 'input_chain': value.get('input_chain')}
 
 
 def _joined(actions, admit, backend):

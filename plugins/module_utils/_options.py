@@ -98,7 +98,8 @@ FIREWALL = dict(  # doc_fragments/firewall.py documents these
     host_firewall=dict(type='dict', options=dict(
         family=dict(type='str', choices=['ip', 'ip6', 'inet'], default='inet'),
         table=dict(type='str', required=True),
-        chain=dict(type='str', required=True))),
+        chain=dict(type='str', required=True),
+        input_chain=dict(type='str'))),
 )
 
 LINK_STATE = dict(type='str', choices=['present', 'up', 'down', 'absent'], default='present')

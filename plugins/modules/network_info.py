@@ -244,6 +244,12 @@ network:
               C(chain), C(hook), C(drops) (what drops) and C(firewalld). Empty when none would.
           type: list
           elements: dict
+        input_blocking:
+          description:
+            - Chains at the input hook that drop what the bridges send to the host itself (its gateway
+              addresses), in the same form as RV(network.firewall.blocking). Forwarding works through them.
+          type: list
+          elements: dict
       sample:
         backend: nftables
         auto: nftables
@@ -257,6 +263,7 @@ network:
         iptables_nft: false
         bridges: [cbr0]
         blocking: [{family: inet, table: filter, chain: forward, hook: forward, drops: policy drop, firewalld: false}]
+        input_blocking: [{family: inet, table: filter, chain: input, hook: input, drops: policy drop, firewalld: false}]
     nat:
       description:
         - This collection's rules in the host's namespace, for IPv4 and IPv6 - in its iptables chains

@@ -512,7 +512,7 @@ UFW_PATHS = ('/etc/ufw', '/etc/default/ufw', '/lib/ufw')
 
 
 @contextlib.contextmanager
-def ufw():
+def ufw(allow=('22/tcp',)):
     """ufw (iptables-nft) enabled the usual way: default deny incoming and
     routed, ssh allowed.  Private: /etc/ufw (user rules, ufw.conf ENABLED=yes),
     /etc/default/ufw (`ufw default` writes the policies there, in place),
@@ -530,8 +530,8 @@ def ufw():
             stack.enter_context(private_copy(path, workdir))
         firewall = Ufw()
         stack.callback(forget_iptables, ('ufw-', 'ufw6-'), accept=('INPUT', 'FORWARD', 'OUTPUT'))
-        for args in (('default', 'deny', 'incoming'), ('default', 'deny', 'routed'),
-                     ('allow', '22/tcp'), ('--force', 'enable')):
+        for args in [('default', 'deny', 'incoming'), ('default', 'deny', 'routed')] + [
+                ('allow', port) for port in allow] + [('--force', 'enable')]:
             firewall.cmd(*args)
         yield firewall
 
@@ -674,7 +674,7 @@ def legacy_forward_drop():
             run([command, '-P', 'FORWARD', 'ACCEPT'])
 
 
-# ---- a firewall for a lab host (scripts/lab.py --firewall firewalld) -----
+# ---- a firewall for a lab host (scripts/lab.py --firewall firewalld|ufw|docker) -----
 
 def serve(kind, ready):
     """Run firewall `kind` here until killed (a lab host's pid namespace
@@ -683,7 +683,9 @@ def serve(kind, ready):
     # IPv6_rpfilter off: a container on several networks answers on its first
     # network's interface for an address of another, which firewalld's IPv6
     # reverse-path filter drops (README, Host firewalls: a known limit).
-    starts = {'firewalld': lambda: firewalld(ipv6_rpfilter=False)}
+    starts = {'firewalld': lambda: firewalld(ipv6_rpfilter=False),
+              'ufw': lambda: ufw(allow=('22/tcp', '4789/udp')),  # and the VXLAN overlay
+              'docker': dockerd}
     with starts[kind]():
         with open(ready, 'w'):
             pass

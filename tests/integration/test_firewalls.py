@@ -151,6 +151,39 @@ def test_a_hardened_nftables_host_fails_before_any_change_then_works_through_the
     assert 'linuxns.net' not in sh('nft list ruleset') and foreign_rules() == before
 
 
+def test_an_input_drop_is_named_in_a_warning_and_a_named_input_chain_lets_the_containers_reach_the_host(ansible, host):
+    """The hardened host's input chain drops what the containers send to the
+    host itself: the run works (forwarding does not pass input) but warns,
+    naming the chain; with input_chain the containers reach a service on
+    the gateway address, and state=absent takes that accept out again."""
+    sh('nft -f - <<"EOF"\n%sEOF' % HARDENED)
+    service = subprocess.Popen([sys.executable, '-c', SERVER, 'host', '7001', '60'], stdout=subprocess.PIPE,
+                               universal_newlines=True)
+    try:
+        assert service.stdout.readline().strip() == 'ready'
+        run = ansible.play(network(host, host_firewall=FORWARD_CHAIN))
+        assert run.rc == 0, run.output
+        warning = ' '.join(run.task('net').get('warnings') or [])
+        assert 'inet filter, chain input (policy drop)' in warning, run.output
+        assert 'nft insert rule inet filter input iifname "cbr0" accept' in warning
+        assert connect('cli', '10.88.0.1', 7001).startswith('FAILED') and traffic() == WORKS
+
+        inside = network(host, host_firewall=dict(FORWARD_CHAIN, input_chain='input'))
+        run = ansible.play(inside)
+        assert run.rc == 0 and not run.task('net').get('warnings'), run.output
+        assert 'let cbr0 in inet filter input' in ' '.join(run.task('net')['actions'])
+        assert connect('cli', '10.88.0.1', 7001) == 'host 10.88.0.3'
+        info = ansible.play([{'name': 'info', 'linuxns.net.network_info': {'include': ['links', 'firewall']}}]).task('info')
+        assert info['network']['firewall']['input_blocking'] == []
+        assert ansible.play(inside).changed == []
+
+        assert ansible.play(network(host, host_firewall=dict(FORWARD_CHAIN, input_chain='input'), state='absent')).rc == 0
+        assert 'linuxns.net' not in sh('nft list chain inet filter input')
+    finally:
+        service.kill()
+        service.wait()
+
+
 def test_isolation_holds_through_the_accepts_in_the_hosts_chain(ansible, host):
     """Our accepts in the host's chain let the bridges through; our own
     table still drops what crosses between isolated networks."""
@@ -205,7 +238,7 @@ def test_switching_backends_moves_our_rules_in_the_same_run(ansible, host):
     assert actions == check.task('net')['actions']
     filters = [a for a in actions if 'table inet linuxns' in a or 'rewrite chains' in a]
     assert filters[0].startswith('rewrite table inet linuxns') and filters[1].startswith('rewrite chains')  # new, then old
-    assert 'LINUXNS' not in sh('iptables-save') and 'dnat ip to 10.88.0.2:80' in nft_ours()
+    assert 'LINUXNS' not in sh('iptables-save') and ': 10.88.0.2 . 80' in nft_ours()  # an element of our port map
     assert traffic() == WORKS
     assert ansible.play(network(host, firewall_backend='nftables')).changed == []
     assert ansible.play(network(host)).changed == []  # auto keeps the backend our rules are in
@@ -221,8 +254,9 @@ def test_switching_backends_moves_our_rules_in_the_same_run(ansible, host):
 class Watcher:
     """The watch unit's command, run as systemd would run it, in the background."""
 
-    def __init__(self, unit):
+    def __init__(self, unit, *extra):
         environment, argv = unit_command(unit)
+        argv = argv + list(extra)
         env = dict(os.environ, **environment)
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      universal_newlines=True, start_new_session=True)
@@ -330,24 +364,30 @@ def test_a_port_published_on_one_host_address_only(ansible, host, backend):
     assert refused.failed == ['net'] and 'containers[0].ports[0].host_ip: 127.0.0.1' in refused.task('net')['msg']
 
 
-def test_the_watch_unit_puts_our_rules_back_after_netfilter_persistent_restores_the_hosts_rules(ansible, host, tmp_path):
+@pytest.mark.parametrize('tools, every', [('iptables', []), ('iptables-legacy', ['--every', '2'])])
+def test_the_watch_unit_puts_our_rules_back_after_netfilter_persistent_restores_the_hosts_rules(ansible, host, tmp_path,
+                                                                                               tools, every):
     """netfilter-persistent (iptables-persistent) restores /etc/iptables/rules.v4
     with iptables-restore, which flushes every table the file names: our
-    chains and jumps go.  iptables-nft's changes are nf_tables events too."""
-    sh('iptables -P FORWARD DROP && iptables -A INPUT -p tcp --dport 22 -j ACCEPT')
-    saved = sh('iptables-save')  # what netfilter-persistent saved
+    chains and jumps go.  iptables-nft's changes are nf_tables events too;
+    iptables-legacy's raise none: the watch unit's periodic re-apply puts
+    ours back (--every: 60 s in the unit, 2 s here)."""
+    sh('%s -P FORWARD DROP && %s -A INPUT -p tcp --dport 22 -j ACCEPT' % (tools, tools))
+    saved = sh(tools + '-save')  # what netfilter-persistent saved
     booted = dict(host, boot=True, boot_unit_dir=str(tmp_path / 'units'))
     run = ansible.play(network(booted))
     assert run.rc == 0 and run.task('net')['rules']['firewall_backend'] == 'iptables', run.output
+    assert 'LINUXNS-FORWARD' in sh(tools + '-save')  # auto writes where the host's rules are
     assert traffic() == WORKS
-    watcher = Watcher(run.task('net')['boot']['watch_unit'])
+    watcher = Watcher(run.task('net')['boot']['watch_unit'], *every)
     try:
         time.sleep(1)  # its first converge: nothing to do
-        subprocess.run(['iptables-restore'], input=saved, universal_newlines=True, check=True)
-        assert 'LINUXNS' not in sh('iptables-save -t filter')
+        subprocess.run([tools + '-restore'], input=saved, universal_newlines=True, check=True)
+        assert 'LINUXNS' not in sh(tools + '-save -t filter')
         assert recovered() == WORKS
     finally:
         output = watcher.stop()
     assert 'rewrite chains' in output, output
     assert ansible.play(network(booted, state='absent')).rc == 0
-    sh('iptables -P FORWARD ACCEPT && iptables -F')
+    assert 'LINUXNS' not in sh(tools + '-save')
+    sh('%s -P FORWARD ACCEPT && %s -F' % (tools, tools))

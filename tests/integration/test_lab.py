@@ -130,6 +130,35 @@ def test_a_cluster_of_firewalled_hosts_through_reboot_and_reload(ansible, lab):
     assert dict((host, on(state, host, FIREWALL_STATE[flavor])) for host in state['hosts']) == own
 
 
+OWN_RULES = {  # ufw's and Docker's own rules (iptables-nft), without counters
+    'ufw': 'ufw status verbose; iptables -S | grep -v LINUXNS; ip6tables -S | grep -v LINUXNS',
+    'docker': 'iptables -S | grep -v LINUXNS; ip link show docker0 | head -1 | cut -d" " -f2',
+}
+
+
+@pytest.mark.parametrize('lab', ['ufw', 'docker'], indirect=True)
+def test_a_cluster_of_ufw_or_docker_hosts(ansible, lab):
+    """ufw (deny incoming and routed) or a dockerd (FORWARD DROP) on every
+    host: auto picks iptables (their rules are iptables-nft's), our jumps go
+    first, verify.yml proves every pair; after `ufw reload` nothing needs a
+    rerun; teardown leaves their rules as they were."""
+    inventory, state = lab
+    flavor = state['firewall']
+    own = dict((host, on(state, host, OWN_RULES[flavor])) for host in state['hosts'])
+    run = ansible.playbook('site.yml', inventory)
+    assert run.rc == 0, run.output
+    verify = ansible.playbook('verify.yml', inventory)
+    assert verify_summary(verify) == 'all 273 checks passed'
+    assert 'rules in iptables (iptables-nft); host firewall: no nftables table, iptables rules; nothing drops our traffic' \
+        in ' '.join(verify.output.split())  # the message, unfolded
+    if flavor == 'ufw':  # it rebuilds its own chains only
+        on(state, 'host2', 'ufw reload')
+        assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+    assert ansible.playbook('site.yml', inventory).changed == []
+    assert ansible.playbook('teardown.yml', inventory).rc == 0
+    assert dict((host, on(state, host, OWN_RULES[flavor])) for host in state['hosts']) == own
+
+
 def test_a_rebooted_host_comes_back_by_itself(ansible, lab):
     """Power-cycle host1 (namespaces, links, rules, processes and cgroups
     gone; its disk kept), then boot it: the unit's command alone brings its

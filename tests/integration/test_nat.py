@@ -115,7 +115,9 @@ def test_published_port_from_outside_host_and_neighbour(ansible, lab, backend):
         '-j DNAT --to-destination 172.18.0.2:80',
         '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT',
         '-A PREROUTING -m addrtype --dst-type LOCAL -m comment --comment linuxns.net -j LINUXNS-DNAT']
-        if backend == 'iptables' else ['inet linuxns dnat4: tcp dport 8080 dnat ip to 172.18.0.2:80 comment "linuxns.net:default"'])
+        if backend == 'iptables' else [  # a published port is an element of our port map; one rule looks it up
+            'inet linuxns dnat4: dnat ip to meta l4proto . th dport map @ports4',
+            'inet linuxns ports4: tcp dport 8080 dnat ip to 172.18.0.2:80 comment "linuxns.net:default"'])
     assert connect('outside', '198.51.100.1', 8080).startswith('FAILED')
     assert ('LINUXNS-DNAT' if backend == 'iptables' else 'dnat ip') not in ours(backend)
     assert foreign_state('router') == lab

@@ -9,7 +9,7 @@ rules; tests/integration/test_firewalls.py runs the real thing)."""
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
-    ALL_CHAINS, NftablesBackend, admission_script, ours, rule_lines, rule_text, subject)
+    ALL_CHAINS, NftablesBackend, admission_script, element, ours, rule_lines, rule_text, subject)
 from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import NatRuleSpec
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall, describe_blocking
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, host_chain
@@ -106,6 +106,7 @@ def iif(name):
 
 
 ACCEPT, REJECT = {'accept': None}, {'reject': {'type': 'icmpx', 'expr': 'admin-prohibited'}}
+FORWARD_CHAIN = {'family': 'inet', 'table': 'filter', 'chain': 'forward'}
 HARDENED = ruleset(table('inet', 'filter'), chain('inet', 'filter', 'forward', 'forward', 'drop'),
                    chain('inet', 'filter', 'input', 'input', 'drop'))
 FIREWALLD = ruleset(table('inet', 'firewalld'), chain('inet', 'firewalld', 'filter_FORWARD', 'forward'),
@@ -189,10 +190,11 @@ def desired(rules, state='present', group='g'):
 def test_one_transaction_creates_the_table_and_its_inverse_deletes_it():
     wanted = desired([{'kind': 'dnat', 'port': 8080, 'to': '10.0.0.2:80'}, {'kind': 'dnat', 'port': 8080, 'to': '[fd00::2]:80'}])
     plan = NftablesBackend(None).plan(wanted, empty(), [4, 6])
-    assert [a.description for a in plan.actions] == ['rewrite table inet linuxns: dnat4 +1 -0, dnat6 +1 -0']
+    assert [a.description for a in plan.actions] == ['rewrite table inet linuxns: ports4 +1 -0, ports6 +1 -0']
     script = plan.actions[0].args['script'].splitlines()
     assert script[0] == 'add table inet linuxns'
-    assert 'add rule inet linuxns dnat6 tcp dport 8080 dnat ip6 to [fd00::2]:80 comment "linuxns.net:g"' in script
+    assert 'add element inet linuxns ports6 { tcp . 8080 comment "linuxns.net:g" : fd00::2 . 80 }' in script
+    assert 'add rule inet linuxns dnat6 dnat ip6 to meta l4proto . th dport map @ports6' in script
     assert plan.actions[0].undo[1]['script'] == 'delete table inet linuxns\n'
     assert plan.after[subject('filter-forward')][0] == 'meta nfproto ipv4 jump isolation4'
 
@@ -208,7 +210,8 @@ def test_nothing_to_do_when_the_kernel_holds_what_we_want_and_the_last_rule_take
     gone = NftablesBackend(None).plan(desired([], state='absent'), current, [4])
     assert [a.description for a in gone.actions] == ['delete table inet linuxns']
     assert gone.after[subject('dnat4')] is None
-    assert 'add rule inet linuxns dnat4 tcp dport 8080' in gone.actions[0].undo[1]['script']
+    assert 'add element inet linuxns ports4 { tcp . 8080 comment "linuxns.net:g" : 10.0.0.2 . 80 }' \
+        in gone.actions[0].undo[1]['script']
 
 
 def test_ours_reads_our_table_only():
@@ -262,3 +265,72 @@ def test_with_nftables_our_accepts_go_first_in_a_dropping_legacy_forward_chain_a
     assert admission.legacy_read(host, wanted, 'iptables') == {}  # the iptables backend writes there itself
     with pytest.raises(ValidationError, match='iptables-legacy'):  # iptables-nft's tools cannot beat it
         admission.check(host, wanted, 'iptables', 'nft', False)
+
+
+def test_a_port_that_names_nothing_else_is_a_map_element_others_stay_rules():
+    mapped = rule_lines(spec(kind='dnat', port=8080, to='10.0.0.2:80', comment='web'))
+    assert mapped == [('ports4', 'tcp dport 8080 dnat ip to 10.0.0.2:80 comment "linuxns.net:g:web"')]
+    assert element(mapped[0][1]) == 'tcp . 8080 comment "linuxns.net:g:web" : 10.0.0.2 . 80'
+    assert element('udp dport 53 dnat ip6 to [fd00::2]:5353') == 'udp . 53 : fd00::2 . 5353'
+    # one host address, a range, or no target port: a rule of its own in dnat4
+    for params in ({'destination': '127.0.0.1'}, {'port': '9000-9001'}, {'to': '10.0.0.2'}, {'in_interface': 'eth0'}):
+        assert rule_lines(spec(**dict({'kind': 'dnat', 'port': 8080, 'to': '10.0.0.2:80'}, **params)))[0][0] == 'dnat4'
+
+
+def test_map_elements_read_back_as_the_rules_they_stand_for():
+    lookup = {'dnat': {'family': 'ip', 'addr': {'map': {
+        'key': {'concat': [{'meta': {'key': 'l4proto'}}, {'payload': {'protocol': 'th', 'field': 'dport'}}]}, 'data': '@ports4'}}}}
+    assert rule_text({'expr': [lookup]}) == 'dnat ip to meta l4proto . th dport map @ports4'
+    elements = [[{'concat': ['udp', 53]}, {'concat': ['10.0.0.3', 53]}],
+                [{'elem': {'val': {'concat': ['tcp', 8080]}, 'comment': 'linuxns.net:cbr0:web'}}, {'concat': ['10.0.0.2', 80]}]]
+    objects = [table('inet', 'linuxns'), chain('inet', 'linuxns', 'dnat4'), rule('inet', 'linuxns', 'dnat4', 4, lookup),
+               {'map': {'family': 'inet', 'table': 'linuxns', 'name': 'ports4', 'elem': elements}},
+               {'map': {'family': 'inet', 'table': 'linuxns', 'name': 'ports6', 'elem': [
+                   [{'concat': ['tcp', 80]}, {'concat': ['fd00::2', 8080]}]]}}]
+    assert ours(objects) == {'dnat4': ['dnat ip to meta l4proto . th dport map @ports4'],
+                             'ports4': ['tcp dport 8080 dnat ip to 10.0.0.2:80 comment "linuxns.net:cbr0:web"',
+                                        'udp dport 53 dnat ip to 10.0.0.3:53'],
+                             'ports6': ['tcp dport 80 dnat ip6 to [fd00::2]:8080']}
+
+
+def test_rules_of_an_older_table_move_into_the_map_in_one_transaction():
+    old = 'tcp dport 8080 dnat ip to 10.0.0.2:80 comment "linuxns.net:g"'
+    current = empty()
+    current['_chains'] = dict((name, []) for name in ALL_CHAINS if not name.startswith('ports'))
+    current['_chains']['dnat4'] = [old]
+    current[subject('dnat4')] = [old]
+    plan = NftablesBackend(None).plan(desired([{'kind': 'dnat', 'port': 8080, 'to': '10.0.0.2:80'}]), current, [4])
+    assert plan.after[subject('dnat4')] == ['dnat ip to meta l4proto . th dport map @ports4']
+    assert plan.after[subject('ports4')] == [old]
+    assert [a.description for a in plan.actions] == ['rewrite table inet linuxns: dnat4 +0 -1, ports4 +1 -0']
+
+
+def test_one_port_published_twice_fails_naming_both():
+    first = NftablesBackend(None).plan(desired([{'kind': 'dnat', 'port': 8080, 'to': '10.0.0.2:80'}]), empty(), [4])
+    chains = dict((s.split()[-1], v) for s, v in first.after.items() if not s.startswith('_'))
+    current = dict(first.after, _chains=chains)
+    with pytest.raises(ValidationError, match=r'^rules: tcp port 8080 is published twice: .*10.0.0.2:80.*10.0.0.3:80'):
+        NftablesBackend(None).plan(desired([{'kind': 'dnat', 'port': 8080, 'to': '10.0.0.3:80'}], group='h'), current, [4])
+
+
+def test_an_input_drop_is_a_warning_naming_the_chain_and_a_named_input_chain_lets_the_bridges_in():
+    from ansible_collections.linuxns.net.plugins.module_utils import _admission as admission
+    host = HostFirewall(HARDENED, {4: '*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n'})
+    found = host.blocking('nftables', None, ['cbr0'], hook='input')
+    assert [(c['table'], c['chain'], c['hook']) for c in found] == [
+        ('filter', 'input', 'input'), ('filter (iptables-legacy)', 'INPUT', 'input')]
+    named = dict(FORWARD_CHAIN, input_chain='input')
+    wanted = desired([{'kind': 'forward', 'in_interface': 'cbr0'}])
+    wanted['families'] = [4, 6]
+    warnings = admission.check(HostFirewall(HARDENED, {}), dict(wanted, host_firewall=host_chain(FORWARD_CHAIN)), 'nftables', None, False)
+    assert len(warnings) == 1 and 'inet filter, chain input (policy drop)' in warnings[0]
+    assert 'nft insert rule inet filter input iifname "cbr0" accept' in warnings[0] and 'neighbour solicitations' in warnings[0]
+    assert admission.check(HostFirewall(HARDENED, {}), dict(wanted, host_firewall=host_chain(named)), 'nftables', None, False) == []
+    current = admission.read(HostFirewall(HARDENED, {}), dict(wanted, host_firewall=host_chain(named)), 'nftables')
+    action, after = admission.plan(HostFirewall(HARDENED, {}), dict(wanted, host_firewall=host_chain(named)), current, 'nftables')
+    assert after['host_firewall inet filter input'] == ['iifname "cbr0" accept comment "linuxns.net:g"']
+    assert after['host_firewall inet filter forward'] == ['iifname "cbr0" accept comment "linuxns.net:g"',
+                                                          'oifname "cbr0" accept comment "linuxns.net:g"']
+    assert action.description == 'let cbr0 through inet filter forward; let cbr0 in inet filter input'
+    with pytest.raises(ValidationError, match='^host_firewall.input_chain: the input chain cannot be the forward chain'):
+        host_chain(dict(FORWARD_CHAIN, input_chain='forward'))
