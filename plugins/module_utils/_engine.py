@@ -19,6 +19,8 @@ difference is a failure too, rolled back the same way, so a run either
 reaches the promised state or leaves things as they were.
 """
 
+from ansible_collections.linuxns.net.plugins.module_utils._files import HostLock, failpoint
+
 # Marks objects this collection created: interface aliases, rule comments.
 # Never renamed: prune and teardown rely on it to tell ours from foreign ones.
 OWNER_MARK = 'linuxns.net'
@@ -146,10 +148,14 @@ class Resource:
 
     @staticmethod
     def lock(desired):
-        """A context manager held around read, plan, apply and verify (by
-        default none): see _files.DirectoryLock."""
+        """A context manager held around read, plan, apply and verify: the
+        host lock (see _files.HostLock)."""
         del desired
-        return _NO_LOCK
+        return HostLock()
+
+    def before_apply(self, plan):
+        """Called once before the first change of a real run (intent first:
+        see ContainerNetworkResource); by default nothing."""
 
     def read(self, desired):
         """Current state of the subjects in `desired`, as {subject: view}."""
@@ -201,17 +207,6 @@ class Resource:
         return problems
 
 
-class _NoLock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return False
-
-
-_NO_LOCK = _NoLock()
-
-
 def _rollback_outcome(rolled_back, stuck):
     if not stuck:
         return 'every change was rolled back'
@@ -249,6 +244,7 @@ class Engine:
             return plan, self.resource.predicted(plan) if plan.changed else current
         if plan.assumptions:
             raise EngineError('nothing was changed: ' + '; '.join(plan.assumptions))
+        self.resource.before_apply(plan)
         self._apply(plan)
         observed = self.resource.read(desired)
         problems = self.resource.verify(plan, observed)
@@ -270,6 +266,7 @@ class Engine:
                     '%s failed: %s' % (action.description, exc),
                     applied=done, rolled_back=rolled_back, not_rolled_back=stuck)
             done.append(action)
+            failpoint('action:%d' % len(done))
 
     def _rollback(self, done):
         rolled_back, stuck = [], []

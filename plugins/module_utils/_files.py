@@ -4,10 +4,24 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The file seam: small text files the collection owns (the record, a
 namespace's resolv.conf and hosts), read whole and replaced atomically;
-and the lock that serialises two writers of one host."""
+the lock that serialises two writers of one host; and the crash tests'
+failpoints."""
 
 import errno
 import os
+import signal
+
+# The crash tests' fault injection (tests/integration/test_crash_safety.py):
+# the process SIGKILLs itself where this variable names a point - 'action:N'
+# (after the Nth applied action of a run) or a named place (see failpoint
+# calls).  Unset, as everywhere but in those tests, it costs one dict lookup.
+FAILPOINT_VARIABLE = 'LINUXNS_FAILPOINT'
+
+
+def failpoint(name):
+    """Die here, at once and without cleanup, if the crash tests ask to."""
+    if os.environ.get(FAILPOINT_VARIABLE) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def read_text(path):
@@ -40,24 +54,29 @@ def write_text(path, text, prune_parent=False):
     os.rename(temporary, path)
 
 
-class DirectoryLock:
-    """An exclusive flock on a directory, held for one converge: two writers
-    of one host's network (two playbooks, or a playbook and the watch unit)
-    take turns instead of planning from the same state and colliding.  The
-    directory is the state directory, or before a first run makes it, the
-    nearest ancestor that exists: no file is written for it, not even in
-    check mode.  (Two first runs at once both lock that ancestor.)"""
+HOST_LOCK = '/run/netns'  # the host's named namespaces: per host, and per lab host or test sandbox
 
-    def __init__(self, state_dir, timeout=300):
-        self.path = os.path.abspath(state_dir)
-        while not os.path.isdir(self.path):
-            self.path = os.path.dirname(self.path)
+
+class HostLock:
+    """An exclusive flock on the directory of the host's named namespaces,
+    held by every module that writes (and the boot and watch units) around
+    read, plan, apply and verify: two writers of one host take turns
+    instead of planning from the same state and colliding; the second
+    waits, then plans from what the first left.  A directory, not a file in
+    it (`ip netns list` would list a file); made if missing, as `ip netns
+    add` makes it.  The lock goes with the process: a killed run never
+    leaves it held."""
+
+    def __init__(self, path=HOST_LOCK, timeout=300):
+        self.path = path
         self.timeout = timeout
         self.fd = None
 
     def __enter__(self):
         import fcntl
         import time
+        if not os.path.isdir(self.path):
+            os.makedirs(self.path, 0o755, exist_ok=True)
         self.fd = os.open(self.path, os.O_RDONLY)
         deadline = time.monotonic() + self.timeout
         while True:
@@ -67,8 +86,8 @@ class DirectoryLock:
             except (IOError, OSError) as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
                     os.close(self.fd)
-                    raise OSError(errno.EAGAIN, 'another run of container_network on this host held the lock on %s '
-                                  'for over %d s' % (self.path, self.timeout))
+                    raise OSError(errno.EAGAIN, 'another linuxns.net run on this host (a playbook, or the boot or watch '
+                                  'unit) held the host lock (flock on %s) for over %d s' % (self.path, self.timeout))
                 time.sleep(0.05)
 
     def __exit__(self, *exc_info):

@@ -204,13 +204,13 @@ def describe_input(found, interfaces, families, option='host_firewall.input_chai
     where = '; '.join('%s %s, chain %s (%s)' % (c['family'], c['table'], c['chain'], c['drops']) for c in found)
     rules = '; '.join('nft insert rule %s %s %s %s' % (c['family'], c['table'], c['chain'], r) for c in found
                       if c['table'] != LEGACY_TABLE and not c['firewalld'] for r in admission_rules(interfaces, OWNER_MARK, 'input'))
+    ipv6 = (', and IPv6 needs the host to answer neighbour solicitations there (accept icmpv6 nd-neighbor-solicit) '
+            'to forward at all') if 6 in families else ''
+    remedy = (' To let them in: %s - or name the chain in %s and this collection adds and removes that rule.'
+              % (rules, option)) if rules else ''
     return ('the host\'s firewall drops traffic from the containers (%s) to the host itself at the input hook: %s. '
             'Forwarding, egress and published ports work, but containers cannot reach services on the host (its '
-            'gateway addresses)%s.%s' % (', '.join(interfaces), where,
-                                          ', and IPv6 needs the host to answer neighbour solicitations there (accept '
-                                          'icmpv6 nd-neighbor-solicit) to forward at all' if 6 in families else '',
-                                          ' To let them in: %s - or name the chain in %s and this collection adds and '
-                                          'removes that rule.' % (rules, option) if rules else ''))
+            'gateway addresses)%s.%s' % (', '.join(interfaces), where, ipv6, remedy))
 
 
 def _legacy_families(netlink, netns):

@@ -22,6 +22,7 @@ import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import where
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 DEFAULT_MTU = 1500
@@ -82,9 +83,11 @@ def plan_addresses(end, view):
     have = list(view['addresses'])
 
     def address(command, cidr, text, undo_command):
+        undo = {'netns': ns, 'name': end.name, 'command': undo_command, 'cidr': cidr}
+        if command == 'del':
+            undo['restore_routes'] = True  # the routes its removal made the kernel flush (see op_address)
         actions.append(Action('address', subject, '%s %s in %s' % (text % cidr, end.name, where(ns)),
-                              {'netns': ns, 'name': end.name, 'command': command, 'cidr': cidr},
-                              undo=('address', {'netns': ns, 'name': end.name, 'command': undo_command, 'cidr': cidr})))
+                              {'netns': ns, 'name': end.name, 'command': command, 'cidr': cidr}, undo=('address', undo)))
 
     removed = [c for c in have if c not in end.addresses] if end.purge_addresses else []
     for cidr in removed:
@@ -116,8 +119,26 @@ class LinkResource(Resource):
     def op_set_link(self, netns, name, **changes):
         self.seam.set_link(netns, name, **changes)
 
-    def op_address(self, netns, name, command, cidr):
+    def op_address(self, netns, name, command, cidr, restore_routes=False):
+        """Removing an interface's last IPv4 address makes the kernel flush
+        every IPv4 route over it; the routes of ours that went are kept here,
+        for the rollback that adds the address back (restore_routes) to put
+        them back too.  Forwards, the route part plans them again itself
+        (see _network.project_routes)."""
+        flushed = self.__dict__.setdefault('flushed', {})
+        before = self._our_routes(netns, name) if command == 'del' and ':' not in cidr else []
         self.seam.address(netns, name, command, cidr)
+        if before:
+            after = self._our_routes(netns, name)
+            flushed.setdefault((netns, name), []).extend(r for r in before if r not in after)
+        if restore_routes:
+            after = self._our_routes(netns, name)
+            for route in flushed.pop((netns, name), []):
+                if route not in after:
+                    self.seam.route(netns, 'replace', route)
+
+    def _our_routes(self, netns, name):
+        return [r for r in self.seam.routes(netns) if (r['dev'], r['family'], r['proto']) == (name, 4, ROUTE_PROTO)]
 
     def op_delete(self, netns, name):
         self.seam.delete_link(netns, name)

@@ -33,11 +33,11 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupR
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._composite import CompositeResource, Part
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._files import DirectoryLock, read_text, write_text
+from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, VethSpec
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, rule_changes
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource, namespace_files
-from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
+from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec, route_subject
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, namespace_sysctls, network,
     safe_name, unique)
@@ -407,12 +407,6 @@ class ContainerNetworkResource(CompositeResource):
     def specs(params):
         return NetworkSpec(params)
 
-    @staticmethod
-    def lock(desired):
-        """One writer of the host's network at a time: playbooks, the boot
-        and the watch unit all converge under this lock."""
-        return DirectoryLock(desired.state_dir)
-
     def read(self, desired):
         if self.parts is None:  # once per run: verify reads back the same parts
             self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD),
@@ -427,6 +421,10 @@ class ContainerNetworkResource(CompositeResource):
             if exc.option == 'name':  # only the bridge part plans with a bare `name`: the user's option is bridge
                 raise ValidationError('bridge', exc.message)
             raise
+
+    def before_apply(self, plan):
+        """Intent first: the record, written ahead (see Layout.record_ahead)."""
+        self.layout.record_ahead()
 
     def summary(self, desired, plan, observed):
         return self.layout.summary(plan, observed)
@@ -535,6 +533,19 @@ class Layout:
                 record['addresses'].setdefault(name, cidr)
         return record
 
+    def record_ahead(self):
+        """Before the first change: the record as the union of what it says
+        and what this run makes (containers, addresses, networks), written
+        atomically.  A run killed half-way leaves a record that names every
+        object it may have made, so the next run prunes (or adopts) them; a
+        run that finishes writes the exact record as its last step."""
+        final = self._record()
+        if final is None:  # absent only removes: nothing new to know of
+            return
+        ahead = merged_record(self.record, final)
+        if ahead != self.record:
+            write_text(self.spec.record_path, json.dumps(ahead, indent=2, sort_keys=True) + '\n')
+
     def _cidrs(self, net):
         return dict((c, '%s/%d' % (a, net.subnet.prefixlen)) for c, a in self.addresses[net.name].items())
 
@@ -590,7 +601,7 @@ class Layout:
                           c.prefix) for c in self.keep for net, inside, end, cidr, cidr6 in self.interfaces(c)]
         parts.append(Part('veth', VethResource(seam), veths, project=project_links))
         parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, self.first(c)[2], *c.bandwidth) for c in self.keep]))
-        parts.append(Part('route', RouteResource(seam), self._routes(), project=project_links))
+        parts.append(Part('route', RouteResource(seam), self._routes(), project=project_routes))
         parts.append(Part('nat', NatResource(seam), self._nat('present')))
         if spec.forwarding:
             parts.append(Part('forwarding', HostSysctlResource(seam), dict([(IP_FORWARD, '1')] + ([(IP6_FORWARD, '1')] if self.dual else []))))
@@ -598,8 +609,9 @@ class Layout:
                   for c in self.keep if c.limits]
         if groups:
             parts.append(Part('cgroup', CgroupResource(seam), groups, project=project_cgroups))
-        workloads = [WorkloadSpec(c.name, c.command, spec.pidfile(c.name), c.state)
-                     for c in self.keep if c.command or c.state == 'stopped']
+        # every container: a stray workload process (of a killed run) is stopped even where no command is given
+        workloads = [WorkloadSpec(c.name, c.command, spec.pidfile(c.name),
+                                  c.state if c.command or c.state == 'stopped' else 'unmanaged') for c in self.keep]
         if workloads:
             parts.append(Part('workload', WorkloadResource(seam), workloads, project=project_workloads))
         return parts
@@ -760,6 +772,21 @@ def recorded_networks(record):
     return networks
 
 
+def merged_record(old, new):
+    """A record naming what `old` and `new` name: new's settings, both's
+    containers, addresses (new's where both have one) and networks."""
+    if not old:
+        return new
+    merged = dict(old, **new)
+    merged['containers'] = sorted(set(recorded_containers(old)) | set(new['containers']))
+    merged['addresses'] = dict(old.get('addresses') or {}, **new['addresses'])
+    networks = dict(old.get('networks') or {})
+    for name, net in new['networks'].items():
+        networks[name] = dict(net, addresses=dict((networks.get(name) or {}).get('addresses') or {}, **net['addresses']))
+    merged['networks'] = networks
+    return merged
+
+
 def recorded_containers(record):
     """The containers a record says this network made."""
     if 'containers' in record:
@@ -812,6 +839,26 @@ def project_links(current, plans):
                 links[netns][ifname] = dict(links[netns].get(ifname) or {}, kind=view['kind'], master=view['master'],
                                             addresses=view['addresses'])
     current['_links'] = links
+    return current
+
+
+def project_routes(current, plans):
+    """project_links, and without the IPv4 routes the kernel flushes when
+    an earlier part takes every IPv4 address off their interface (removals
+    come before additions: a changed fixed address or subnet), so that the
+    plan adds them again."""
+    before = current['_links']
+    current = project_links(current, plans)
+    routes = dict(current['_routes'])
+    for netns, links in before.items():
+        for name, link in (links or {}).items():
+            had = [a for a in link['addresses'] if ':' not in a]
+            now = ((current['_links'].get(netns) or {}).get(name) or {}).get('addresses') or []
+            if had and not set(had) & set(now):
+                flushed = [r for r in routes.get(netns) or [] if (r['dev'], r['family']) == (name, 4)]
+                routes[netns] = [r for r in routes[netns] if r not in flushed]
+                current.update((route_subject(netns, r['family'], r['dst'], r['table'], r['metric']), None) for r in flushed)
+    current['_routes'] = routes
     return current
 
 

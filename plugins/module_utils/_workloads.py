@@ -16,6 +16,11 @@ is its only child.  It counts as running while that pid is alive *in the
 container's network namespace* (a pid reused by another process is never
 signalled), and its command is read back from that process's command line,
 so a changed command is seen and the workload restarted.
+
+A workload is also found by what marks it, not only by its pid file: an
+unshare with our options whose network namespace is the container's.  Such
+a process that no pid file names (a run killed between starting it and
+writing the file) is a stray; the next run stops it.
 """
 
 import ctypes
@@ -30,6 +35,7 @@ import threading
 import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._files import failpoint
 
 _CLONE_NEWUTS = 0x04000000
 _CLONE_NEWNET = 0x40000000
@@ -37,12 +43,13 @@ STOP_WAIT = 3.0  # seconds a workload that handles SIGTERM gets to exit on it
 # pid 1 of the PID namespace is the shell running the command; unshare waits
 # for it, kills it if unshare itself is killed, and mounts the new /proc
 UNSHARE_OPTIONS = ('--pid', '--mount', '--fork', '--kill-child', '--mount-proc', '--')
-STATES = ('started', 'stopped', 'absent')
+STATES = ('started', 'stopped', 'absent', 'unmanaged')
 
 
 class WorkloadSpec:
     """state: started (run `command`, restarted when it changed), stopped
-    (not running, log kept) or absent (not running, pid and log files gone)."""
+    (not running, log kept), absent (not running, pid and log files gone)
+    or unmanaged (a container with no command: only strays are stopped)."""
 
     def __init__(self, name, command, pidfile, state='started'):
         self.name = name
@@ -58,13 +65,24 @@ class WorkloadSpec:
 class WorkloadResource(Resource):
 
     def read(self, desired):
-        return dict((spec.subject, running(self.seam, spec.name, spec.pidfile)) for spec in desired)
+        current = dict((spec.subject, running(self.seam, spec.name, spec.pidfile)) for spec in desired)
+        marked = our_processes(self.seam, [spec.name for spec in desired])
+        current['_strays'] = dict((spec.subject, [pid for pid in marked.get(spec.name, [])
+                                                  if (current[spec.subject] or {}).get('pid') != pid]) for spec in desired)
+        return current
 
     def plan(self, desired, current):
         actions, after = [], dict(current)
         cgroups = current.get('_cgroups') or {}
         for spec in desired:
             have = current[spec.subject]
+            strays = (current.get('_strays') or {}).get(spec.subject)
+            if strays:
+                actions.append(Action('stop_strays', spec.subject, 'stop the stray workload process%s of %s (pid %s) an '
+                                      'interrupted run left' % ('es' if len(strays) > 1 else '', spec.name,
+                                                                ', '.join(str(p) for p in strays)), {'pids': strays}))
+            if spec.state == 'unmanaged':
+                continue
             start = {'name': spec.name, 'command': spec.command, 'pidfile': spec.pidfile,
                      'cgroups': cgroups.get(spec.name, [])}
             if spec.state != 'started':
@@ -93,6 +111,7 @@ class WorkloadResource(Resource):
             process = subprocess.Popen([unshare] + list(UNSHARE_OPTIONS) + ['sh', '-c', command],
                                        stdin=stdin, stdout=output, stderr=output, close_fds=True, start_new_session=True,
                                        cwd='/', preexec_fn=_enter(self.seam.path(name), cgroups, name))
+        failpoint('workload-started')  # running, and no pid file names it yet
         with open(pidfile, 'w') as handle:
             handle.write('%d\n' % process.pid)
 
@@ -103,6 +122,11 @@ class WorkloadResource(Resource):
         for path in [pidfile] + ([] if keep_log else [_log(pidfile)]):  # a removed container takes its log along
             if os.path.exists(path):
                 os.unlink(path)
+
+    @staticmethod
+    def op_stop_strays(pids):
+        for pid in pids:
+            _end_session(pid)
 
     def op_restart(self, name, command, pidfile, cgroups, pid):
         self.op_stop(pidfile, pid, keep_log=True)
@@ -122,6 +146,30 @@ def running(seam, name, pidfile):
     except OSError:  # the process or the namespace is gone
         return None
     return {'pid': pid, 'command': _started_command(argv)} if same else None
+
+
+def our_processes(seam, names):
+    """{container name: [pid]} of the workload processes of ours (an
+    unshare with our options) in each container's network namespace: one
+    pass over /proc."""
+    inodes = {}
+    for name in names:
+        try:
+            inodes[seam.inode(name)] = name
+        except OSError:  # no such namespace: nothing runs in it
+            continue
+    found = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            link = os.readlink('/proc/%s/ns/net' % entry)  # 'net:[INODE]'
+            name = inodes.get(int(link[5:-1]))
+            if name is not None and _started_command(_command_line(int(entry))) is not None:
+                found.setdefault(name, []).append(int(entry))
+        except (OSError, ValueError):  # gone meanwhile, or not ours to read
+            continue
+    return found
 
 
 def workload_view(seam, name, pidfile):

@@ -100,7 +100,7 @@ class Ansible:
                 records = [json.loads(line) for line in handle]
         return PlayResult(proc.returncode, proc.stdout, records)
 
-    def play(self, tasks, check=False, diff=False, extra_args=()):
+    def play(self, tasks, check=False, diff=False, extra_args=(), environment=None):
         """Run `tasks` (a list of task dicts) in one play; returns PlayResult."""
         self.runs += 1
         playbook = os.path.join(self.workdir, 'play%d.yml' % self.runs)
@@ -119,7 +119,7 @@ class Ansible:
         command += ['--check'] if check else []
         command += ['--diff'] if diff else []
         command += list(extra_args)
-        proc = subprocess.run(command, env=self.env(results), stdout=subprocess.PIPE,
+        proc = subprocess.run(command, env=dict(self.env(results), **(environment or {})), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, universal_newlines=True, timeout=300, check=False)
         records = []
         if os.path.exists(results):

@@ -365,8 +365,8 @@ def test_a_port_published_on_one_host_address_only(ansible, host, backend):
 
 
 @pytest.mark.parametrize('tools, every', [('iptables', []), ('iptables-legacy', ['--every', '2'])])
-def test_the_watch_unit_puts_our_rules_back_after_netfilter_persistent_restores_the_hosts_rules(ansible, host, tmp_path,
-                                                                                               tools, every):
+def test_the_watch_unit_puts_our_rules_back_after_netfilter_persistent_restores_the_hosts_rules(
+        ansible, host, tmp_path, tools, every):
     """netfilter-persistent (iptables-persistent) restores /etc/iptables/rules.v4
     with iptables-restore, which flushes every table the file names: our
     chains and jumps go.  iptables-nft's changes are nf_tables events too;
