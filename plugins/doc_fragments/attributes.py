@@ -25,11 +25,17 @@ attributes:
     support: full
     platforms: linux
 requirements:
-  - pyroute2 >= 0.9 on the managed host (the Python interpreter that runs the module).
   - Linux, run as root (CAP_SYS_ADMIN and CAP_NET_ADMIN).
 notes:
   - Every change is planned first and applied in order; when a step fails, what this task
     already applied is undone in reverse order before the task fails.
+"""
+
+    # Modules that write through netlink (all but nat_rule and cgroup_limit).
+    NETLINK = r"""
+options: {}
+requirements:
+  - pyroute2 >= 0.9 on the managed host (the Python interpreter that runs the module).
 """
 
     # Modules that only read and probe (no pyroute2, nothing to roll back).

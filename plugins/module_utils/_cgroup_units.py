@@ -87,4 +87,5 @@ def format_cpus(cpus):
 
 
 def cpu_view(quota, period):
-    return 'max' if quota == 'max' else round(float(quota) / period, 4)
+    """CPUs of a quota per period: 7 decimals, exact enough that quota = round(cpus * period) for any period up to 1 s."""
+    return 'max' if quota == 'max' else round(float(quota) / period, 7)

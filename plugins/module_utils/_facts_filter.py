@@ -119,7 +119,7 @@ def rule_view(family, table, chain, tokens):
     except FilterToolError:  # a foreign rule in a form we do not parse
         text = ' '.join(tokens)
     view = dict({'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'rule': '-A %s %s' % (chain, text),
-                 'kind': _TARGET_KINDS.get(_value(tokens, '-j'), 'other')}, **_mark(comment_of(tokens)))
+                 'kind': _kind(chain, _TARGET_KINDS.get(_value(tokens, '-j'), 'other'))}, **_mark(comment_of(tokens)))
     if view['kind'] == 'dnat':
         view.update(protocol=_value(tokens, '-p'), port=_value(tokens, '--dport'), to=_value(tokens, '--to-destination'))
     return view
@@ -129,7 +129,7 @@ def nft_rule_view(family, chain, text):
     """A rule of our nft table, as rule_view gives an iptables one."""
     body, _sep, comment = text.partition(' comment "')
     nat = re.search(r'(?:^| )([sd]nat) ip6? to ', body)
-    kind = nat.group(1) if nat else _NFT_VERDICT_KINDS.get(body.rsplit(' ', 1)[-1], 'other')
+    kind = nat.group(1) if nat else _kind(chain, _NFT_VERDICT_KINDS.get(body.rsplit(' ', 1)[-1], 'other'))
     view = dict({'family': family, 'table': '%s %s' % (FAMILY, TABLE), 'chain': chain, 'rule': text, 'kind': kind},
                 **_mark(comment[:-1] if comment else None))
     if kind == 'dnat':
@@ -137,6 +137,12 @@ def nft_rule_view(family, chain, text):
         if match:
             view.update(protocol=match.group(1), port=match.group(2).replace('-', ':'), to=match.group(3))
     return view
+
+
+def _kind(chain, kind):
+    """A return in the postrouting chain keeps the source (no_masquerade);
+    elsewhere it exempts from isolation."""
+    return 'no_masquerade' if kind == 'exempt' and 'postrouting' in chain.lower() else kind
 
 
 def _value(tokens, flag):

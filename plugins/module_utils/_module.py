@@ -5,12 +5,15 @@
 """What every module's main() does, once: check the list entries, converge
 its parameters and report to Ansible."""
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.linuxns.net.plugins.module_utils._converge import ConvergeFailed, converge
 from ansible_collections.linuxns.net.plugins.module_utils._options import one_or_many
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 
 def one_or_many_module(entry, list_key, key='name', module_options=None, exclusive=True, nested=None):
@@ -26,18 +29,25 @@ def one_or_many_module(entry, list_key, key='name', module_options=None, exclusi
     return module, entries
 
 
-def run_module(module, resource_class, result_key, entries=None):
+def run_module(module, resource_class, result_key, entries=None, prepare=None):
     """Converge `module.params` with `resource_class` (see _converge.converge) and exit the module.
 
     `entries` ({path: argument spec}, from _options.one_or_many) names the
     dicts Ansible took unchecked - 'pairs[]' each entry of `pairs`,
     'containers[].limits' the `limits` of each container - and the spec each
-    is checked and converted against here, as Ansible checks the top level."""
+    is checked and converted against here, as Ansible checks the top level.
+    `prepare(params)` first turns short forms into those dicts (in place),
+    raising ValidationError for what it cannot read."""
+    if prepare is not None:
+        try:
+            prepare(module.params)
+        except ValidationError as exc:
+            module.fail_json(msg=str(exc), option=exc.option, changed=False)
     problems = []
     for path, spec in (entries or {}).items():
         problems.extend(check_entries(module.params, path, spec))
     if problems:
-        module.fail_json(msg='; '.join(problems), changed=False)
+        module.fail_json(msg='; '.join(problems), option=_option_of(problems[0]), changed=False)
     try:
         result, warnings = converge(resource_class, module.params, module.check_mode, module._diff, result_key)
     except ConvergeFailed as exc:
@@ -47,6 +57,15 @@ def run_module(module, resource_class, result_key, entries=None):
     for warning in warnings:
         module.warn(warning)
     module.exit_json(**result)
+
+
+def _option_of(problem):
+    """The option a problem of check_entries names: 'containers[0].ports[1]'
+    or, where Ansible's words name the parameter, 'containers[0].ports[1].protocol'."""
+    where, _sep, text = problem.partition(': ')
+    named = re.search(r"value of (\w+) must be|missing required arguments: (\w+)|argument '(\w+)' is of type|"
+                      r"unsupported parameters: (\w+)", text)
+    return where + ('.' + next(g for g in named.groups() if g) if named else '')
 
 
 def check_entries(params, path, spec):

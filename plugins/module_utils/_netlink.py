@@ -50,7 +50,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._netlink_flood import 
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_links import LinksMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_namespaces import NamespacesMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import RoutesMixin
-from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SysctlsMixin
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import CLONE_NEWNET, SysctlsMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_tc import TrafficControlMixin
 from ansible_collections.linuxns.net.plugins.module_utils._rtnl import Dumper
 
@@ -62,7 +62,6 @@ except ImportError:  # Python < 3.8: find out by importing
 NETNS_RUN_DIR = '/run/netns'
 PYROUTE2_MIN_VERSION = (0, 9)
 
-_CLONE_NEWNET = 0x40000000
 
 
 def pyroute2_problem():
@@ -146,11 +145,11 @@ class NetlinkSeam(NamespacesMixin, LinksMixin, FloodListMixin, SysctlsMixin, Rou
         return netns if netns.startswith('/') else self.path(netns)
 
     def _setns(self, fd):
-        self._check(self._libc.setns(fd, _CLONE_NEWNET), 'setns')
+        self._check(self._libc.setns(fd, CLONE_NEWNET), 'setns')
 
     def _unshare(self):
         """Move this thread into a new, empty network namespace."""
-        self._check(self._libc.unshare(_CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
+        self._check(self._libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
 
     @contextlib.contextmanager
     def _returning(self):

@@ -24,6 +24,7 @@ import ipaddress
 import json
 import os
 import re
+import shlex
 
 from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import (
     BandwidthResource, BandwidthSpec, container_bandwidth, ifb_name)
@@ -40,7 +41,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._netns import Namespac
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec, route_subject
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, namespace_sysctls, network,
-    safe_name, unique)
+    safe_name, sysctl_path, unique)
 from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
@@ -75,7 +76,7 @@ class ContainerSpec:
         except ValidationError as exc:
             raise ValidationError(prefix + 'limits.' + exc.option, exc.message)
         self.limits = limits
-        self.command = params.get('command') or None
+        self.command = _command(params.get('command'), prefix + 'command')
         self.state = _given(params, 'state', 'started')
         if self.state not in ('started', 'stopped'):
             raise ValidationError(prefix + 'state', '%r is not one of started, stopped' % (self.state,))
@@ -106,6 +107,51 @@ class ContainerSpec:
             result.append((name, address, option + '.address'))
         unique([n for n, _a, _o in result], self.prefix + 'networks')
         return result
+
+
+def _command(value, option):
+    """A shell command, or a list of arguments (exec form) quoted into one."""
+    if value in (None, '', []):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ' '.join(shlex.quote(str(v)) for v in value)
+    raise ValidationError(option, 'give a shell command (a string) or its arguments (a list of strings), got %r' % (value,))
+
+
+def short_forms(params):
+    """container_network's short forms, as the dicts they stand for (in
+    place, before the entries are checked): a container given as its name
+    (`containers: [web, db]`), a published port as Docker writes it
+    (`ports: ["8080:80", "8053:53/udp", "198.51.100.1:8080:80"]`)."""
+    containers = params.get('containers') or []
+    for i, entry in enumerate(containers):
+        if isinstance(entry, str):
+            containers[i] = entry = {'name': entry}
+        elif not isinstance(entry, dict):
+            raise ValidationError('containers[%d]' % i, 'give a container as its name or a dict with name, got %r' % (entry,))
+        ports = entry.get('ports')
+        if isinstance(ports, list):
+            entry['ports'] = [_port_short_form(p, 'containers[%d].ports[%d]' % (i, j)) if not isinstance(p, dict) else p
+                              for j, p in enumerate(ports)]
+
+
+_PORT_FORM = re.compile(r'^(?:(?P<ip>[0-9.]+|\[[0-9A-Fa-f:.]+\]):)?(?P<host>\d+):(?P<container>\d+)(?:/(?P<protocol>[a-z]+))?$')
+
+
+def _port_short_form(value, option):
+    """'[IP:]HOST:CONTAINER[/PROTOCOL]' -> {host, container, protocol, host_ip}."""
+    match = _PORT_FORM.match(str(value).strip()) if isinstance(value, (str, int)) else None
+    if match is None:
+        raise ValidationError(option, '%r is not a published port: give HOST:CONTAINER, HOST:CONTAINER/udp, '
+                              'IP:HOST:CONTAINER ([IPv6]:HOST:CONTAINER) or a dict with host, container, protocol and '
+                              'host_ip' % (value,))
+    port = {'host': int(match.group('host')), 'container': int(match.group('container')),
+            'protocol': match.group('protocol') or 'tcp'}
+    if match.group('ip'):
+        port['host_ip'] = match.group('ip').strip('[]')
+    return port
 
 
 def _port(params, prefix):
@@ -412,7 +458,23 @@ class ContainerNetworkResource(CompositeResource):
             self.layout = Layout(desired, read_record(desired.record_path), self.seam.read_sysctl(None, IP_FORWARD),
                                  self.seam.read_sysctl(None, IP6_FORWARD))
             self.parts = self.layout.parts(self.seam)
+            self._check_sysctls()
         return super().read(desired)
+
+    def _check_sysctls(self):
+        """Before any change: every container's sysctls exist in a network
+        namespace (a new one: where the key lives in a container made
+        this run, it is set before anything else could tell)."""
+        for c in self.layout.keep:
+            if not c.sysctls:
+                continue
+            keys = dict((sysctl_path(key), key) for key in c.sysctls)
+            interfaces = [inside for _net, inside, _end, _cidr, _cidr6 in self.layout.interfaces(c)]
+            missing = self.seam.missing_in_a_new_namespace(sorted(keys), interfaces)
+            if missing:
+                raise ValidationError('%ssysctls.%s' % (c.prefix, keys[missing[0]]),
+                                      'a network namespace has no sysctl %s (net.* of this kernel only; an interface\'s '
+                                      'keys for the container\'s own interfaces, %s)' % (keys[missing[0]], ', '.join(interfaces)))
 
     def plan(self, desired, current):
         try:

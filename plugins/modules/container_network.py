@@ -34,6 +34,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.attributes.netlink
   - linuxns.net.firewall
 options:
   state:
@@ -153,9 +154,11 @@ options:
     type: bool
     default: true
   containers:
-    description: The containers of this host.
+    description:
+      - "The containers of this host, each a dict with the options below, or just its name (V(web) is
+        V({name: web}))."
     type: list
-    elements: dict
+    elements: raw
     default: []
     suboptions:
       name:
@@ -179,9 +182,12 @@ options:
         type: list
         elements: raw
       ports:
-        description: Published ports (DNAT from the host's addresses to the container).
+        description:
+          - Published ports (DNAT from the host's addresses to the container), each a dict with the
+            options below or as Docker writes it - C(HOST:CONTAINER), C(HOST:CONTAINER/udp),
+            C(IP:HOST:CONTAINER) (C([IPv6]:HOST:CONTAINER)).
         type: list
-        elements: dict
+        elements: raw
         suboptions:
           host:
             description: Port on the host.
@@ -223,7 +229,8 @@ options:
           - "Stopping it (O(containers[].state=stopped), pruning, O(state=absent)) sends SIGTERM to its
             session and SIGKILL after 3 seconds; a pid 1 with no SIGTERM handler (the kernel drops the
             signal) is killed at once."
-        type: str
+          - A list is taken as the command's arguments (Docker's exec form), each quoted for the shell.
+        type: raw
       state:
         description:
           - V(started) runs O(containers[].command). V(stopped) stops the workload and keeps the
@@ -528,7 +535,7 @@ rules:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
-from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
+from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource, short_forms
 from ansible_collections.linuxns.net.plugins.module_utils._options import (
     BANDWIDTH, DNS, FIREWALL, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick)
 
@@ -545,9 +552,9 @@ OVERLAY = dict(
 def main():
     port = dict(host=dict(type='int', required=True), container=dict(type='int'), host_ip=dict(type='str'),
                 protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
-    container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='str'),
+    container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='raw'),
                      state=dict(type='str', choices=['started', 'stopped'], default='started'),
-                     ports=dict(type='list', elements='dict', options=port), limits=dict(type='dict'),
+                     ports=dict(type='list', elements='raw'), limits=dict(type='dict'),
                      sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'),
                      bandwidth=dict(type='dict', options=BANDWIDTH), networks=dict(type='list', elements='raw'))
     other_network = dict(name=dict(type='str', required=True), bridge=dict(type='str', required=True),
@@ -568,7 +575,7 @@ def main():
             allow=dict(type='list', elements='str'),
             networks=dict(type='list', elements='dict', options=other_network),
             isolation=dict(type='bool', default=True),
-            containers=dict(type='list', elements='dict', default=[], options=container),
+            containers=dict(type='list', elements='raw', default=[]),
             routes=dict(type='list', elements='dict'),
             vxlan=dict(type='dict'),
             state_dir=dict(type='path', default='/var/lib/linuxns'),
@@ -582,8 +589,8 @@ def main():
         supports_check_mode=True,
     )
     run_module(module, ContainerNetworkResource, 'containers', {
-        'containers[].limits': LIMITS, 'containers[].dns': DNS, 'containers[].hosts[]': HOST_ENTRY,
-        'routes[]': HOST_ROUTE, 'vxlan': OVERLAY})
+        'containers[]': container, 'containers[].ports[]': port, 'containers[].limits': LIMITS, 'containers[].dns': DNS, 'containers[].hosts[]': HOST_ENTRY,
+        'routes[]': HOST_ROUTE, 'vxlan': OVERLAY}, prepare=short_forms)
 
 
 if __name__ == '__main__':

@@ -20,6 +20,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.attributes.netlink
 options:
   name:
     description:

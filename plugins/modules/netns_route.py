@@ -22,6 +22,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.attributes.netlink
 options:
   netns:
     description: Named network namespace; omit for the namespace the module runs in.

@@ -23,6 +23,7 @@ author:
   - linuxns.net maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxns.net.attributes
+  - linuxns.net.attributes.netlink
   - linuxns.net.link
 options:
   name:

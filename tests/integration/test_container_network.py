@@ -351,6 +351,12 @@ def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host, subnet6):
     ([{'name': 'a', 'ports': [{'host': 70000}]}], {}, 'containers[0].ports[0].host'),
     ([{'name': 'a', 'limits': {'memory': 'lots'}}], {}, 'containers[0].limits.memory'),
     ([{'name': 'a', 'limits': {'cpu_period': 50000}}], {}, 'containers[0].limits.cpu_period'),
+    ([{'name': 'a', 'command': {'run': 'x'}}], {}, 'containers[0].command'),  # not turned into the string "{'run': 'x'}"
+    ([{'name': 'a', 'sysctls': {'net.ipv4.no_such_key': 1}}], {}, 'containers[0].sysctls.net.ipv4.no_such_key'),
+    ([{'name': 'a', 'sysctls': {'net.ipv4.conf.eth9.rp_filter': 1}}], {}, 'containers[0].sysctls.net.ipv4.conf.eth9.rp_filter'),
+    ([{'name': 'a', 'ports': ['80']}], {}, 'containers[0].ports[0]'),
+    ([{'name': 'a', 'ports': ['8080:80/icmp']}], {}, 'containers[0].ports[0].protocol'),
+    (['a', 42], {}, 'containers[1]'),
     ([], {'subnet': '10.88.0.0/33'}, 'subnet'),
     ([], {'subnet': '10.88.0.1/24'}, 'subnet'),
     ([], {'gateway': '10.99.0.1'}, 'gateway'),

@@ -18,7 +18,7 @@ import yaml
 
 from conftest import Ansible
 from firewalls import descendants
-from kernel import RUN_NETNS, netns_list, ping, sh
+from kernel import RUN_NETNS, connect, netns_list, ping, sh
 from test_container_network import host, network, record, snapshot, workload  # noqa: F401  pylint: disable=unused-import
 
 
@@ -66,6 +66,12 @@ def test_a_changed_subnet_moves_every_container_with_its_routes_in_both_families
     assert routes.count('default via 10.89.0.1 dev eth0') == 2 and routes.count('default via fd00:89::1 dev eth0') == 2
     assert '10.88.' not in routes and 'fd00:88:' not in routes
     assert ping('web', '10.89.0.20') and ping('db', 'fd00:89::2')
+    assert ansible.play(network(dual, containers, **moved)).changed == []
+
+    moved['gateway'] = '10.89.0.254'  # and then the gateway alone
+    run = ansible.play(network(dual, containers, **moved))
+    assert run.rc == 0, run.output
+    assert inside('web', 'db').count('default via 10.89.0.254 dev eth0') == 2 and ping('web', '10.89.0.254')
     assert ansible.play(network(dual, containers, **moved)).changed == []
 
 
@@ -184,6 +190,13 @@ def test_a_whole_process_tree_killed_mid_apply_leaks_nothing(ansible, host):
     assert ansible.play(network(host, state_a())).changed == []
     settled(state_a())
 
+    killed = ansible.play(network(host, state_b()), environment={'LINUXNS_FAILPOINT': 'action:4'})
+    assert killed.failed == ['net']
+    gone = ansible.play(network(host, [], state='absent'))  # straight from a killed run to absent
+    assert gone.rc == 0, gone.output
+    assert netns_list() == ['outside'] and workload_processes() == {}
+    assert [line for line in sh('ip -br link').split() if line.startswith(('ve-', 'cbr0'))] == []
+
 
 # -- runs at once ---------------------------------------------------------------
 
@@ -208,3 +221,20 @@ def test_runs_at_once_take_turns_and_the_last_one_changes_nothing(tmp_path, coll
     assert [r.rc for r in results] == [0] * runs, [r.output for r in results if r.rc]
     assert sorted(bool(r.changed) for r in results) == [False] * (runs - 1) + [True]
     settled(state_b())
+
+
+# -- short forms ------------------------------------------------------------------
+
+def test_containers_by_name_ports_and_commands_as_docker_writes_them(ansible, host):
+    """`containers: [db]`, `ports: ["8080:80", "8053:53/udp"]` and a command
+    as a list (exec form) mean what they mean to a Docker user."""
+    containers = ['db', {'name': 'web', 'ports': ['8080:80', '8053:53/udp'],
+                         'command': ['sh', '-c', 'exec %s' % workload('web')]}]
+    run = ansible.play(network(host, containers))
+    assert run.rc == 0, run.output
+    web = [c for c in run.task('net')['containers'] if c['name'] == 'web'][0]
+    assert web['ports'] == [{'protocol': 'tcp', 'host': 8080, 'container': 80, 'host_ip': None},
+                            {'protocol': 'udp', 'host': 8053, 'container': 53, 'host_ip': None}]
+    assert netns_list() == ['db', 'outside', 'web'] and workload_processes() == {'web': 1}
+    assert connect('db', '10.88.0.1', 8080).startswith('web ')  # published, reached through the host
+    assert ansible.play(network(host, containers)).changed == []

@@ -64,6 +64,13 @@ def test_writes_for_each_version():
     assert files.writes('memory_swap', 1, target, old) == [('memory.memsw.limit_in_bytes', 3 * 2 ** 20, -1)]
 
 
+@pytest.mark.parametrize('cpu, period, quota', [('1.23456', 100000, 123456), ('0.333333', 1000000, 333333),
+                                                ('1.2333423', 33333, 41111), ('2', 50000, 100000)])
+def test_the_quota_written_is_the_one_asked_for_not_one_of_a_rounded_view(cpu, period, quota):
+    target = CgroupSpec({'name': 'x', 'cpu': cpu, 'cpu_period': period}).limits
+    assert files.writes('cpu', 2, target, {})[0][1] == '%d %d' % (quota, period)
+
+
 @pytest.mark.parametrize('params, message', [
     ({'name': 'x', 'cpu_period': 500, 'cpu': '1'}, 'cpu_period: 500 is out of range'),
     ({'name': 'x', 'cpu_period': 100000}, 'cpu_period: set cpu as well'),

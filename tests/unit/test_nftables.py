@@ -334,3 +334,18 @@ def test_an_input_drop_is_a_warning_naming_the_chain_and_a_named_input_chain_let
     assert action.description == 'let cbr0 through inet filter forward; let cbr0 in inet filter input'
     with pytest.raises(ValidationError, match='^host_firewall.input_chain: the input chain cannot be the forward chain'):
         host_chain(dict(FORWARD_CHAIN, input_chain='forward'))
+
+
+def test_network_info_names_every_kind_of_our_rules():
+    from ansible_collections.linuxns.net.plugins.module_utils._facts_filter import nft_rule_view, rule_view
+    kinds = {
+        ('postrouting4', 'ip saddr 10.0.0.0/24 ip daddr 10.1.0.0/24 return comment "linuxns.net:g"'): 'no_masquerade',
+        ('isolation4', 'oifname "br0" ct state established,related return comment "linuxns.net:g"'): 'exempt',
+        ('isolation4', 'oifname "br0" drop comment "linuxns.net:g"'): 'isolate',
+        ('ports4', 'tcp dport 8080 dnat ip to 10.0.0.2:80 comment "linuxns.net:g:web"'): 'dnat',
+    }
+    assert dict((key, nft_rule_view('ipv4', key[0], key[1])['kind']) for key in kinds) == kinds
+    assert nft_rule_view('ipv4', 'ports4', 'tcp dport 8080 dnat ip to 10.0.0.2:80 comment "linuxns.net:g:web"')['port'] == '8080'
+    tokens = ['-s', '10.0.0.0/24', '-m', 'comment', '--comment', 'linuxns.net:g', '-j', 'RETURN']
+    assert rule_view(4, 'nat', 'LINUXNS-POSTROUTING', tokens)['kind'] == 'no_masquerade'
+    assert rule_view(4, 'filter', 'LINUXNS-ISOLATION', tokens)['kind'] == 'exempt'

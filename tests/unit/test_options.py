@@ -8,6 +8,7 @@ DOCUMENTATION): these tests fail, naming the option, as soon as the two drift
 - before the sanity test would - and prove the list forms derived from one
 declaration check their entries as strictly as Ansible checks the top level."""
 
+import copy
 import importlib
 import json
 import os
@@ -74,10 +75,30 @@ def drift(spec, documented, path=''):
     return problems
 
 
+def as_documented(argument_spec, entries, documented):
+    """The spec as the docs show it: a list Ansible takes whole (elements
+    raw, for short forms like container_network's `containers: [web]` and
+    `ports: ["8080:80"]`) and checks entry by entry (`containers[]`,
+    `containers[].ports[]`) has the entry's spec as its suboptions, where
+    the docs give them."""
+    spec = copy.deepcopy(argument_spec)
+    for path, entry in sorted(entries.items()):  # containers[] before containers[].ports[]
+        if not path.endswith('[]') or any(not k.endswith('[]') for k in path.split('.')):
+            continue
+        keys = path.replace('[]', '').split('.')
+        options, docs_level = spec, documented
+        for key in keys[:-1]:
+            options, docs_level = options[key]['options'], docs_level[key]['suboptions']
+        if 'suboptions' in docs_level.get(keys[-1], {}):
+            options[keys[-1]] = dict(options[keys[-1]], options=copy.deepcopy(entry))
+    return spec
+
+
 @pytest.mark.parametrize('module', MODULES)
 def test_every_option_is_documented_as_declared(module, docs, monkeypatch):
-    argument_spec, _entries = module_call(module, monkeypatch)
-    assert drift(argument_spec, docs[module]['options']) == []
+    argument_spec, entries = module_call(module, monkeypatch)
+    documented = docs[module]['options']
+    assert drift(as_documented(argument_spec, entries, documented), documented) == []
 
 
 @pytest.mark.parametrize('fragment, group, modules', [
@@ -101,6 +122,12 @@ def test_list_forms_take_the_top_level_options_and_are_documented_without_a_mirr
             continue  # inside a list entry (pairs[].peer): documented as the top-level option
         keys = path.replace('[]', '').split('.')
         documented = docs[module]['options'][keys[0]]
+        if path.endswith('[]') and all(k.endswith('[]') for k in path.split('.')):
+            for key in keys[1:]:
+                documented = documented['suboptions'][key]
+            if 'suboptions' in documented:
+                continue  # documented as its suboptions, compared by test_every_option_is_documented_as_declared
+            documented = docs[module]['options'][keys[0]]
         for key in keys[1:]:
             documented = documented['suboptions'][key]
         assert 'suboptions' not in documented, (module, path)  # the entry options are documented once
@@ -129,3 +156,16 @@ def test_nested_dicts_of_every_list_entry_are_checked():
     assert problems[0].startswith('containers[2].limits: unsupported parameters: cpu_quota.')
     assert problems[1] == "containers[3].limits: must be a dictionary, got 'x'"
     assert params['containers'][0]['limits']['cpu'] == '1' and params['containers'][0]['limits']['memory'] is None
+
+
+RESOURCES = {'bridge': '_bridge.BridgeResource', 'cgroup_limit': '_cgroup.CgroupResource',
+             'container_network': '_network.ContainerNetworkResource', 'nat_rule': '_nat.NatResource',
+             'netns': '_netns.NetnsResource', 'netns_route': '_routes.RouteResource', 'veth': '_veth.VethResource',
+             'vxlan': '_vxlan.VxlanResource'}
+
+
+@pytest.mark.parametrize('module, resource', sorted(RESOURCES.items()))
+def test_pyroute2_is_a_documented_requirement_exactly_where_the_module_needs_it(module, resource, docs):
+    file, name = resource.split('.')
+    needs = getattr(importlib.import_module('ansible_collections.linuxns.net.plugins.module_utils.' + file), name).needs_pyroute2
+    assert any('pyroute2' in line for line in docs[module].get('requirements') or []) == needs
