@@ -12,6 +12,7 @@ without Ansible.  One code path for both.
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Engine, EngineError
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError
 from ansible_collections.linuxns.net.plugins.module_utils._netlink import NetlinkSeam, pyroute2_problem
+from ansible_collections.linuxns.net.plugins.module_utils._summary import SUMMARY_NOUNS, summary
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 
@@ -49,6 +50,7 @@ def converge(resource_class, params, check_mode=False, diff=False, result_key='r
         result = {
             'changed': plan.changed,
             'actions': [action.description for action in plan.actions],
+            'summary': summary(plan.actions, SUMMARY_NOUNS.get(result_key, 'object')),
             result_key: resource.summary(desired, plan, observed),
         }
         result.update(resource.extra_results(plan))

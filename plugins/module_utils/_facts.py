@@ -98,7 +98,8 @@ def gather(params):
         facts.update(read_namespaces(seam, wanted, include, warnings, sysctls))
         facts['cgroups'] = read_cgroups(parents) if 'cgroups' in include else None
         facts['record'] = read_container_record(state_dir, warnings) if 'record' in include else None
-        facts['firewall'], host = read_firewall(seam, _our_bridges(facts), warnings) if include & set(['nat', 'firewall']) \
+        facts['firewall'], host = read_firewall(seam, _our_bridges(facts), warnings, params.get('firewall_backend') or 'auto') \
+            if include & set(['nat', 'firewall']) \
             else (None, None)
         facts['nat'] = read_nat(seam, warnings, host) if 'nat' in include else None
         if 'firewall' not in include:

@@ -44,10 +44,11 @@ def read_nat(seam, warnings, host=None):
     return nat if read_any else None
 
 
-def read_firewall(seam, bridges, warnings):
+def read_firewall(seam, bridges, warnings, judged='auto'):
     """The host's packet filter besides ours: the nftables tables, firewalld,
     iptables-legacy rules, the backend our rules are in, and the chains
-    that would drop the forwarded traffic of `bridges` (our bridges)."""
+    that would drop the traffic of `bridges` (our bridges) for the backend
+    `judged` (auto: the one our rules are in, else auto's pick)."""
     try:
         host = HostFirewall.read(seam, None)
     except FilterToolError as exc:
@@ -57,9 +58,10 @@ def read_firewall(seam, bridges, warnings):
         (['iptables'] if host.iptables_nft_rules(owned=True) or host.legacy_rules(owned=True) else [])
     backend, variant = host.choose('auto', [b for b in ours_in if b == 'nftables'])
     in_use = ours_in[0] if len(ours_in) == 1 else (ours_in and backend)
+    seen_by = judged if judged != 'auto' else (in_use or backend)
     zoned = firewalld.read(host.ruleset)['runtime'] if host.firewalld() else []
     blocking, input_blocking = [
-        [c for c in host.blocking(in_use or backend, variant, bridges, hook=hook)
+        [c for c in host.blocking(seen_by, variant, bridges, hook=hook)
          if not (c['firewalld'] and set(bridges) <= set(zoned))]  # our zone lets them through
         if bridges else [] for hook in ('forward', 'input')]
     facts = {'backend': in_use or None, 'auto': backend, 'iptables_variant': variant if (in_use or backend) == 'iptables' else None,
@@ -67,7 +69,7 @@ def read_firewall(seam, bridges, warnings):
              'native_tables': ['%s %s' % t for t in host.native_tables()],
              'firewalld': host.firewalld(), 'firewalld_zone': zoned,
              'iptables_legacy': host.legacy_rules(), 'iptables_nft': host.iptables_nft_rules(),
-             'bridges': sorted(bridges), 'blocking': blocking, 'input_blocking': input_blocking}
+             'bridges': sorted(bridges), 'judged_for': seen_by, 'blocking': blocking, 'input_blocking': input_blocking}
     return facts, host
 
 

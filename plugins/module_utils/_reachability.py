@@ -597,22 +597,42 @@ def _miss_detail(check):
             'port': check.port, 'tries': check.tries, 'error': check.error}
 
 
-def render_matrix(rows, columns):
+MATRIX_WIDTH = 100  # characters a line of the matrix and its legend takes at most: a terminal's
+
+
+def render_matrix(rows, columns, line_width=MATRIX_WIDTH):
     """Rows of sources, a column per target (numbered, to keep rows short):
     '.' reached, '-' isolated as expected, 'X' missed, blank not checked;
-    then the legend."""
+    folded into blocks of as many columns as fit in `line_width`; then the
+    legend, wrapped to the same width."""
     width = len(str(len(columns)))
     label_width = max([len(row['source']) for row in rows] + [len('from')])
-    lines = ['%-*s  %s' % (label_width, 'from', ' '.join('%*d' % (width, i + 1) for i in range(len(columns))))]
-    blank = isolated = False
-    for row in rows:
-        cells = [{'ok': '.', 'isolated': '-', 'miss': 'X'}.get(row['results'].get(column), ' ') for column in columns]
-        blank = blank or ' ' in cells
-        isolated = isolated or '-' in cells
-        lines.append(('%-*s  %s' % (label_width, row['source'], ' '.join('%*s' % (width, cell) for cell in cells))).rstrip())
-    lines.append('to: ' + ', '.join('%d=%s' % (i + 1, column) for i, column in enumerate(columns)))
-    lines.append('. reached' + (', - isolated as expected' if isolated else '') + ', X missed' + (', blank not checked' if blank else ''))
+    per_block = max(1, (line_width - label_width - 2 + 1) // (width + 1))
+    cells = dict((row['source'], [{'ok': '.', 'isolated': '-', 'miss': 'X'}.get(row['results'].get(column), ' ')
+                                  for column in columns]) for row in rows)
+    lines = []
+    for start in range(0, len(columns), per_block):
+        numbers = range(start, min(start + per_block, len(columns)))
+        lines.append('%-*s  %s' % (label_width, 'from', ' '.join('%*d' % (width, i + 1) for i in numbers)))
+        lines.extend(('%-*s  %s' % (label_width, row['source'], ' '.join('%*s' % (width, cells[row['source']][i])
+                                                                          for i in numbers))).rstrip() for row in rows)
+    lines.extend(_wrapped('to: ', ['%d=%s' % (i + 1, column) for i, column in enumerate(columns)], line_width))
+    every = [cell for row in cells.values() for cell in row]
+    lines.append('. reached' + (', - isolated as expected' if '-' in every else '') + ', X missed'
+                 + (', blank not checked' if ' ' in every else ''))
     return lines
+
+
+def _wrapped(head, items, line_width):
+    """`head` and the items, comma-separated, in lines of at most line_width
+    characters (an item longer than that on a line of its own)."""
+    lines, line = [], head
+    for item in items:
+        if line not in (head, '    ') and len(line) + len(item) + 2 > line_width:
+            lines.append(line + ',')
+            line = '    '
+        line += item if line in (head, '    ') else ', ' + item
+    return lines + [line]
 
 
 def merge_reports(results, prefixes):

@@ -105,6 +105,13 @@ actions:
   type: list
   elements: str
   sample: ["create bridge br0 in the host namespace", "add address 172.18.0.1/24 to br0 in the host namespace"]
+summary:
+  description:
+    - The actions in one line, counted by kind - what is created, changed, started, stopped and removed
+      (the same line in check mode, from the same plan), or V(nothing to change).
+  returned: always
+  type: str
+  sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 bridges:
   description: One entry per bridge, in the order given. V(null) values are not known yet (check mode).
   returned: always

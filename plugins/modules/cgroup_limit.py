@@ -116,6 +116,13 @@ actions:
   type: list
   elements: str
   sample: ["create cgroup linuxns/web (memory)", "set memory of linuxns/web to 128M (was max)"]
+summary:
+  description:
+    - The actions in one line, counted by kind - what is created, changed, started, stopped and removed
+      (the same line in check mode, from the same plan), or V(nothing to change).
+  returned: always
+  type: str
+  sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 cgroups:
   description: The groups after the task, one entry per group in the order given.
   returned: always

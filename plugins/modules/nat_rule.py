@@ -185,6 +185,13 @@ actions:
   type: list
   elements: str
   sample: ["rewrite chains LINUXNS-DNAT +1 -0 (IPv4)"]
+summary:
+  description:
+    - The actions in one line, counted by kind - what is created, changed, started, stopped and removed
+      (the same line in check mode, from the same plan), or V(nothing to change).
+  returned: always
+  type: str
+  sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 firewall_backend:
   description: The backend the rules are in (see O(firewall_backend)).
   returned: always

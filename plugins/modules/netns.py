@@ -165,6 +165,13 @@ actions:
   type: list
   elements: str
   sample: ["create network namespace web1 (lo up)", "turn forwarding on in network namespace web1"]
+summary:
+  description:
+    - The actions in one line, counted by kind - what is created, changed, started, stopped and removed
+      (the same line in check mode, from the same plan), or V(nothing to change).
+  returned: always
+  type: str
+  sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 namespaces:
   description: One entry per requested name, in the order given.
   returned: always

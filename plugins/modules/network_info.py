@@ -63,6 +63,15 @@ options:
     elements: str
     choices: [links, routes, nat, firewall, cgroups, record, workloads]
     default: [links, routes, nat, firewall, cgroups, record, workloads]
+  firewall_backend:
+    description:
+      - The backend RV(network.firewall.blocking) and RV(network.firewall.input_blocking) are judged for. V(auto) -
+        the one our rules are in, else the one O(linuxns.net.container_network#module:firewall_backend=auto) would
+        pick; V(iptables) or V(nftables) - what a run with that backend would meet (before switching a host to it).
+      - RV(network.nat) lists our rules in both backends whatever this says.
+    type: str
+    choices: [auto, iptables, nftables]
+    default: auto
   cgroup_parents:
     description:
       - The managed parent cgroups to report the groups of, like the C(parent) of M(linuxns.net.cgroup_limit)
@@ -234,6 +243,9 @@ network:
         iptables_nft:
           description: Whether iptables-nft holds rules or policies other than ours.
           type: bool
+        judged_for:
+          description: The backend RV(network.firewall.blocking) is judged for (see O(firewall_backend)).
+          type: str
         bridges:
           description: The bridges checked - the host's bridges this collection made.
           type: list
@@ -262,6 +274,7 @@ network:
         iptables_legacy: false
         iptables_nft: false
         bridges: [cbr0]
+        judged_for: nftables
         blocking: [{family: inet, table: filter, chain: forward, hook: forward, drops: policy drop, firewalld: false}]
         input_blocking: [{family: inet, table: filter, chain: input, hook: input, drops: policy drop, firewalld: false}]
     nat:
@@ -348,6 +361,7 @@ def main():
             cgroup_parents=dict(type='list', elements='str', default=['linuxns']),
             state_dir=dict(type='path', default='/var/lib/linuxns'),
             sysctls=dict(type='list', elements='str', default=[]),
+            firewall_backend=dict(type='str', choices=['auto', 'iptables', 'nftables'], default='auto'),
         ),
         supports_check_mode=True,
     )

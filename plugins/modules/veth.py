@@ -117,6 +117,13 @@ actions:
   type: list
   elements: str
   sample: ["create veth pair veth2 in the host namespace with peer eth0 in namespace ns1"]
+summary:
+  description:
+    - The actions in one line, counted by kind - what is created, changed, started, stopped and removed
+      (the same line in check mode, from the same plan), or V(nothing to change).
+  returned: always
+  type: str
+  sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 pairs:
   description: One entry per pair, in the order given.
   returned: always

@@ -127,6 +127,13 @@ actions:
   elements: str
   sample: ["create vxlan lnsvx0 in the host namespace (vni 1, udp port 4789, local 198.51.100.11, over eth0)",
            "add peer 198.51.100.12 to the flood list of vxlan lnsvx0 in the host namespace"]
+summary:
+  description:
+    - The actions in one line, counted by kind - what is created, changed, started, stopped and removed
+      (the same line in check mode, from the same plan), or V(nothing to change).
+  returned: always
+  type: str
+  sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 devices:
   description: One entry per device, in the order given. V(null) values are not known yet (check mode).
   returned: always

@@ -333,6 +333,11 @@ def test_a_host_firewall_keeps_its_rules_and_our_network_works_through_its_reloa
         assert traffic() == WORKS
         assert ansible.play(network(booted)).changed == []
         assert own(firewall) == before
+        if flavor == 'dockerd' and backend == 'iptables':  # what the other backend would meet: Docker's FORWARD DROP
+            info = ansible.play([{'name': 'info', 'linuxns.net.network_info': {
+                'include': ['links', 'firewall'], 'firewall_backend': 'nftables'}}]).task('info')['network']['firewall']
+            assert (info['backend'], info['judged_for']) == ('iptables', 'nftables')
+            assert [(c['table'], c['chain']) for c in info['blocking']] == [('filter', 'FORWARD')]
         watcher = Watcher(run.task('net')['boot']['watch_unit'])
         try:
             for reload in reloads:

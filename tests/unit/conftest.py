@@ -5,7 +5,9 @@
 """Unit tests import the collection as ansible_collections.linuxns.net, like
 Ansible does, from a temporary tree whose linuxns/net is this checkout."""
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -18,6 +20,7 @@ def _collection_root():
     if len(parts) > 3 and parts[-3] == 'ansible_collections':
         return os.sep.join(parts[:-3])
     root = tempfile.mkdtemp(prefix='linuxns-units-')
+    atexit.register(shutil.rmtree, root, True)  # the tree holds only a symlink to the checkout: gone with the run
     os.makedirs(os.path.join(root, 'ansible_collections', 'linuxns'))
     os.symlink(REPO, os.path.join(root, 'ansible_collections', 'linuxns', 'net'))
     return root

@@ -252,3 +252,16 @@ def test_an_isolated_pair_is_tried_once_and_passes_by_its_silence():
     assert answered.ok is False and 'should be isolated' in answered.error
     with pytest.raises(ValidationError, match='blocked_from: app is not one of the sources'):
         r.plan(params(sources=['web'], targets=[{'address': '10.0.0.1', 'blocked_from': ['app']}]), 'h')
+
+
+def test_a_wide_matrix_folds_into_blocks_and_its_legend_wraps_to_a_terminal():
+    columns = ['host%d/c%d 10.244.%d.%d' % (h, c, h, c + 1) for h in range(1, 4) for c in range(1, 21)]
+    rows = [{'source': 'host1/c%d' % n, 'netns': 'c%d' % n, 'results': dict((col, 'ok') for col in columns)} for n in range(3)]
+    rows[0]['results'][columns[45]] = 'miss'
+    lines = r.render_matrix(rows, columns)
+    assert max(len(line) for line in lines) <= r.MATRIX_WIDTH
+    blocks = [i for i, line in enumerate(lines) if line.startswith('from')]
+    assert len(blocks) == 2 and lines[blocks[1]].split()[1] == str(len(lines[blocks[0]].split()))  # numbering goes on
+    assert 'X' in lines[blocks[1] + 1] and lines[-1] == '. reached, X missed'
+    legend = ' '.join(line.strip() for line in lines if line.startswith(('to: ', '    ')))
+    assert legend == 'to: ' + ', '.join('%d=%s' % (i + 1, c) for i, c in enumerate(columns))
