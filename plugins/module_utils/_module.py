@@ -47,7 +47,7 @@ def run_module(module, resource_class, result_key, entries=None, prepare=None):
     for path, spec in (entries or {}).items():
         problems.extend(check_entries(module.params, path, spec))
     if problems:
-        module.fail_json(msg='; '.join(problems), option=_option_of(problems[0]), changed=False)
+        module.fail_json(msg='; '.join(problems), option=problems[0].partition(': ')[0], changed=False)
     try:
         result, warnings = converge(resource_class, module.params, module.check_mode, module._diff, result_key)
     except ConvergeFailed as exc:
@@ -59,12 +59,12 @@ def run_module(module, resource_class, result_key, entries=None, prepare=None):
     module.exit_json(**result)
 
 
-def _option_of(problem):
-    """The option a problem of check_entries names: 'containers[0].ports[1]'
-    or, where Ansible's words name the parameter, 'containers[0].ports[1].protocol'."""
-    where, _sep, text = problem.partition(': ')
+def _named(where, text):
+    """The option a problem of an entry is about: the entry's path
+    ('containers[0].ports[1]'), or where Ansible's words name the
+    parameter, that ('containers[0].ports[1].protocol')."""
     named = re.search(r"value of (\w+) must be|missing required arguments: (\w+)|argument '(\w+)' is of type|"
-                      r"unsupported parameters: (\w+)", text)
+                      r"unsupported parameters: (\w+)|Elements value for option '(\w+)'", text)
     return where + ('.' + next(g for g in named.groups() if g) if named else '')
 
 
@@ -80,8 +80,8 @@ def check_entries(params, path, spec):
             continue
         result = validator.validate(parent[key])
         for error in result.errors.errors:
-            unsupported = 'unsupported parameters: ' if isinstance(error, UnsupportedError) else ''
-            problems.append('%s: %s%s' % (where, unsupported, str(error).rstrip('.')))
+            text = ('unsupported parameters: ' if isinstance(error, UnsupportedError) else '') + str(error).rstrip('.')
+            problems.append('%s: %s' % (_named(where, text), text))
         parent[key] = result.validated_parameters
     return problems
 

@@ -377,7 +377,7 @@ CASES = list(itertools.chain(  # one call, not a chain of +: pylint's inference 
     cases_for('container_network', 'cluster_cidr', ['junk', '10.0.0.1/8', '10.200.0.0/16']),
     cases_for('container_network', 'state_dir', ['relative', '']),
     cases_for('container_network', 'cgroup_parent', ['', '/sys', '..', '$(id)', 'a b']),
-    cases_for('container_network', 'containers', ['x', [{}], [{'name': 'c1'}, {'name': 'c1'}], [{'name': 'c1', 'bogus': 1}]]),
+    cases_for('container_network', 'containers', [[42], [['x']], [{}], [{'name': 'c1'}, {'name': 'c1'}], [{'name': 'c1', 'bogus': 1}]]),
     cases_for('container_network', 'containers[0].name', ['', 'a b', '-a', '$(id)', 'a;reboot', 'x' * 13, 'ü']),
     cases_for('container_network', 'containers[0].address', [
         'junk', '10.92.0.5', '10.91.0.0', '10.91.0.1', '10.91.0.255', 'fd00::5']),

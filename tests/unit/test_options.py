@@ -144,7 +144,7 @@ def test_entries_are_checked_and_converted_as_ansible_checks_the_top_level():
                                           nested={'peer': peer})
     assert list(entries) == ['peer', 'pairs[]', 'pairs[].peer']
     problems = [problem for path, spec in entries.items() for problem in check_entries(params, path, spec)]
-    assert problems == ['pairs[1]: missing required arguments: name']
+    assert problems == ['pairs[1].name: missing required arguments: name']
     first = params['pairs'][0]
     assert first['mtu'] == 1400 and first['peer']['mtu'] == 1300 and first['purge_addresses'] is True
 
@@ -153,7 +153,7 @@ def test_nested_dicts_of_every_list_entry_are_checked():
     params = {'containers': [{'name': 'a', 'limits': {'cpu': 1}}, {'name': 'b'},
                              {'name': 'c', 'limits': {'cpu_quota': 5}}, {'name': 'd', 'limits': 'x'}]}
     problems = check_entries(params, 'containers[].limits', _options.LIMITS)
-    assert problems[0].startswith('containers[2].limits: unsupported parameters: cpu_quota.')
+    assert problems[0].startswith('containers[2].limits.cpu_quota: unsupported parameters: cpu_quota.')
     assert problems[1] == "containers[3].limits: must be a dictionary, got 'x'"
     assert params['containers'][0]['limits']['cpu'] == '1' and params['containers'][0]['limits']['memory'] is None
 
