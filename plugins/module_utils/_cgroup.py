@@ -21,6 +21,7 @@ hands down to its children); it never writes.
 
 import errno
 import os
+import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_files import read_limits, writes
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, OPTION_CONTROLLER, CgroupSpec
@@ -28,6 +29,8 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import p
 from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs, Hierarchy
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, missing_netns, unique
+
+RMDIR_PATIENCE = 3.0  # seconds a group of ours may stay busy with exiting processes before removing it fails
 
 
 class CgroupResource(Resource):
@@ -185,9 +188,11 @@ class CgroupResource(Resource):
         actions = []
         wanted = sorted(set(spec.processes) | set(group['netns_pids']))
         for pid in wanted:
-            if pid not in view['members']:
+            if pid not in view['members'] and origins.get(pid):  # no origin: it exited since the walk over /proc
                 for controller, hierarchy in sorted(group['used'].items()):
-                    origin = origins.get(pid, {}).get(controller if hierarchy.version == 1 else '', '')
+                    origin = origins[pid].get(controller if hierarchy.version == 1 else '', '')
+                    if origin == spec.path:
+                        continue  # forked into the group after its member list was read (a shell's children)
                     actions.append(Action('attach', spec.path, 'move pid %d into %s (%s)' % (pid, spec.path, controller),
                                           {'path': hierarchy.path(spec.path), 'pid': pid},
                                           undo=('attach', {'path': hierarchy.path(origin), 'pid': pid})))
@@ -321,11 +326,24 @@ class CgroupResource(Resource):
                 self.seam.write(os.path.join(path, name), self.seam.read(os.path.join(parent, name)))
 
     def op_rmdir(self, path, busy_ok=False):
-        try:
-            self.seam.rmdir(path)
-        except OSError as exc:
-            if not (busy_ok and exc.errno in (errno.ENOTEMPTY, errno.EBUSY, errno.ENOENT)):
-                raise
+        """Remove a group.  One of ours still busy holds processes the plan
+        could not see: members of a killed workload's PID namespace that are
+        still exiting, or children forked after the plan read the group.
+        They go to the parent, as the plan moved the others, for up to
+        RMDIR_PATIENCE seconds."""
+        deadline = time.monotonic() + RMDIR_PATIENCE
+        while True:
+            try:
+                self.seam.rmdir(path)
+                return
+            except OSError as exc:
+                if busy_ok and exc.errno in (errno.ENOTEMPTY, errno.EBUSY, errno.ENOENT):
+                    return
+                if exc.errno != errno.EBUSY or time.monotonic() > deadline:
+                    raise
+            for pid in self.seam.procs(path):
+                self.op_attach(os.path.dirname(path), pid)
+            time.sleep(0.05)
 
     def op_enable(self, path, controllers):
         self.seam.write(os.path.join(path, 'cgroup.subtree_control'), ' '.join('+' + c for c in controllers))

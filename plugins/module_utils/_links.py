@@ -116,6 +116,10 @@ def delete_action(end, kind):
 class LinkResource(Resource):
     """Ops shared by veth and bridge."""
 
+    def __init__(self, seam):
+        super().__init__(seam)
+        self.flushed = {}  # (netns, interface) -> our routes an address removal of this run made the kernel flush
+
     def op_set_link(self, netns, name, **changes):
         self.seam.set_link(netns, name, **changes)
 
@@ -125,15 +129,14 @@ class LinkResource(Resource):
         for the rollback that adds the address back (restore_routes) to put
         them back too.  Forwards, the route part plans them again itself
         (see _network.project_routes)."""
-        flushed = self.__dict__.setdefault('flushed', {})
         before = self._our_routes(netns, name) if command == 'del' and ':' not in cidr else []
         self.seam.address(netns, name, command, cidr)
         if before:
             after = self._our_routes(netns, name)
-            flushed.setdefault((netns, name), []).extend(r for r in before if r not in after)
+            self.flushed.setdefault((netns, name), []).extend(r for r in before if r not in after)
         if restore_routes:
             after = self._our_routes(netns, name)
-            for route in flushed.pop((netns, name), []):
+            for route in self.flushed.pop((netns, name), []):
                 if route not in after:
                     self.seam.route(netns, 'replace', route)
 
