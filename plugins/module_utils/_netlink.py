@@ -63,7 +63,6 @@ NETNS_RUN_DIR = '/run/netns'
 PYROUTE2_MIN_VERSION = (0, 9)
 
 
-
 def pyroute2_problem():
     """(problem, traceback): (None, None) when a usable pyroute2 is installed,
     else why not.  Asks the package metadata, which is cheap: the import

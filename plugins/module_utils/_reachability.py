@@ -614,8 +614,9 @@ def render_matrix(rows, columns, line_width=MATRIX_WIDTH):
     for start in range(0, len(columns), per_block):
         numbers = range(start, min(start + per_block, len(columns)))
         lines.append('%-*s  %s' % (label_width, 'from', ' '.join('%*d' % (width, i + 1) for i in numbers)))
-        lines.extend(('%-*s  %s' % (label_width, row['source'], ' '.join('%*s' % (width, cells[row['source']][i])
-                                                                          for i in numbers))).rstrip() for row in rows)
+        for row in rows:
+            row_cells = ' '.join('%*s' % (width, cells[row['source']][i]) for i in numbers)
+            lines.append(('%-*s  %s' % (label_width, row['source'], row_cells)).rstrip())
     lines.extend(_wrapped('to: ', ['%d=%s' % (i + 1, column) for i, column in enumerate(columns)], line_width))
     every = [cell for row in cells.values() for cell in row]
     lines.append('. reached' + (', - isolated as expected' if '-' in every else '') + ', X missed'

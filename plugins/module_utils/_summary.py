@@ -25,7 +25,7 @@ _PART_NOUNS = {'netns': 'namespace', 'unnetns': 'namespace', 'veth': 'veth', 'un
                'record': 'record', 'boot': 'boot unit'}
 _SINGLE = ('packet filter', 'host firewall', 'firewalld zone', 'record', 'forwarding setting')  # "the packet filter"
 SUMMARY_NOUNS = {'namespaces': 'namespace', 'pairs': 'veth pair', 'bridges': 'bridge', 'devices': 'vxlan device',
-          'rules': 'packet filter', 'routes': 'route', 'cgroups': 'cgroup'}  # by a module's result key
+                 'rules': 'packet filter', 'routes': 'route', 'cgroups': 'cgroup'}  # by a module's result key
 _PLURAL = {'address': 'addresses', 'vxlan device': 'vxlan devices', 'bandwidth limit': 'bandwidth limits'}
 
 
