@@ -15,7 +15,7 @@ description:
     C(/var/lib/linuxns), C(/sys), C(/etc/hosts) and C(/etc/resolv.conf)), so transfers are local
     copies. Pipelining is supported.
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - connection_pipelining
 options:

@@ -25,7 +25,7 @@ attributes:
     support: full
     platforms: linux
 requirements:
-  - Linux, run as root (CAP_SYS_ADMIN and CAP_NET_ADMIN).
+  - root on Linux (CAP_SYS_ADMIN and CAP_NET_ADMIN)
 notes:
   - Every change is planned first and applied in order; when a step fails, what this task
     already applied is undone in reverse order before the task fails.
@@ -35,7 +35,7 @@ notes:
     NETLINK = r"""
 options: {}
 requirements:
-  - pyroute2 >= 0.9 on the managed host (the Python interpreter that runs the module).
+  - pyroute2 >= 0.9 for the Python interpreter that runs the module on the managed host
 """
 
     # Modules that only read and probe (no pyroute2, nothing to roll back).
@@ -55,5 +55,5 @@ attributes:
     support: full
     platforms: linux
 requirements:
-  - Linux, run as root (CAP_SYS_ADMIN to enter named namespaces, CAP_NET_RAW for ICMP).
+  - root on Linux (CAP_SYS_ADMIN to enter named namespaces, CAP_NET_RAW for ICMP)
 """

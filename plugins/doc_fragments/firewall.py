@@ -72,7 +72,8 @@ notes:
     of the maps C(ports4) and C(ports6) of C(table inet linuxns), looked up by one rule (one hash
     lookup however many ports are published); other rules are rules of its chains.
 requirements:
-  - The C(iptables) tools (C(iptables-save), C(iptables-restore), C(ip6tables) ones for IPv6) for
-    O(firewall_backend=iptables); the C(nft) command (Debian package C(nftables)) for
-    O(firewall_backend=nftables) and to see the host's nftables ruleset.
+  - the C(iptables) tools for O(firewall_backend=iptables) (C(iptables-save) and C(iptables-restore), and
+    C(ip6tables-save) and C(ip6tables-restore) for IPv6; package C(iptables), C(iptables-nft) on RHEL)
+  - the C(nft) command for O(firewall_backend=nftables) and to read the host's nftables ruleset (package
+    C(nftables))
 """

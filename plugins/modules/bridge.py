@@ -18,7 +18,7 @@ description:
   - Manage one bridge with the top-level options, or many in one call with O(bridges).
   - When O(mtu) or O(mac) is not set, the kernel derives them from the ports.
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.attributes.netlink

@@ -20,7 +20,7 @@ description:
   - Options not given are left as they are. Values are compared as the kernel reports them
     (memory in whole pages, V(max) for no limit, v1 C(cpu.shares) converted to weight).
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.limits

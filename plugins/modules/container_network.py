@@ -20,7 +20,7 @@ description:
     bridge, C(eth0) inside), an address, a default route via the gateway, published ports (DNAT
     in chain C(LINUXNS-DNAT)), cgroup limits (see M(linuxns.net.cgroup_limit)), bandwidth limits, its
     own sysctls, resolv.conf and hosts, and a workload."
-  - Addresses are recorded on the host in O(state_dir)C(/containers.json) and kept stable - adding
+  - Addresses are recorded on the host in C(containers.json) in O(state_dir) and kept stable - adding
     or removing a container never renumbers the others. The record also tells which containers
     this network made, so those no longer listed are removed (O(prune)).
   - NAT and forward rules carry the comment C(linuxns.net:BRIDGE) and are kept exactly as
@@ -31,7 +31,7 @@ description:
     M(linuxns.net.netns_route), M(linuxns.net.nat_rule), M(linuxns.net.cgroup_limit)) to build other
     shapes by hand.
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.attributes.netlink
@@ -222,7 +222,7 @@ options:
             starts one - in the container's network namespace and cgroups from its first instruction,
             and in PID, mount and UTS namespaces of its own: it is pid 1 there, with its own C(/proc),
             and the container's name as hostname. It runs in a session of its own, with its output
-            appended to O(state_dir)C(/NAME.log); C(NAME.pid) holds the pid of the C(unshare) process
+            appended to C(NAME.log) in O(state_dir); C(NAME.pid) there holds the pid of the C(unshare) process
             (util-linux) that waits for it."
           - Started when not running; restarted when the command changes (a workload started by an
             older version of this collection, outside namespaces of its own, is restarted once too).
@@ -311,8 +311,8 @@ options:
   boot:
     description:
       - Bring this network back after a reboot, with no controller. The module keeps its
-        parameters in O(state_dir)C(/network.json) and a copy of the collection's engine in
-        O(state_dir)C(/engine/), and installs a C(Type=oneshot) systemd unit
+        parameters in C(network.json) and a copy of the collection's engine in C(engine/), both in
+        O(state_dir), and installs a C(Type=oneshot) systemd unit
         C(linuxns-network-BRIDGE.service), enabled for C(multi-user.target) and ordered after
         C(network-online.target) and the host firewalls' units (firewalld, nftables, ufw,
         netfilter-persistent, docker), that runs the same converge at boot (see RV(boot.command)). It

@@ -30,9 +30,9 @@ description:
   - Every rule carries the comment C(linuxns.net:GROUP[:COMMENT]).
   - Published ports from a container on the same bridge (hairpin) need a masquerade rule with
     a negated O(out_interface) (its hairpin companion rule is added) and hairpin mode on the
-    bridge ports (M(linuxns.net.bridge), O(linuxns.net.bridge#module:hairpin)).
+    bridge ports (O(linuxns.net.bridge#module:hairpin)).
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.firewall

@@ -17,7 +17,7 @@ description:
   - Names are matched exactly; C(ns1) never matches C(ns10).
   - A name left behind by an interrupted run (a mount point without a namespace) is repaired.
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.attributes.netlink

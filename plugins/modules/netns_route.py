@@ -19,7 +19,7 @@ description:
   - A gateway that is not on a network of any interface fails before any change (unless
     O(onlink=true)).
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.attributes.netlink

@@ -22,7 +22,7 @@ description:
   - Changes nothing, so it reports C(changed=false) and runs the same in check mode. Returns the data both as
     the fact C(linuxns_network) and as RV(network).
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
@@ -38,10 +38,10 @@ attributes:
   platform:
     platforms: linux
 requirements:
-  - Linux, run as root (CAP_SYS_ADMIN to enter named namespaces).
-  - C(iptables-save) and C(ip6tables-save) for O(include=nat); without them RV(network.nat) holds only the nftables
-    rules (null without C(nft) too) and the module warns.
-  - C(nft) (Debian package C(nftables)) to see our table C(inet linuxns) and the host's own nftables ruleset.
+  - root on Linux (CAP_SYS_ADMIN to enter named namespaces)
+  - C(iptables-save) and C(ip6tables-save) for O(include=nat) (package C(iptables), C(iptables-nft) on RHEL) -
+    without them RV(network.nat) holds only the nftables rules, or null without C(nft) too, and the module warns
+  - the C(nft) command to see our table C(inet linuxns) and the host's own nftables ruleset (package C(nftables))
 options:
   netns:
     description:
@@ -322,7 +322,7 @@ network:
                       members: [4242]}
     record:
       description:
-        - The record M(linuxns.net.container_network) keeps in O(state_dir)C(/containers.json) - the default
+        - The record M(linuxns.net.container_network) keeps in C(containers.json) in O(state_dir) - the default
           network's C(bridge), C(subnet), C(gateway), C(addresses) (container name to CIDR), the C(containers) it
           made, and its other C(networks) by name (each with C(bridge), C(subnet), C(gateway), C(slot) and
           C(addresses)). Null when there is none (or without O(include=record)); a record that cannot be read is

@@ -20,7 +20,7 @@ description:
     O(retries) times, so one lost packet is not a miss.
   - The task only reads, so it reports C(changed=false) and runs the same in check mode.
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes.probe
 options:

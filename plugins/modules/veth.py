@@ -20,7 +20,7 @@ description:
   - The top-level O(netns), O(addresses), O(mtu) and O(mac) are those of this end; the peer's
     are under O(peer). O(purge_addresses) applies to both ends.
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.attributes.netlink

@@ -23,7 +23,7 @@ description:
   - A device of that name that is not a VXLAN device is never touched.
   - Manage one device with the top-level options, or many in one call with O(devices).
 author:
-  - linuxns.net maintainers (!UNKNOWN)
+  - linuxns.net contributors (@linuxns)
 extends_documentation_fragment:
   - linuxns.net.attributes
   - linuxns.net.attributes.netlink

@@ -8,6 +8,7 @@ These tests create namespaces, links and rules.  They refuse to run outside
 tests/sandbox, whose fresh network and mount namespaces keep the machine's own
 network untouched and whose guard checks that afterwards."""
 
+import collections
 import json
 import os
 import subprocess
@@ -126,6 +127,33 @@ class Ansible:
             with open(results) as handle:
                 records = [json.loads(line) for line in handle]
         return PlayResult(proc.returncode, proc.stdout, records)
+
+
+class FailingCases:
+    """Cases that must each fail before any change, run as the tasks of one
+    play (each with ignore_errors): one ansible-playbook start for all of them
+    instead of one apiece, about 2 s each.  The first test of the list runs
+    them all, in the sandbox state its own fixtures made; each test then
+    asserts on its own case.  `state()` reads the kernel state the cases must
+    leave alone, before the play and after it."""
+
+    Outcome = collections.namedtuple('Outcome', 'result failed before after output')
+
+    def __init__(self, cases):
+        self.cases = list(cases)
+        self.run = None
+
+    def outcome(self, ansible, case, task, state, setup=None):
+        """`task(case)`: the one task dict of a case; `setup()`: what to make first."""
+        if self.run is None:
+            if setup:
+                setup()
+            before = state()
+            play = ansible.play([dict(task(c), name='case %d' % n, ignore_errors=True) for n, c in enumerate(self.cases)])
+            self.run = (play, before, state())
+        play, before, after = self.run
+        name = 'case %d' % self.cases.index(case)
+        return self.Outcome(play.task(name), name in play.failed, before, after, play.output)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from conftest import FailingCases
 from kernel import sh
 
 COUNTER = itertools.count()
@@ -232,7 +233,7 @@ def test_v2_cpu_quota_throttles_a_busy_process(ansible, parent, processes):
     assert read('cpu', parent + '/busy', 'cpu.weight') == '50'
 
 
-@pytest.mark.parametrize('args, message', [
+BAD_INPUT = FailingCases([
     ({'memory': '12XB'}, "memory: '12XB' is not a size"),
     ({'memory': '-5'}, "memory: '-5' is not a size"),
     ({'memory': '0'}, 'memory: must be more than 0'),
@@ -247,11 +248,15 @@ def test_v2_cpu_quota_throttles_a_busy_process(ansible, parent, processes):
     ({'name': '/abs'}, 'name: '),
     ({'name': 'a/./b'}, 'name: '),
 ])
+
+
+@pytest.mark.parametrize('args, message', BAD_INPUT.cases)
 def test_bad_input_fails_before_any_change(ansible, parent, args, message):
-    run = ansible.play(limit(**dict({'name': 'x', 'parent': parent}, **args)))
-    assert run.failed == ['cgroup']
-    assert run.task('cgroup')['msg'].replace('nothing was changed: ', '').startswith(message), run.task('cgroup')['msg']
-    assert not any(os.path.exists(os.path.join(mount, parent)) for version, mount in LAYOUT.values())
+    case = BAD_INPUT.outcome(ansible, (args, message), lambda c: limit(**dict({'name': 'x', 'parent': parent}, **c[0]))[0],
+                             lambda: [mount for _version, mount in LAYOUT.values() if os.path.exists(os.path.join(mount, parent))])
+    assert case.failed
+    assert case.result['msg'].replace('nothing was changed: ', '').startswith(message), case.result['msg']
+    assert case.before == case.after == []
 
 
 def test_many_groups_in_one_call(ansible, parent, processes):

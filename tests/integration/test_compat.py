@@ -4,11 +4,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Reach: the managed-host Pythons and pyroute2 versions people have.
 
-Every module runs, converges and reruns unchanged on each managed-host Python
-that scripts/compat provides (the Python running these tests, e.g. 3.9 in the
-compat stage, and .venv-compat-hosts/py3.10), and a host with Debian 12's
+Every module runs and converges on the Python running these tests (3.13 in
+the integration stage, 3.9 in the compat stage) and reruns unchanged on each
+other managed-host Python that scripts/compat provides
+(.venv-compat-hosts/py3.10, py3.11, py3.12), and a host with Debian 12's
 pyroute2 0.7 gets a clear message before any change.  Whichever ansible-core
-runs the tests (2.19 in the integration stage, 2.14 in the compat stage), no
+runs the tests (2.21 in the integration stage, 2.14 in the compat stage), no
 run may warn that it does not support the collection."""
 
 import os
@@ -26,10 +27,11 @@ UNSUPPORTED = 'does not support Ansible version'
 
 
 def interpreters():
-    """(this Python, another managed-host Python): this one and, when
-    scripts/compat made it, .venv-compat-hosts/py3.10 (else this one again)."""
-    other = os.path.join(HOSTS, 'py3.10', 'bin', 'python')
-    return sys.executable, (other if os.path.exists(other) else sys.executable)
+    """(this Python, [the other managed-host Pythons]): those of
+    .venv-compat-hosts that scripts/compat made (else this one again)."""
+    others = [os.path.join(HOSTS, 'py3.%d' % minor, 'bin', 'python') for minor in (10, 11, 12)]
+    others = [python for python in others if os.path.exists(python)]
+    return sys.executable, others or [sys.executable]
 
 
 def every_module(parent, state='present'):
@@ -94,11 +96,11 @@ def on(python, tasks):
     return [dict(task, vars={'ansible_python_interpreter': python}) for task in tasks]
 
 
-def test_every_module_on_two_managed_pythons(ansible, parent, tmp_path):
+def test_every_module_on_every_managed_python(ansible, parent, tmp_path):
     """Each module converges on one managed-host Python and finds nothing to
-    change when run again on the other (they read the same state the same
-    way); the one-call module likewise; then all of it is removed."""
-    first, second = interpreters()
+    change when run again on each other one (they read the same state the
+    same way); the one-call module likewise; then all of it is removed."""
+    first, others = interpreters()
     facts = [{'name': 'python', 'ansible.builtin.setup': {'gather_subset': ['!all', '!min', 'python']}}]
     run = supported(ansible.play(on(first, facts + every_module(parent))))
     assert run.rc == 0, run.output
@@ -109,13 +111,14 @@ def test_every_module_on_two_managed_pythons(ansible, parent, tmp_path):
     assert sh('ip netns exec cpa ping -c 1 -W 2 10.79.0.3').count('1 received') == 1
     assert 'linuxns.net:compat' in sh('iptables-save -t nat')
 
-    run = supported(ansible.play(on(second, facts + every_module(parent))))
-    assert run.rc == 0 and run.changed == [], run.output
-    assert run.task('python')['ansible_facts']['ansible_python']['executable'] == second
+    for second in others:
+        run = supported(ansible.play(on(second, facts + every_module(parent))))
+        assert run.rc == 0 and run.changed == [], run.output
+        assert run.task('python')['ansible_facts']['ansible_python']['executable'] == second
 
     state_dir = str(tmp_path / 'state')
     both = [dict(task, name='%s on %d' % (task['name'], number))
-            for number, python in enumerate((first, second), start=1)
+            for number, python in enumerate([first] + others, start=1)
             for task in on(python, container_network(state_dir, parent))]
     run = supported(ansible.play(both))
     assert run.rc == 0 and run.changed == ['container_network on 1'], run.output

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import Ansible
+from conftest import FailingCases, Ansible
 from kernel import SERVER, connect, netns_list, ping, remove_cgroups, sh, throughput, unit_command
 
 SUBNET = '10.88.0.0/24'
@@ -339,7 +339,7 @@ def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host, subnet6):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize('containers, options, option', [
+BAD_INPUT = FailingCases([
     ([{'name': 'a;reboot'}], {}, 'containers[0].name'),
     ([{'name': '$(id)'}], {}, 'containers[0].name'),
     ([{'name': 'much-too-long-name'}], {}, 'containers[0].name'),
@@ -364,14 +364,15 @@ def test_a_kernel_refusal_rolls_the_whole_host_back(ansible, host, subnet6):
     ([], {'bridge': 'a/b'}, 'bridge'),
     ([], {'mtu': 20}, 'mtu'),
 ])
+
+
+@pytest.mark.parametrize('containers, options, option', BAD_INPUT.cases)
 def test_bad_input_fails_before_any_change(ansible, host, containers, options, option):
-    before = snapshot()
-    run = ansible.play(network(host, containers, **options))
-    assert run.failed == ['net']
-    result = run.task('net')
-    assert result['option'] == option, result['msg']
-    assert 'Traceback' not in run.output
-    assert snapshot() == before
+    case = BAD_INPUT.outcome(ansible, (containers, options, option), lambda c: network(host, c[0], **c[1])[0], snapshot)
+    assert case.failed
+    assert case.result['option'] == option, case.result['msg']
+    assert 'Traceback' not in case.output
+    assert case.after == case.before
 
 
 def test_a_corrupt_record_changes_nothing(ansible, host):

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from conftest import FailingCases
 from kernel import netns_list, ping, sh
 
 
@@ -309,7 +310,7 @@ def test_bridge_port_must_exist_in_a_real_run(ansible):
     assert 'br0' not in sh('ip -br link')
 
 
-@pytest.mark.parametrize('module, args, option, message', [
+BAD_INPUT = FailingCases([
     ('veth', {'name': 'x' * 16, 'peer': {'name': 'p'}}, 'name', 'longer than 15 bytes'),
     ('veth', {'name': 'a/b', 'peer': {'name': 'p'}}, 'name', "must not contain '/'"),
     ('veth', {'name': 'a b', 'peer': {'name': 'p'}}, 'name', 'whitespace'),
@@ -327,14 +328,16 @@ def test_bridge_port_must_exist_in_a_real_run(ansible):
     ('bridge', {'name': 'br0', 'forward_delay': 31}, 'forward_delay', 'out of range'),
     ('bridge', {'name': 'br0', 'mac': '02:00:00:00:00'}, 'mac', 'not a unicast MAC'),
 ])
+
+
+@pytest.mark.parametrize('module, args, option, message', BAD_INPUT.cases)
 def test_bad_input_fails_before_any_change(ansible, module, args, option, message):
-    before = sh('ip -d -j link show')
-    run = ansible.play([task(module, **args)])
-    assert run.failed == [module]
-    msg = run.task(module)['msg']
-    assert msg.startswith(option + ': '), msg
-    assert message in msg
-    assert sh('ip -d -j link show') == before
+    case = BAD_INPUT.outcome(ansible, (module, args, option, message), lambda c: task(c[0], **c[1]),
+                             lambda: sh('ip -d -j link show'))
+    assert case.failed
+    assert case.result['msg'].startswith(option + ': '), case.result['msg']
+    assert message in case.result['msg']
+    assert case.after == case.before
 
 
 def test_bridge_state_down_with_diff(ansible):

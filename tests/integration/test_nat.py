@@ -11,6 +11,7 @@ outside has no route to 172.18.0.0/24: egress only works masqueraded."""
 
 import pytest
 
+from conftest import FailingCases
 from kernel import Server, connect, ping, sh
 
 
@@ -166,7 +167,7 @@ def test_ipv6_rules_use_ip6tables(ansible, lab):
     assert ansible.play([rule]).changed == []
 
 
-@pytest.mark.parametrize('args, message', [
+BAD_INPUT = FailingCases([
     ({'kind': 'dnat', 'port': 0, 'to': '10.0.0.1:80'}, 'port: 0 is out of range'),
     ({'kind': 'dnat', 'port': 65536, 'to': '10.0.0.1:80'}, 'port: 65536 is out of range'),
     ({'kind': 'dnat', 'port': '90-80', 'to': '10.0.0.1:80'}, 'port: range 90-80 goes backwards'),
@@ -182,15 +183,19 @@ def test_ipv6_rules_use_ip6tables(ansible, lab):
     ({'kind': 'dnat', 'port': 80, 'destination': 'fd00::1', 'to': '10.0.0.1'}, 'source: IPv4 and IPv6 are mixed'),
     ({'kind': 'masquerade', 'comment': 'has space'}, 'comment: '),
 ])
+
+
+@pytest.mark.parametrize('args, message', BAD_INPUT.cases)
 def test_bad_input_fails_before_any_change(ansible, args, message):
-    sh('ip netns add router && ip netns exec router iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j RETURN')
-    before = sh('ip netns exec router iptables-save -t nat') + sh('ip netns exec router ip6tables-save -t nat')
-    run = ansible.play([t('nat_rule', netns='router', **args)])
-    assert run.failed == ['nat_rule']
-    assert run.task('nat_rule')['msg'].startswith(message), run.task('nat_rule')['msg']
-    after = sh('ip netns exec router iptables-save -t nat') + sh('ip netns exec router ip6tables-save -t nat')
-    assert [line for line in after.splitlines() if not line.startswith('#')] == \
-        [line for line in before.splitlines() if not line.startswith('#')]
+    def rules():  # the router's NAT rules, the saves' comments (times) left out
+        saved = sh('ip netns exec router iptables-save -t nat') + sh('ip netns exec router ip6tables-save -t nat')
+        return [line for line in saved.splitlines() if not line.startswith('#')]
+    case = BAD_INPUT.outcome(
+        ansible, (args, message), lambda c: t('nat_rule', netns='router', **c[0]), rules,
+        setup=lambda: sh('ip netns add router && ip netns exec router iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -j RETURN'))
+    assert case.failed
+    assert case.result['msg'].startswith(message), case.result['msg']
+    assert case.after == case.before
 
 
 @pytest.mark.parametrize('backend', BACKENDS)

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from conftest import FailingCases
 from kernel import RUN_NETNS, lo_flags, netns_ids, netns_list, sh, sysctl
 
 
@@ -277,7 +278,7 @@ def test_failure_restores_removed_names(ansible):
     assert netns_ids()['keep'] == before
 
 
-@pytest.mark.parametrize('args, option, message', [
+BAD_INPUT = FailingCases([
     ({'name': ''}, 'name', 'must be a non-empty string'),
     ({'name': 'a/b'}, 'name', 'letters, digits and _.- only'),
     ({'name': '..'}, 'name', 'starting with a letter or digit'),
@@ -296,17 +297,18 @@ def test_failure_restores_removed_names(ansible):
     ({'name': ['a1', 'a2'], 'pid': 1}, 'pid', 'exactly one name'),
     ({'name': 'a1', 'pid': 1, 'state': 'absent'}, 'pid', 'needs state=present'),
 ])
+
+
+@pytest.mark.parametrize('args, option, message', BAD_INPUT.cases)
 def test_bad_input_fails_before_any_change(ansible, args, option, message):
-    sh('ip netns add bystander')
-    before = netns_ids()
     # a valid name first in the list: it must not be created either
-    run = ansible.play(netns(**args))
-    assert run.failed == ['netns']
-    result = run.task('netns')
-    assert result['msg'].startswith(option + ': '), result['msg']
-    assert message in result['msg']
-    assert result['changed'] is False
-    assert netns_ids() == before
+    case = BAD_INPUT.outcome(ansible, (args, option, message), lambda c: netns(**c[0])[0], netns_ids,
+                             setup=lambda: sh('ip netns add bystander'))
+    assert case.failed
+    assert case.result['msg'].startswith(option + ': '), case.result['msg']
+    assert message in case.result['msg']
+    assert case.result['changed'] is False
+    assert case.after == case.before
 
 
 def test_bad_name_after_good_ones_changes_nothing(ansible):

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from conftest import FailingCases
 from kernel import sh
 
 
@@ -128,7 +129,7 @@ def test_check_mode_on_a_fresh_host_whole_playbook(ansible):
     sh('ip link delete h-c1')
 
 
-@pytest.mark.parametrize('args, message', [
+BAD_INPUT = FailingCases([
     ({'dst': '10.0.0.1/8', 'gateway': '172.18.0.1'}, 'dst: '),
     ({'dst': 'junk', 'gateway': '172.18.0.1'}, 'dst: '),
     ({'dst': '10.0.0.0/8', 'gateway': 'fd00::1'}, 'gateway: fd00::1 is IPv6 but the destination is IPv4'),
@@ -138,11 +139,14 @@ def test_check_mode_on_a_fresh_host_whole_playbook(ansible):
     ({'dst': 'fd00:5::/64', 'gateway': 'fe80::1'}, 'dev: a link-local gateway'),
     ({'dst': '10.0.0.0/8', 'dev': 'x' * 16}, 'dev: '),
 ])
+
+
+@pytest.mark.parametrize('args, message', BAD_INPUT.cases)
 def test_bad_input(ansible, ns1, args, message):
-    run = ansible.play(route(netns=ns1, **args))
-    assert run.failed == ['route']
-    assert run.task('route')['msg'].startswith(message), run.task('route')['msg']
-    assert routes(ns1) == [KERNEL_ROUTE]
+    case = BAD_INPUT.outcome(ansible, (args, message), lambda c: route(netns=ns1, **c[0])[0], lambda: routes(ns1))
+    assert case.failed
+    assert case.result['msg'].startswith(message), case.result['msg']
+    assert case.before == case.after == [KERNEL_ROUTE]
 
 
 def test_one_call_sets_routes_in_many_namespaces(ansible, ns1):

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from conftest import FailingCases
 from kernel import Server, connect, ping, sh
 
 HOSTS = (1, 2, 3)
@@ -140,7 +141,7 @@ def test_a_foreign_device_of_that_name_is_refused(ansible):
     assert sh('ip -n h1 -d -j link show') == before
 
 
-@pytest.mark.parametrize('args, message', [
+BAD_INPUT = FailingCases([
     ({}, 'vni: a vxlan device needs a VNI'),
     ({'vni': 0}, 'vni: 0 is out of range 1-16777215'),
     ({'vni': 2 ** 24}, 'vni: 16777216 is out of range'),
@@ -152,9 +153,12 @@ def test_a_foreign_device_of_that_name_is_refused(ansible):
     ({'vni': 1, 'dev': 'a/b'}, 'dev: '),
     ({'vni': 1, 'addresses': ['10.0.0.0/24']}, 'addresses: 10.0.0.0/24 is the network or broadcast address'),
 ])
+
+
+@pytest.mark.parametrize('args, message', BAD_INPUT.cases)
 def test_bad_input_fails_before_any_change(ansible, args, message):
-    before = sh('ip -d -j link show')
-    run = ansible.play([task('vxlan', name='vx0', **args)])
-    assert run.failed == ['vxlan']
-    assert run.task('vxlan')['msg'].startswith(message), run.task('vxlan')['msg']
-    assert sh('ip -d -j link show') == before
+    case = BAD_INPUT.outcome(ansible, (args, message), lambda c: task('vxlan', name='vx0', **c[0]),
+                             lambda: sh('ip -d -j link show'))
+    assert case.failed
+    assert case.result['msg'].startswith(message), case.result['msg']
+    assert case.after == case.before

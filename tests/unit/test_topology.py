@@ -88,7 +88,7 @@ def test_model_of_a_routed_cluster():
     assert [h['name'] for h in model['hosts']] == ['host1', 'host2']
     assert [u['name'] for u in host1['uplinks']] == ['eth0']
     assert host1['bridges'] == [{'name': 'cbr0', 'addresses': ['10.244.1.1/24'], 'owned': True,
-                                 'subnets': ['10.244.1.0/24'], 'ports': ['ve-c1', 've-c2']}]
+                                 'subnets': ['10.244.1.0/24'], 'ports': ['ve-c1', 've-c2'], 'network': 'default'}]
     c1 = host1['containers'][0]
     assert (c1['name'], c1['addresses'], c1['interfaces'][0]['host_end'], c1['interfaces'][0]['bridge']) == (
         'c1', ['10.244.1.2/24'], 've-c1', 'cbr0')
@@ -146,41 +146,95 @@ def test_no_facts_is_a_clear_error(bad):
 
 # -- the drawings ----------------------------------------------------------------
 
+def two_networks(index):
+    """Host N with the lab's networks: default on cbr0 (isolated), back on cbr1 that admits default."""
+    facts = host_facts(index)
+    facts['host']['links']['cbr1'] = link('cbr1', 10, 'bridge', ['10.245.%d.1/24' % index, 'fd00:10:245:%d::1/64' % index])
+    facts['record']['networks'] = {'back': {'bridge': 'cbr1', 'subnet': '10.245.%d.0/24' % index,
+                                            'subnet6': 'fd00:10:245:%d::/64' % index}}
+    facts['nat']['groups']['cbr0'] += [
+        {'kind': 'isolate', 'rule': '-A LINUXNS-ISOLATION -o cbr0 -m comment --comment linuxns.net:cbr0 -j DROP'},
+        {'kind': 'exempt', 'rule': '-A LINUXNS-ISOLATION -i cbr0 -o cbr0 -j RETURN'},
+        {'kind': 'isolate', 'rule': 'oifname "cbr1" drop comment "linuxns.net:cbr0"'},  # nftables' syntax
+        {'kind': 'exempt', 'rule': 'iifname "cbr0" oifname "cbr1" return'},
+        {'kind': 'exempt', 'rule': '! -i cbr1 -o cbr0 -j RETURN'},  # negated: admits no one
+    ]
+    return facts
+
+
+def test_networks_are_named_from_the_record_and_their_isolation_read_from_either_backends_rules():
+    model = topology({'host1': two_networks(1), 'host2': two_networks(2)})
+    assert [(b['name'], b['network']) for b in model['hosts'][0]['bridges']] == [('cbr0', 'default'), ('cbr1', 'back')]
+    assert model['hosts'][0]['isolation'] == {'cbr0': ['cbr0'], 'cbr1': ['cbr0']}
+    assert model['networks'] == [{'name': 'default', 'slot': 0, 'admits': ['default']},
+                                 {'name': 'back', 'slot': 1, 'admits': ['default', 'back']}]
+    # a host where back does not admit default: not admitted cluster-wide
+    strict = two_networks(3)
+    strict['nat']['groups']['cbr0'] = [r for r in strict['nat']['groups']['cbr0'] if 'iifname "cbr0"' not in r.get('rule', '')]
+    model = topology({'host1': two_networks(1), 'host3': strict})
+    assert model['networks'][1]['admits'] == ['back']
+    # no isolation rules: every network admits every other
+    assert topology(cluster())['networks'] == [{'name': 'default', 'slot': 0, 'admits': ['default']}]
+
+
 def test_mermaid_flowchart():
-    text = topology_mermaid(cluster())
-    assert text.startswith('flowchart LR\n')
-    assert '  subgraph host1["host1"]' in text
-    assert 'host1_bridge_cbr0{{"bridge cbr0<br/>10.244.1.0/24<br/>gateway 10.244.1.1"}}' in text
-    assert 'host1_netns_c1["c1<br/>10.244.1.2/24<br/>tcp 8081 → 80<br/>cpu 0.5, memory 64M"]' in text
-    assert 'host1_netns_c1 ---|"eth0 ↔ ve-c1"| host1_bridge_cbr0' in text
-    assert 'host1_bridge_cbr0 -.-|"routed"| host1_uplink_eth0' in text
-    assert 'host1_uplink_eth0 --- underlay_198_51_100_0_24' in text
-    assert ('host1_bridge_cbr0 <-.->|"host-gw<br/>10.244.2.0/24 via 198.51.100.12<br/>10.244.1.0/24 via 198.51.100.11"| '
-            'host2_bridge_cbr0') in text
+    text = topology_mermaid({'host1': two_networks(1), 'host2': two_networks(2)})
+    assert text.startswith('flowchart TB\n')
+    # outside and one underlay on top, then one column per host in the order given
+    assert text.index('outside>"outside') < text.index('underlay((') < text.index('subgraph host1') < text.index('subgraph host2')
+    assert ('underlay(("underlay<br/>198.51.100.0/24<br/>host1 ⇄ host2: host-gw routes of default (IPv4)"))') in text
+    assert 'host1_bridge_cbr0{{"default · cbr0<br/>10.244.1.0/24 · gw .1"}}' in text
+    assert 'host1_bridge_cbr1{{"back · cbr1<br/>10.245.1.0/24 · gw .1<br/>fd00:10:245:1::/64 · gw ::1"}}' in text
+    assert 'host1_netns_c1["c1<br/>eth0 10.244.1.2<br/>cpu 0.5 · memory 64M"]' in text
+    assert 'host1_bridge_cbr0 ---|"eth0 ↔ ve-c1"| host1_netns_c1' in text
+    assert 'host1_uplink_eth0 -->|"tcp 8081 → 80"| host1_netns_c1' in text  # the published port's path
+    assert 'host1_uplink_eth0 -.- host1_bridge_cbr0' in text
+    assert 'underlay === host1_uplink_eth0' in text and 'outside === underlay' in text
+    assert ('networks["networks: who may connect to whom<br/>default → back ✓<br/>back → default ✗ isolated"]') in text
+    assert 'classDef c1f6feb fill:#dbe9ff,stroke:#1f6feb' in text and 'classDef cd18616 fill:#fff1db,stroke:#d18616' in text
+    assert re.search(r'^  class host1_bridge_cbr1,host2_bridge_cbr1 cd18616$', text, re.M)
     assert text.count('subgraph') == 2 and text.count('\n  end\n') == 2
-    # every edge joins nodes that are declared
-    declared = set(re.findall(r'^ +(\w+)[\[\(\{]', text, re.M))
-    for a, b in re.findall(r'^  (\w+) [-<=.>]+(?:\|"[^"]*"\|)? (\w+)$', text, re.M):
+    # every edge joins nodes that are declared; every coloured edge is styled
+    declared = set(re.findall(r'^ +(\w+)[\[\(\{>]', text, re.M))
+    edges = re.findall(r'^  (\w+) [-<=.>]+(?:\|"[^"]*"\|)? (\w+)$', text, re.M)
+    for a, b in edges:
         assert a in declared and b in declared
+    assert max(int(n) for n in re.findall(r'^  linkStyle (\d+) ', text, re.M)) < len(edges)
 
 
 def test_mermaid_overlay_and_quotes():
     facts = cluster('vxlan')
     facts['host1']['hostname'] = 'node "one"'
-    text = topology_mermaid(facts, direction='TB')
-    assert text.startswith('flowchart TB\n')
-    assert 'host1_vxlan_lnsvx0 <==>|"VXLAN VNI 1"| host2_vxlan_lnsvx0' in text
-    assert 'host1_vxlan_lnsvx0 ---|"udp 4789"| host1_uplink_eth0' in text
-    assert 'host1_vxlan_lnsvx0 -.-|"routed"| host1_bridge_cbr0' in text
+    text = topology_mermaid(facts, direction='LR')
+    assert text.startswith('flowchart LR\n')
+    assert 'host1 ⇄ host2: VXLAN VNI 1' in text
+    assert 'host1_uplink_eth0 ---|"udp 4789"| host1_vxlan_lnsvx0' in text
+    assert 'host1_vxlan_lnsvx0 -.- host1_bridge_cbr0' in text
     assert 'subgraph host1["host1 (node #quot;one#quot;)"]' in text
 
 
+def test_the_underlay_summarises_a_full_mesh_and_caps_the_pairs_it_lists():
+    hosts = dict(('host%d' % n, host_facts(n, peers=[p for p in range(1, 5) if p != n])) for n in range(1, 5))
+    assert layout._underlay_lines(topology(hosts)) == [
+        'underlay', '198.51.100.0/24', 'every pair of the 4 hosts: host-gw routes of default (IPv4)']
+    many = dict(('host%d' % n, host_facts(n, peers=[n + 1])) for n in range(1, 9))
+    lines = layout._underlay_lines(topology(many))
+    assert lines[2] == 'host1 ⇄ host2: host-gw routes of default (IPv4)' and lines[-1] == 'host7 ⇄ host8: host-gw routes of default (IPv4)'
+    many['host9'] = host_facts(9, peers=[10])
+    many['host10'] = host_facts(10, peers=[1])
+    lines = layout._underlay_lines(topology(many))
+    assert len(lines) == 2 + layout.PAIR_LINES + 1 and lines[-1] == '… and 2 more pairs'
+
+
 def test_dot_graph():
-    text = topology_dot(cluster('vxlan'), name='lab')
+    text = topology_dot({'host1': two_networks(1), 'host2': two_networks(2)}, name='lab')
     assert text.startswith('graph "lab" {\n') and text.endswith('}\n')
-    assert 'subgraph "cluster_host1" {' in text
-    assert 'host1_netns_c1 [label="c1\\n10.244.1.2/24\\ntcp 8081 → 80\\ncpu 0.5, memory 64M", shape=box' in text
-    assert 'host1_vxlan_lnsvx0 -- host2_vxlan_lnsvx0 [style=bold, color="#8250df", label="VXLAN VNI 1"];' in text
+    assert 'subgraph "cluster_host1" {' in text and text.index('cluster_host1') < text.index('cluster_host2')
+    assert 'underlay [label="underlay\\n198.51.100.0/24\\n' in text and 'ordering=out' in text
+    assert ('host1_netns_c1 [label="c1\\neth0 10.244.1.2\\ncpu 0.5 · memory 64M", shape=box, color="#1f6feb", '
+            'fillcolor="#dbe9ff", style="rounded,filled"];') in text
+    assert 'host1_uplink_eth0 -- host1_netns_c1 [penwidth=2, fontcolor="#1a7f37", color="#2da44e", label="tcp 8081 → 80"];' in text
+    assert '<font color="#d18616"><b>back</b></font> → <font color="#1f6feb"><b>default</b></font>' in text
     assert text.count('{') == text.count('}')
 
 
@@ -188,7 +242,7 @@ def test_ids_stay_unique_and_safe():
     facts = {'a-b': host_facts(1), 'a_b': host_facts(2)}
     text = topology_mermaid(facts)
     assert 'subgraph a_b["a-b (host1)"]' in text and 'subgraph a_b_2["a_b (host2)"]' in text
-    assert 'a_b_netns_c1["c1<br/>10.244.1.2/24' in text and 'a_b_netns_c1_2["c1<br/>10.244.2.2/24' in text
+    assert 'a_b_netns_c1["c1<br/>eth0 10.244.1.2' in text and 'a_b_netns_c1_2["c1<br/>eth0 10.244.2.2' in text
 
 
 @pytest.mark.skipif(not shutil.which('dot'), reason="Graphviz's dot is not installed")
@@ -197,7 +251,7 @@ def test_dot_parses_with_graphviz(mode):
     proc = subprocess.run(['dot', '-Tsvg'], input=topology_dot(cluster(mode)), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, check=False)
     assert proc.returncode == 0 and not proc.stderr, proc.stderr
-    assert '<svg' in proc.stdout and '10.244.1.2/24' in proc.stdout
+    assert '<svg' in proc.stdout and 'eth0 10.244.1.2' in proc.stdout
 
 
 def test_filters_are_registered_and_documented():
@@ -222,8 +276,8 @@ def test_a_routed_container_and_a_veth_pair_on_the_host():
     assert [v['name'] for v in host['veths']] == ['vr-r', 'pa', 'pb']
     assert [u['name'] for u in host['uplinks']] == ['eth0']
     text = topology_mermaid(facts)
-    assert 'host1_veth_vr_r(["vr-r<br/>10.9.0.1/30"])' in text
-    assert 'host1_netns_r ---|"eth0"| host1_veth_vr_r' in text
+    assert 'host1_veth_vr_r(["vr-r<br/>10.9.0.1"])' in text
+    assert 'host1_veth_vr_r ---|"eth0"| host1_netns_r' in text
     assert text.count('host1_veth_pa --- host1_veth_pb') == 1 and 'host1_veth_pb --- host1_veth_pa' not in text
 
 
