@@ -33,9 +33,9 @@ def run_tool(netlink, netns, command, stdin=None, package=None):
     """Run a packet-filter tool inside `netns` (None: here) and return its
     output; a child process inherits the namespace it is forked in."""
     with netlink.inside(netns):
-        try:
-            proc = subprocess.run(command, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  universal_newlines=True, check=False)
+        try:  # not AnsibleModule.run_command: the boot engine runs this without Ansible
+            proc = subprocess.run(command, input=stdin, stdout=subprocess.PIPE,  # pylint: disable=ansible-bad-function
+                                  stderr=subprocess.PIPE, universal_newlines=True, check=False)
         except OSError as exc:
             raise FilterToolError('cannot run %s: %s (install the %s package)' % (command[0], exc, package or command[0]))
     if proc.returncode != 0:

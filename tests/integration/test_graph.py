@@ -9,7 +9,6 @@ hosts, in host-gw and in VXLAN mode."""
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
