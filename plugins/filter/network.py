@@ -7,16 +7,16 @@ cluster network.  Each filter's documentation is in the YAML file named after
 it beside this one (host_subnet.yml, cluster_problems.yml, ...), where
 ansible-doc finds it."""
 
-import decimal
 import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import container_bandwidth, ifb_name
 from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
-from ansible_collections.linuxns.net.plugins.module_utils._network import VETH_PREFIX
+from ansible_collections.linuxns.net.plugins.module_utils._network import VETH_PREFIX, port_overlaps, published_port
 from ansible_collections.linuxns.net.plugins.module_utils._reachability import merge_reports
-from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, container_name, namespace_sysctls
+from ansible_collections.linuxns.net.plugins.module_utils._validate import (
+    ValidationError, container_name, device_name, namespace_sysctls, port_range)
 
 
 def host_subnet(cluster_cidr, index, prefix=24):
@@ -66,7 +66,7 @@ def cluster_problems(hostvars, hosts):
                 problems.extend(_overlaps(host, ipaddress.ip_network(subnet), subnets))
         by_network = dict([('default', ipaddress.ip_network(data['cluster_network_host_subnet']))]
                           + [(n['name'], ipaddress.ip_network(n['subnet'])) for n in data.get('cluster_network_host_networks') or []])
-        names, addresses, ports = set(), {}, set()
+        names, addresses, ports = set(), {}, []
         for index, container in enumerate(data.get('containers_list') or []):
             if not isinstance(container, dict):
                 problems.append('%s: containers_list[%d] is not a dict with name, address, ports, ...: %r'
@@ -83,13 +83,13 @@ def cluster_problems(hostvars, hosts):
                 problems.extend('%s: %s' % (host, problem)
                                 for problem in _address_problems(container, by_network[first], addresses.setdefault(first, set())))
             for port in container.get('ports') or []:
-                protocol_port, problem = _published_port(port, name)
+                published, problem = _published_port(port, name)
                 if problem:
                     problems.append('%s: %s' % (host, problem))
                     continue
-                if protocol_port in ports:
-                    problems.append('%s: published port %s/%d is used twice' % (host, protocol_port[0], protocol_port[1]))
-                ports.add(protocol_port)
+                if any(port_overlaps(published, other) for other in ports):
+                    problems.append('%s: published port %s/%s is used twice' % (host, published['protocol'], published['host']))
+                ports.append(published)
     return problems
 
 
@@ -103,7 +103,7 @@ def _overlaps(host, subnet, subnets):
 
 def _name_problems(name):
     """The modules' rule for container names (a name Docker would accept, at
-    most 12 characters), as a list of at most one problem."""
+    most 63 characters), as a list of at most one problem."""
     if isinstance(name, (int, float)) and not isinstance(name, bool):
         name = str(name)  # what the module's str option makes of a bare number
     try:
@@ -131,27 +131,12 @@ def _address_problems(container, subnet, addresses):
 
 
 def _published_port(port, name):
-    """((protocol, host port), None), or (None, problem) when a published
-    port of container `name` has no host port, or one that is not a number
-    1-65535 (read as the module reads its int options: 8080 or "8080")."""
-    if not isinstance(port, dict):
-        return None, 'published port %r of container %s is not a dict with host, container and protocol' % (port, name)
-    host = port.get('host')
-    if host is None:
-        return None, 'a published port of container %s has no host port' % name
-    number = None
-    if isinstance(host, int) and not isinstance(host, bool):
-        number = host
-    elif isinstance(host, (str, float)):
-        try:
-            value = decimal.Decimal(host)
-            if value == int(value):
-                number = int(value)
-        except (decimal.DecimalException, ValueError, OverflowError):
-            pass
-    if number is None or not 1 <= number <= 65535:
-        return None, 'host port %r of container %s is not a port number 1-65535' % (host, name)
-    return (str(port.get('protocol') or 'tcp'), number), None
+    """(the port as the module reads it, None), or (None, problem): a dict
+    or Docker's short form, checked by the module's own rule."""
+    try:
+        return published_port(port, 'ports'), None
+    except ValidationError as exc:
+        return None, 'published port %r of container %s: %s' % (port, name, exc.message)
 
 
 def reachability_targets(addresses_per_host, hosts, hostvars=None, sources=None):
@@ -219,19 +204,28 @@ def reachability_ports(hostvars, hosts):
     ports = []
     for host in hosts:
         for container in hostvars[host].get('containers_list') or []:
-            for port in container.get('ports') or []:
-                if port.get('protocol', 'tcp') != 'tcp':
-                    continue
-                name = '%s/%s:%d' % (host, container['name'], int(port['host']))
-                if port.get('host_ip'):  # published on that address only
-                    ports.append({'name': name, 'address': port['host_ip'], 'port': int(port['host'])})
-                    continue
-                ports.append({'name': name, 'address': hostvars[host]['cluster_network_underlay_address'], 'port': int(port['host'])})
-                if hostvars[host].get('cluster_network_cidr6') and hostvars[host].get('cluster_network_underlay_address6') \
-                        and _first_network_has_ipv6(hostvars[host], container):
-                    ports.append({'name': name + ' v6', 'address': hostvars[host]['cluster_network_underlay_address6'],
-                                  'port': int(port['host'])})
+            for port in [published_port(p, 'ports') for p in container.get('ports') or []]:
+                if port['protocol'] == 'tcp':
+                    ports.extend(_probes(hostvars[host], host, container, port))
     return ports
+
+
+def _probes(data, host, container, port):
+    """The probes of one published TCP port (the first and last of a range):
+    on its host_ip, else on the host's underlay address and, where the
+    container's first network is dual stack, its IPv6 one."""
+    probes = []
+    low, high = port_range(port['host'], 'host')
+    for number in sorted(set([low, high])):
+        name = '%s/%s:%d' % (host, container['name'], number)
+        if port['host_ip']:  # published on that address only
+            probes.append({'name': name, 'address': port['host_ip'], 'port': number})
+            continue
+        probes.append({'name': name, 'address': data['cluster_network_underlay_address'], 'port': number})
+        if data.get('cluster_network_cidr6') and data.get('cluster_network_underlay_address6') \
+                and _first_network_has_ipv6(data, container):
+            probes.append({'name': name + ' v6', 'address': data['cluster_network_underlay_address6'], 'port': number})
+    return probes
 
 
 def _first_network_has_ipv6(data, container):
@@ -290,7 +284,7 @@ def _container_outcomes(container, network):
 def _bandwidth_problem(declared, host_links, name):
     """What differs between the declared limits and the token buckets on
     the host end of the container's veth (ingress) and on its ifb (egress)."""
-    device = host_links.get(VETH_PREFIX + name) or {}
+    device = host_links.get(device_name(VETH_PREFIX, name)) or {}
     ifb = host_links.get(ifb_name(name)) if device.get('redirect') == ifb_name(name) else None
     have = {'ingress': device.get('limit'), 'egress': (ifb or {}).get('limit')}
     ingress, egress = container_bandwidth(declared, 'bandwidth.', 0)  # the MTU was the module's to check

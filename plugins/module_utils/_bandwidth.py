@@ -25,7 +25,7 @@ import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource, is_owned, owner_tag
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_tc import TIME_UNITS_PER_SEC
-from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, device_name
 
 IFB_PREFIX = 'bw-'
 IFB_MARK = owner_tag('bandwidth')
@@ -124,7 +124,7 @@ def container_bandwidth(params, prefix, mtu):
 
 
 def ifb_name(container):
-    return IFB_PREFIX + container
+    return device_name(IFB_PREFIX, container)
 
 
 class BandwidthResource(Resource):

@@ -23,7 +23,7 @@ import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, network)
+    ValidationError, integer_range, interface_name, network, port_range)
 
 KINDS = ('masquerade', 'snat', 'dnat', 'forward', 'isolate', 'exempt', 'no_masquerade')
 KIND_CHAIN = {'masquerade': 'postrouting', 'snat': 'postrouting', 'no_masquerade': 'postrouting', 'dnat': 'dnat',
@@ -90,7 +90,7 @@ class NatRuleSpec:
             if self.kind == 'dnat':
                 raise ValidationError(self.prefix + 'port', 'a dnat rule needs the port to publish')
             return None
-        return _port_range(str(value), self.prefix + 'port')  # (low, high)
+        return port_range(str(value), self.prefix + 'port')  # (low, high)
 
     def _ctstate(self, value):
         if not value:
@@ -118,23 +118,10 @@ class NatRuleSpec:
         if port is not None:
             if self.kind == 'snat':
                 raise ValidationError(self.prefix + 'to', 'give snat only an address')
-            _port_range(port, self.prefix + 'to')
+            port_range(port, self.prefix + 'to')
         self.to_address, self.to_port = address, port
         host = '[%s]' % address if address.version == 6 and port else str(address)
         return host + (':' + port if port else '')
-
-
-def _port_range(text, option):
-    """'80' or '8000-8010' -> (low, high), each 1-65535, low <= high."""
-    bounds = text.split('-')
-    if len(bounds) > 2 or not all(b.strip().isdigit() for b in bounds):
-        raise ValidationError(option, '%r is not a port or a range like 8000-8010' % text)
-    low, high = int(bounds[0]), int(bounds[-1])
-    integer_range(low, option, 1, 65535)
-    integer_range(high, option, 1, 65535)
-    if low > high:
-        raise ValidationError(option, 'range %s goes backwards' % text)
-    return low, high
 
 
 def _split_address_port(value):

@@ -12,9 +12,8 @@ a bridge.  Also how subjects and messages name a link and its namespace.
 import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_address, interface_name, netns_name, unique)
+    ValidationError, integer_range, interface_address, interface_name, netns_name, unicast_mac, unique)
 
-_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
 
 def link_subject(netns, name):
@@ -48,10 +47,7 @@ class LinkEnd:
         self.mtu = params.get('mtu')
         if self.mtu is not None:
             integer_range(self.mtu, prefix + 'mtu', 68, 65535)
-        mac = params.get('mac')
-        self.mac = mac.lower() if mac else None
-        if self.mac is not None and (not _MAC.match(self.mac) or int(self.mac[:2], 16) & 1):
-            raise ValidationError(prefix + 'mac', '%r is not a unicast MAC address like 02:00:00:00:00:01' % mac)
+        self.mac = unicast_mac(params['mac'], prefix + 'mac') if params.get('mac') else None
         self.txqueuelen = params.get('txqueuelen')
         if self.txqueuelen is not None:
             integer_range(self.txqueuelen, prefix + 'txqueuelen', 0, 2 ** 32 - 1)

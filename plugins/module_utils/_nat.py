@@ -28,11 +28,14 @@ the group); where firewalld runs, the interfaces go into its zone for us
 (_firewalld).
 """
 
+import errno
+import re
 import shutil
+import socket
 
 from ansible_collections.linuxns.net.plugins.module_utils import _admission as admission
 from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
-from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, OWNER_MARK, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import IptablesBackend
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
     FAMILY, TABLE, NftablesBackend, NftSeam, admission_script, ours)
@@ -46,6 +49,10 @@ HOST_FIREWALL_FAMILIES = ('ip', 'ip6', 'inet')
 # The backends, by firewall_backend value (a new one: a file with the interface
 # _filter_iptables.IptablesBackend describes, named here and in _filter_policy.BACKENDS).
 BACKENDS = {'iptables': IptablesBackend, 'nftables': NftablesBackend}
+# A DNAT rule's protocol and port (or range) in either backend's words: iptables'
+# `-p udp ... --dport 8000:8009 -j DNAT`, nft's `udp dport 8000-8009 dnat ...`
+_DNAT_PORT = re.compile(r'\b(tcp|udp|sctp)\b.*?\bdport (\d+)(?:[:-](\d+))?.*\b(?:DNAT|dnat)\b')
+_PROTOCOL_NUMBERS = {'tcp': socket.IPPROTO_TCP, 'udp': socket.IPPROTO_UDP, 'sctp': 132}
 
 
 class NatResource(Resource):
@@ -124,7 +131,35 @@ class NatResource(Resource):
             cleanup = self.backends[other].plan(dict(desired, state='absent', purge=True), current, desired['families'])
             actions += cleanup.actions
             after.update((k, v) for k, v in cleanup.after.items() if not k.startswith('_') and v != current.get(k))
+        flows = _gone_mappings(current, after)
+        if flows:
+            actions.append(Action('conntrack', 'conntrack', 'delete the connection tracking entries of %s (published '
+                                  'ports that went or moved: their flows follow the new rules)'
+                                  % ', '.join('%s/%s' % (p, low if low == high else '%d-%d' % (low, high)) for p, low, high in flows),
+                                  {'netns': desired['netns'], 'flows': flows}, undo=COVERED))  # nothing to put back
         return Plan(actions, current, after, warnings=warnings)
+
+    def op_conntrack(self, netns, flows):
+        """Delete the conntrack entries whose original destination port is one
+        of `flows` [(protocol, low, high)]: else a client's flow keeps the
+        old mapping until its entry times out (UDP: as long as it sends)."""
+        try:
+            from pyroute2 import Conntrack
+            from pyroute2.conntrack import NFCTAttrTuple
+            from pyroute2.netlink.exceptions import NetlinkError
+        except ImportError:
+            return  # nat_rule works without pyroute2: the old entries then time out on their own
+        with self.seam.inside(netns):  # the whole time: pyroute2 may open its socket on first use
+            table = Conntrack()
+            try:
+                for family in (socket.AF_INET, socket.AF_INET6):
+                    for protocol, low, high in flows:
+                        match = NFCTAttrTuple(family=family, proto=_PROTOCOL_NUMBERS[protocol])
+                        for entry in list(table.dump_entries(tuple_orig=match)):
+                            if low <= (entry.tuple_orig.dport or 0) <= high:
+                                _delete(table, entry, NetlinkError)
+            finally:
+                table.close()
 
     def execute(self, op, args):
         if op == 'firewalld':
@@ -152,6 +187,29 @@ class NatResource(Resource):
 
     def extra_results(self, plan):
         return rule_changes(plan)
+
+
+def _delete(table, entry, netlink_error):
+    try:
+        table.delete(entry)
+    except netlink_error as exc:
+        if exc.code != errno.ENOENT:  # gone by itself meanwhile
+            raise
+
+
+def _gone_mappings(before, after):
+    """[(protocol, low, high)] of the DNAT rules of ours that `after` no
+    longer has as they were (removed, or now to another target)."""
+    flows = []
+    for subject, lines in after.items():
+        if subject.startswith('_'):
+            continue
+        for line in before.get(subject) or []:
+            match = _DNAT_PORT.search(line) if isinstance(line, str) and line not in (lines or []) else None
+            if match:
+                flow = (match.group(1), int(match.group(2)), int(match.group(3) or match.group(2)))
+                flows += [] if flow in flows else [flow]
+    return flows
 
 
 def rule_changes(plan):

@@ -7,7 +7,8 @@
 The host part: a bridge carrying the gateway, IPv4 forwarding, egress
 masquerade and forward accepts, optionally routes to other hosts' subnets
 and a VXLAN overlay device.  Per container: a named network namespace (lo
-up), a veth pair (host end ve-NAME on the bridge, eth0 inside), an address,
+up), a veth pair (host end ve-NAME on the bridge - for a NAME too long for
+that, vex and a hash of it - and eth0 inside), an address,
 a default route via the gateway, published ports (DNAT), cgroup limits and a
 workload.  Addresses are kept in a record on the host (stable across runs:
 adding or removing a container never renumbers the others), which also says
@@ -19,6 +20,7 @@ containers), then creation in dependency order (namespaces, overlay, bridge,
 veths, routes, NAT, forwarding, cgroups, workloads), then the record.
 """
 
+import collections
 import hashlib
 import ipaddress
 import json
@@ -40,8 +42,8 @@ from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResourc
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource, namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec, route_subject
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, namespace_sysctls, network,
-    safe_name, sysctl_path, unique)
+    ValidationError, cgroup_path, container_name, device_name, integer_range, interface_name, ip_address, namespace_sysctls,
+    network, port_range, safe_name, sysctl_path, unicast_mac, unique)
 from ansible_collections.linuxns.net.plugins.module_utils._veth import VethResource
 from ansible_collections.linuxns.net.plugins.module_utils._vxlan import VxlanResource, VxlanSpec
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import WorkloadResource, WorkloadSpec
@@ -52,6 +54,13 @@ IP_FORWARD = 'net/ipv4/ip_forward'
 IP6_FORWARD = 'net/ipv6/conf/all/forwarding'
 CONTAINER_INTERFACE = 'eth0'
 VETH_PREFIX = 've-'  # host end of a container's veth on the default network
+# A container's place on one of its networks, as declared (address and mac None
+# when not given; option: where the address was given, for errors) ...
+Membership = collections.namedtuple('Membership', 'network address option mac')
+ARP_NOTIFY, NDISC_NOTIFY = 'net.ipv4.conf.all.arp_notify', 'net.ipv6.conf.all.ndisc_notify'  # see _announce
+# ... and as laid out this run: its interface inside (eth0, eth1...), the host
+# end of its veth, its CIDRs (IPv6 None on an IPv4-only network).
+Interface = collections.namedtuple('Interface', 'network inside host_end cidr cidr6 mac')
 DEFAULT_NETWORK = 'default'  # the network of the top-level options
 NETWORK_SLOTS = '123456789'  # the other networks' host ends are vN-NAME, N kept in the record
 NETWORK_NAME_MAX = 32
@@ -65,8 +74,9 @@ class ContainerSpec:
         self.prefix = prefix
         self.name = container_name(params.get('name'), prefix + 'name')
         self.address = ip_address(params['address'].split('/')[0], prefix + 'address') if params.get('address') else None
+        self.mac = unicast_mac(params['mac'], prefix + 'mac') if params.get('mac') else None
         self.networks = self._networks(params.get('networks'))
-        self.ports = [_port(entry, '%sports[%d].' % (prefix, i)) for i, entry in enumerate(params.get('ports') or [])]
+        self.ports = [published_port(entry, '%sports[%d]' % (prefix, i)) for i, entry in enumerate(params.get('ports') or [])]
         limits = dict((k, v) for k, v in (params.get('limits') or {}).items() if v is not None)
         unknown = sorted(set(limits) - set(LIMITS))
         if unknown:
@@ -85,28 +95,36 @@ class ContainerSpec:
         self.bandwidth = container_bandwidth(params.get('bandwidth'), prefix + 'bandwidth.', mtu)
 
     def _networks(self, entries):
-        """[(network name, fixed address or None, option)]: the networks the
-        container joins, in the order of its interfaces eth0, eth1..."""
+        """[Membership]: the networks the container joins, in the order of
+        its interfaces eth0, eth1... (its address and mac are the first's)."""
         if entries is None:
-            return [(DEFAULT_NETWORK, self.address, self.prefix + 'address')]
+            return [Membership(DEFAULT_NETWORK, self.address, self.prefix + 'address', self.mac)]
         if not isinstance(entries, list) or not entries:
             raise ValidationError(self.prefix + 'networks', 'give a list of one or more network names (or dicts with name and address)')
         result = []
         for i, entry in enumerate(entries):
             option = '%snetworks[%d]' % (self.prefix, i)
             entry = entry if isinstance(entry, dict) else {'name': entry}
-            unknown = sorted(set(entry) - set(['name', 'address']))
+            unknown = sorted(set(entry) - set(['name', 'address', 'mac']))
             if unknown:
-                raise ValidationError(option, 'unknown option %s (known: address, name)' % ', '.join(unknown))
+                raise ValidationError(option, 'unknown option %s (known: address, mac, name)' % ', '.join(unknown))
             name = network_name(entry.get('name'), option + '.name')
             address = ip_address(str(entry['address']).split('/', maxsplit=1)[0], option + '.address') if entry.get('address') else None
-            if i == 0 and self.address is not None:
-                if address is not None and address != self.address:
-                    raise ValidationError(option + '.address', 'the address of the first network is also given as address')
-                address = self.address
-            result.append((name, address, option + '.address'))
-        unique([n for n, _a, _o in result], self.prefix + 'networks')
+            mac = unicast_mac(entry['mac'], option + '.mac') if entry.get('mac') else None
+            if i == 0:
+                address, mac = self._first(option, 'address', address), self._first(option, 'mac', mac)
+            result.append(Membership(name, address, option + '.address', mac))
+        unique([m.network for m in result], self.prefix + 'networks')
         return result
+
+    def _first(self, option, key, value):
+        """The first network's address or mac: given there, or as the container's own."""
+        own = getattr(self, key)
+        if own is None:
+            return value
+        if value is not None and value != own:
+            raise ValidationError('%s.%s' % (option, key), 'the %s of the first network is also given as %s' % (key, key))
+        return own
 
 
 def _command(value, option):
@@ -137,17 +155,19 @@ def short_forms(params):
                               for j, p in enumerate(ports)]
 
 
-_PORT_FORM = re.compile(r'^(?:(?P<ip>[0-9.]+|\[[0-9A-Fa-f:.]+\]):)?(?P<host>\d+):(?P<container>\d+)(?:/(?P<protocol>[a-z]+))?$')
+_PORT_FORM = re.compile(r'^(?:(?P<ip>\d+\.\d+\.\d+\.\d+|\[[0-9A-Fa-f:.]+\]):)?(?P<host>\d+(?:-\d+)?)(?::(?P<container>\d+(?:-\d+)?))?'
+                        r'(?:/(?P<protocol>[a-z]+))?$')
 
 
 def _port_short_form(value, option):
-    """'[IP:]HOST:CONTAINER[/PROTOCOL]' -> {host, container, protocol, host_ip}."""
+    """'[IP:]HOST[:CONTAINER][/PROTOCOL]' (HOST and CONTAINER ports or ranges
+    like 8000-8009) -> {host, container, protocol, host_ip}."""
     match = _PORT_FORM.match(str(value).strip()) if isinstance(value, (str, int)) else None
     if match is None:
         raise ValidationError(option, '%r is not a published port: give HOST:CONTAINER, HOST:CONTAINER/udp, '
-                              'IP:HOST:CONTAINER ([IPv6]:HOST:CONTAINER) or a dict with host, container, protocol and '
-                              'host_ip' % (value,))
-    port = {'host': int(match.group('host')), 'container': int(match.group('container')),
+                              'IP:HOST:CONTAINER ([IPv6]:HOST:CONTAINER), a range (8000-8009:8000-8009) or a dict '
+                              'with host, container, protocol and host_ip' % (value,))
+    port = {'host': match.group('host'), 'container': match.group('container') or match.group('host'),
             'protocol': match.group('protocol') or 'tcp'}
     if match.group('ip'):
         port['host_ip'] = match.group('ip').strip('[]')
@@ -160,14 +180,38 @@ def _port(params, prefix):
         raise ValidationError(prefix + 'protocol', '%r is not one of %s' % (protocol, ', '.join(_PROTOCOLS)))
     if params.get('host') is None:
         raise ValidationError(prefix + 'host', 'a published port needs the host port')
-    host = integer_range(params['host'], prefix + 'host', 1, 65535)
-    container = integer_range(params['container'], prefix + 'container', 1, 65535) \
-        if params.get('container') is not None else host
+    host = port_range(params['host'], prefix + 'host')
+    container = port_range(params['container'], prefix + 'container') if params.get('container') is not None else host
+    if host[0] != host[1] and container != host:  # DNAT keeps a connection's port when it is in the target range
+        raise ValidationError(prefix + 'container', 'a range is published on the same ports of the container: give the '
+                              'range %d-%d (or leave container out)' % host)
+    if host[0] == host[1] and container[0] != container[1]:
+        raise ValidationError(prefix + 'container', 'one host port is published on one container port, not a range')
     host_ip = ip_address(str(params['host_ip']), prefix + 'host_ip') if params.get('host_ip') else None
     if host_ip is not None and (host_ip.is_loopback or host_ip.is_unspecified):
         raise ValidationError(prefix + 'host_ip', '%s: give one of the host\'s own addresses (loopback and the unspecified '
                               'address are not published on: omit host_ip to publish on every address)' % host_ip)
-    return {'protocol': protocol, 'host': host, 'container': container, 'host_ip': str(host_ip) if host_ip else None}
+    return {'protocol': protocol, 'host': _port_text(host), 'container': _port_text(container),
+            'host_ip': str(host_ip) if host_ip else None}
+
+
+def published_port(entry, option):
+    """A published port as a dict or Docker's short form, checked: {protocol,
+    host, container, host_ip}, a port an int and a range a string (8000-8009).
+    The module's and the roles' checks (filter cluster_problems) alike."""
+    return _port(entry if isinstance(entry, dict) else _port_short_form(entry, option), option + '.')
+
+
+def _port_text(bounds):
+    return bounds[0] if bounds[0] == bounds[1] else '%d-%d' % bounds
+
+
+def port_overlaps(one, other):
+    """Whether two published ports take a port of the same protocol on an address of both."""
+    if one['protocol'] != other['protocol'] or None not in (one['host_ip'], other['host_ip']) and one['host_ip'] != other['host_ip']:
+        return False
+    (low, high), (other_low, other_high) = port_range(one['host'], 'host'), port_range(other['host'], 'host')
+    return low <= other_high and other_low <= high
 
 
 class BridgeNetwork:
@@ -310,9 +354,9 @@ class NetworkSpec:
                     seen.append((net.name, reach))
 
     def _check_containers(self):
-        addresses, ports, known = {}, {}, set(n.name for n in self.networks)
+        addresses, ports, known = {}, [], set(n.name for n in self.networks)
         for spec in self.containers:
-            for name, address, option in spec.networks:
+            for name, address, option, _mac in spec.networks:
                 if name not in known:  # (only a networks[] entry can name another)
                     raise ValidationError(option.rsplit('.', 1)[0] + '.name', '%s is not a network of this host (%s)'
                                           % (name, ', '.join(n.name for n in self.networks)))
@@ -325,11 +369,11 @@ class NetworkSpec:
                     raise ValidationError(option, '%s is also the address of %s' % (address, addresses[(name, address)]))
                 addresses[(name, address)] = spec.name
             for port in spec.ports:
-                key = (port['protocol'], port['host'], port['host_ip'])
-                clash = [other for other in ports if other[:2] == key[:2] and None in (other[2], key[2]) or other == key]
+                clash = [owner for other, owner in ports if port_overlaps(port, other)]
                 if clash:
-                    raise ValidationError(spec.prefix + 'ports', 'host port %s/%d is also published by %s' % (key[:2] + (ports[clash[0]],)))
-                ports[key] = spec.name
+                    raise ValidationError(spec.prefix + 'ports', 'host port %s/%s is also published by %s'
+                                          % (port['protocol'], port['host'], clash[0]))
+                ports.append((port, spec.name))
 
     @property
     def record_path(self):
@@ -469,7 +513,7 @@ class ContainerNetworkResource(CompositeResource):
             if not c.sysctls:
                 continue
             keys = dict((sysctl_path(key), key) for key in c.sysctls)
-            interfaces = [inside for _net, inside, _end, _cidr, _cidr6 in self.layout.interfaces(c)]
+            interfaces = [i.inside for i in self.layout.interfaces(c)]
             missing = self.seam.missing_in_a_new_namespace(sorted(keys), interfaces)
             if missing:
                 raise ValidationError('%ssysctls.%s' % (c.prefix, keys[missing[0]]),
@@ -520,7 +564,7 @@ class Layout:
             self.gone = sorted(known - set(c.name for c in spec.containers)) if spec.prune else []
         self.networks = spec.networks if spec.state == 'present' else []
         self.slots = self._slots()
-        self.addresses = dict((net.name, allocate([(c.name,) + m[1:] for c in self.keep for m in c.networks if m[0] == net.name],
+        self.addresses = dict((net.name, allocate([(c.name, m.address, m.option) for c in self.keep for m in c.networks if m.network == net.name],
                                                   net.subnet, net.gateway, (self.recorded.get(net.name) or {}).get('addresses') or {}))
                               for net in self.networks)
         self.ip_forward_before = record.get('ip_forward_before', ip_forward)
@@ -544,21 +588,21 @@ class Layout:
         return slots
 
     def host_end(self, network, container, slot=None):
-        return 'v%s-%s' % (slot or self.slots[network], container)
+        return device_name('v%s-' % (slot or self.slots[network]), container)
 
     def interfaces(self, container):
-        """[(network, interface inside, host end, IPv4 CIDR, IPv6 CIDR or None)],
-        worked out once per container and run."""
+        """[Interface], worked out once per container and run."""
         if container.name not in self._interfaces:
-            self._interfaces[container.name] = [self._interface(name, index, container.name)
-                                                for index, (name, _address, _option) in enumerate(container.networks)]
+            self._interfaces[container.name] = [self._interface(member, index, container.name)
+                                                for index, member in enumerate(container.networks)]
         return self._interfaces[container.name]
 
-    def _interface(self, name, index, container):
-        net = self.spec.network(name)
-        address = self.addresses[name][container]
+    def _interface(self, member, index, container):
+        net = self.spec.network(member.network)
+        address = self.addresses[member.network][container]
         cidr6 = '%s/%d' % (net.address6(address), net.subnet6.prefixlen) if net.subnet6 else None
-        return (net, 'eth%d' % index, self.host_end(name, container), '%s/%d' % (address, net.subnet.prefixlen), cidr6)
+        return Interface(net, 'eth%d' % index, self.host_end(member.network, container),
+                         '%s/%d' % (address, net.subnet.prefixlen), cidr6, member.mac)
 
     def first(self, container):
         return self.interfaces(container)[0]
@@ -619,18 +663,27 @@ class Layout:
 
     # -- parts ------------------------------------------------------------------
 
+    def _announce(self, container):
+        """A container with a declared MAC tells its neighbours when that MAC
+        is set or changed (a gratuitous ARP, an unsolicited neighbour
+        advertisement): else they keep sending to the old one until their
+        entry goes stale, half a minute without traffic."""
+        if not any(i.mac for i in self.interfaces(container)):
+            return {}
+        return dict([(ARP_NOTIFY, '1')] + ([(NDISC_NOTIFY, '1')] if any(i.cidr6 for i in self.interfaces(container)) else []))
+
     def _removal_parts(self, seam):
         """Pruned containers, the interfaces kept containers no longer have,
         and the bridges of networks no longer declared."""
         spec, gone = self.spec, self.gone
         declared = set(n.name for n in self.networks)
-        wanted = set((c.name, self.host_end(m[0], c.name)) for c in self.keep for m in c.networks)
+        wanted = set((c.name, self.host_end(m.network, c.name)) for c in self.keep for m in c.networks)
         kept = set(c.name for c in self.keep)
         recorded = [(c, self.host_end(name, c, net.get('slot'))) for name, net in sorted(self.recorded.items())
                     for c in sorted(net.get('addresses') or {}) if name in declared or net.get('slot')]
         stale = set((c, end) for c, end in recorded if (c, end) not in wanted and (c in gone or c in kept))
         on_record = set(c for c, _end in recorded)
-        stale |= set((n, VETH_PREFIX + n) for n in gone if n not in on_record)  # listed, never recorded
+        stale |= set((n, device_name(VETH_PREFIX, n)) for n in gone if n not in on_record)  # listed, never recorded
         unveths = [VethSpec(dict(name=end, state='absent', **_default_peer(c, end))) for c, end in sorted(stale)]
         parts = []
         if gone:
@@ -641,7 +694,8 @@ class Layout:
             parts.append(Part('unveth', VethResource(seam), unveths))
         if gone:
             parts.append(Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]))
-            parts.append(Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, VETH_PREFIX + n, state='absent') for n in gone]))
+            parts.append(Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, device_name(VETH_PREFIX, n), state='absent')
+                                                                             for n in gone]))
         in_use = set(net.bridge for net in self.networks)  # a renamed network may keep its bridge
         bridges = [BridgeSpec({'name': net['bridge'], 'state': 'absent'}) for name, net in sorted(self.recorded.items())
                    if name != DEFAULT_NETWORK and name not in declared and net.get('bridge') and net['bridge'] not in in_use]
@@ -651,18 +705,21 @@ class Layout:
 
     def _present_parts(self, seam):
         spec, mtu = self.spec, self.spec.mtu
-        namespaces = [NamespaceSpec(c.name, loopback='up', sysctls=c.sysctls, files=c.files) for c in self.keep]
+        namespaces = [NamespaceSpec(c.name, loopback='up', sysctls=dict(self._announce(c), **c.sysctls), files=c.files)
+                      for c in self.keep]
         parts = [Part('netns', NetnsResource(seam), namespaces)]
         if spec.vxlan is not None:
             parts.append(Part('overlay', VxlanResource(seam), [spec.vxlan], project=project_links))
         bridges = [BridgeSpec({'name': net.bridge, 'addresses': net.gateway_cidrs(), 'mtu': mtu, 'mac': bridge_mac(net.bridge)}, net.prefix)
                    for net in self.networks]
         parts.append(Part('bridge', BridgeResource(seam), bridges, project=project_links))
-        veths = [VethSpec({'name': end, 'bridge': net.bridge, 'mtu': mtu, 'recreate': True,
-                           'peer': {'name': inside, 'netns': c.name, 'addresses': [a for a in (cidr, cidr6) if a], 'mtu': mtu}},
-                          c.prefix) for c in self.keep for net, inside, end, cidr, cidr6 in self.interfaces(c)]
+        veths = [VethSpec({'name': i.host_end, 'bridge': i.network.bridge, 'mtu': mtu, 'recreate': True,
+                           'peer': {'name': i.inside, 'netns': c.name, 'addresses': [a for a in (i.cidr, i.cidr6) if a],
+                                    'mtu': mtu, 'mac': i.mac}},
+                          c.prefix) for c in self.keep for i in self.interfaces(c)]
         parts.append(Part('veth', VethResource(seam), veths, project=project_links))
-        parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, self.first(c)[2], *c.bandwidth) for c in self.keep]))
+        parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, self.first(c).host_end, *c.bandwidth)
+                                                                        for c in self.keep]))
         parts.append(Part('route', RouteResource(seam), self._routes(), project=project_routes))
         parts.append(Part('nat', NatResource(seam), self._nat('present')))
         if spec.forwarding:
@@ -698,7 +755,7 @@ class Layout:
         (when given) exactly these routes of ours in the host's main table."""
         spec, routes = self.spec, []
         for c in self.keep:
-            for index, (net, _inside, _end, _cidr, _cidr6) in enumerate(self.interfaces(c)):
+            for index, net in enumerate(i.network for i in self.interfaces(c)):
                 if index == 0:
                     routes += [RouteSpec({'dst': 'default', 'gateway': str(g)}, c.prefix, c.name) for g in net.gateways()]
                     continue
@@ -718,14 +775,14 @@ class Layout:
             for family in (4, 6) if self.dual else (4,):
                 rules.extend(self._family_rules(family))
             for c in self.keep:
-                net, _inside, _end, cidr, cidr6 = self.first(c)
+                cidr, cidr6 = self.first(c).cidr, self.first(c).cidr6
                 for port in c.ports:
                     for family, address in [(4, cidr.split('/')[0])] + ([(6, '[%s]' % cidr6.split('/')[0])] if cidr6 else []):
                         on = ipaddress.ip_address(port['host_ip']) if port['host_ip'] else None
                         if on is not None and on.version != family:
                             continue  # published on one address: in its family only
                         rules.append(dict({'kind': 'dnat', 'protocol': port['protocol'], 'port': port['host'],
-                                           'to': '%s:%d' % (address, port['container']), 'comment': c.name},
+                                           'to': '%s:%s' % (address, port['container']), 'comment': c.name},
                                           **({'destination': str(on)} if on is not None else {})))
         desired = NatResource.specs({'group': spec.bridge, 'rules': rules, 'purge': True, 'state': state,
                                      'firewall_backend': spec.firewall_backend, 'host_firewall': spec.host_firewall})
@@ -782,12 +839,12 @@ class Layout:
         for c in self.keep:
             touched = [a for a in plan.actions if _about(a, c.name)]
             interfaces = self.interfaces(c)
-            _net, inside, end, cidr, cidr6 = interfaces[0]
-            results.append({'name': c.name, 'netns': c.name, 'interface': inside, 'veth': end,
-                            'address': cidr, 'address6': cidr6, 'ports': c.ports, 'limits': c.limits,
-                            'networks': [{'network': n.name, 'interface': i, 'veth': e, 'address': a, 'address6': a6}
-                                         for n, i, e, a, a6 in interfaces],
-                            'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + end),
+            first = interfaces[0]
+            results.append({'name': c.name, 'netns': c.name, 'interface': first.inside, 'veth': first.host_end,
+                            'address': first.cidr, 'address6': first.cidr6, 'ports': c.ports, 'limits': c.limits,
+                            'networks': [{'network': i.network.name, 'interface': i.inside, 'veth': i.host_end, 'address': i.cidr,
+                                          'address6': i.cidr6, 'mac': i.mac} for i in interfaces],
+                            'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + first.host_end),
                             'workload': (observed.get('workload') or {}).get('workload/' + c.name), 'action': _outcome(touched)})
         return results
 
@@ -795,11 +852,11 @@ class Layout:
         spec = self.spec
         rules = plan.parts['nat'] if 'nat' in plan.parts else None
         firsts = dict((c.name, self.first(c)) for c in self.keep)
-        result = {'pruned': self.gone, 'addresses': dict((n, f[3]) for n, f in firsts.items()),
+        result = {'pruned': self.gone, 'addresses': dict((n, f.cidr) for n, f in firsts.items()),
                   'bridge': spec.bridge, 'subnet': str(spec.subnet) if spec.subnet else None,
                   'gateway': str(spec.gateway) if spec.gateway else None, 'boot': self.boot.results(),
                   'subnet6': str(spec.subnet6) if spec.subnet6 else None, 'gateway6': str(spec.gateway6) if spec.gateway6 else None,
-                  'addresses6': dict((n, f[4]) for n, f in firsts.items() if f[4]),
+                  'addresses6': dict((n, f.cidr6) for n, f in firsts.items() if f.cidr6),
                   'networks': dict((net.name, self._network_record(net)) for net in self.networks)}
         if rules is not None:
             result['rules'] = rule_changes(rules)
@@ -817,7 +874,7 @@ def bridge_mac(bridge):
 
 def _default_peer(container, end):
     """The inside end of a default-network veth, as older runs made it."""
-    return {'peer': {'name': CONTAINER_INTERFACE, 'netns': container}} if end.startswith(VETH_PREFIX) else {}
+    return {'peer': {'name': CONTAINER_INTERFACE, 'netns': container}} if end.startswith(VETH_PREFIX[:2]) else {}
 
 
 def _subnet(net, family):

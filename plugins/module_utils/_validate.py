@@ -9,6 +9,7 @@ broken, so a module can fail before its first change with a message the user
 can act on.  Nothing here touches the system except pid_exists().
 """
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -20,8 +21,9 @@ IFNAME_MAX_BYTES = 15  # IFNAMSIZ - 1
 _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*\Z')
 NAME_RULE = 'letters, digits and _.- only, starting with a letter or digit'
 NETNS_NAME_MAX = 64
-CONTAINER_NAME_MAX = 12  # its veth ve-NAME must fit in IFNAMSIZ
+CONTAINER_NAME_MAX = 63  # a DNS label, as Docker's and Podman's names
 CGROUP_NAME_MAX = 255  # NAME_MAX of cgroupfs, per path part
+_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
 
 class ValidationError(ValueError):
@@ -68,9 +70,21 @@ def netns_name(value, option='name'):
 
 
 def container_name(value, option='name'):
-    """A container's name: also its namespace's name, its files' names and
-    part of its veth's name (ve-NAME)."""
-    return safe_name(value, option, 'container name', CONTAINER_NAME_MAX, ' (its veth is named ve-NAME)')
+    """A container's name: also its namespace's name, its files' names and,
+    where it fits, part of its devices' names (device_name)."""
+    return safe_name(value, option, 'container name', CONTAINER_NAME_MAX, ' (a DNS label)')
+
+
+def device_name(prefix, name):
+    """The name of a device made for `name`: PREFIX-NAME (`prefix` is two
+    characters and a dash, e.g. ve-) when that fits in 15 bytes, as every
+    version made it; else the prefix's two characters, an x and the first 12
+    hex digits of NAME's SHA-256 (vex1f3a...).  The third character tells the
+    two forms apart, so no name's device takes another's."""
+    plain = prefix + name
+    if len(plain.encode('utf-8')) <= IFNAME_MAX_BYTES:
+        return plain
+    return prefix[:2] + 'x' + hashlib.sha256(name.encode('utf-8')).hexdigest()[:IFNAME_MAX_BYTES - 3]
 
 
 def cgroup_path(value, option):
@@ -239,3 +253,24 @@ def host_entries(entries, option):
         result.append((str(ip_address(entry.get('address'), where + '.address')),
                        [hostname(n, where + '.names') for n in names]))
     return result
+
+
+def port_range(text, option):
+    """'80' or '8000-8010' (or an int) -> (low, high), each 1-65535, low <= high."""
+    bounds = str(text).split('-')
+    if isinstance(text, bool) or len(bounds) > 2 or not all(b.strip().isdigit() for b in bounds):
+        raise ValidationError(option, '%r is not a port or a range like 8000-8010' % (text,))
+    low, high = int(bounds[0]), int(bounds[-1])
+    integer_range(low, option, 1, 65535)
+    integer_range(high, option, 1, 65535)
+    if low > high:
+        raise ValidationError(option, 'range %s goes backwards' % text)
+    return low, high
+
+
+def unicast_mac(value, option):
+    """A unicast MAC address, lower case (the kernel's spelling)."""
+    mac = value.lower() if isinstance(value, str) else None
+    if mac is None or not _MAC.match(mac) or int(mac[:2], 16) & 1:
+        raise ValidationError(option, '%r is not a unicast MAC address like 02:00:00:00:00:01' % (value,))
+    return mac

@@ -18,6 +18,11 @@ from ansible_collections.linuxns.net.plugins.module_utils._validate import Valid
 VETH_MARK = owner_tag('veth')
 
 
+def _mark(peer_netns):
+    """linuxns.net:veth, then :NETNS when the other end is in a named namespace."""
+    return VETH_MARK + (':' + peer_netns if peer_netns else '')
+
+
 class VethResource(LinkResource):
 
     @staticmethod
@@ -105,8 +110,10 @@ class VethResource(LinkResource):
 
     def op_create(self, netns, name, peer_netns, peer_name, mtu=None, master=None, up=False, peer_up=False):
         self.seam.add_veth(netns, name, peer_netns, peer_name, mtu=mtu, master=master, up=up)
-        self.seam.set_link(netns, name, ifalias=VETH_MARK)
-        self.seam.set_link(peer_netns, peer_name, ifalias=VETH_MARK, **({'state': 'up'} if peer_up else {}))
+        # each end's alias names where its peer is (`ip link` shows it): a container's
+        # name beside a host end whose own name is a hash (container_network's long names)
+        self.seam.set_link(netns, name, ifalias=_mark(peer_netns))
+        self.seam.set_link(peer_netns, peer_name, ifalias=_mark(netns), **({'state': 'up'} if peer_up else {}))
 
     def _result(self, spec, plan, observed):
         peer = spec.peer_in(plan.before)

@@ -163,8 +163,12 @@ options:
     suboptions:
       name:
         description:
-          - 1-12 characters, letters, digits and C(_.-) (not first). Names the network namespace,
-            the pid and log files and the host end of the veth pair (C(ve-NAME)).
+          - 1-63 characters (a DNS label, as Docker and Podman allow), letters, digits and C(_.-) (not first).
+            Names the network namespace, the cgroup, the pid and log files and the workload's hostname.
+          - The host end of its veth pair is C(ve-NAME) (C(vN-NAME) on another network) when that fits in 15 bytes,
+            that is for names of up to 12 characters; a longer name gives C(vex) (C(vNx)) and the first 12 hex digits
+            of the name's SHA-256. Either way the host end's alias names the container (C(linuxns.net:veth:NAME)),
+            which C(ip link) and M(linuxns.net.network_info) show.
         type: str
         required: true
       address:
@@ -172,10 +176,16 @@ options:
           - A fixed address in the subnet of the container's first network (O(subnet) by default). Omitted, the
             container keeps the address it had, else gets the lowest free one.
         type: str
+      mac:
+        description:
+          - The MAC address of the container's first interface (C(eth0)), as Docker's C(--mac-address) - a unicast
+            address such as V(02:42:ac:11:00:02). Omitted, the kernel picks a random one when the interface is made.
+          - Another interface's MAC is C(mac) in its entry of O(containers[].networks).
+        type: str
       networks:
         description:
           - The networks the container joins, each a name (V(default) or one of O(networks)) or a dict
-            with C(name) and a fixed C(address). The container gets one interface in each, C(eth0),
+            with C(name), a fixed C(address) and a C(mac). The container gets one interface in each, C(eth0),
             C(eth1)... in this order; C(eth0) carries the default route (and its published ports and
             bandwidth limits), the others a route to their network's cluster CIDR.
           - Omitted, the default network only.
@@ -185,17 +195,24 @@ options:
         description:
           - Published ports (DNAT from the host's addresses to the container), each a dict with the
             options below or as Docker writes it - C(HOST:CONTAINER), C(HOST:CONTAINER/udp),
-            C(IP:HOST:CONTAINER) (C([IPv6]:HOST:CONTAINER)).
+            C(IP:HOST:CONTAINER) (C([IPv6]:HOST:CONTAINER)), a range C(8000-8009:8000-8009), or C(HOST) alone.
+          - When a published port goes or moves to another container, the connection tracking entries of its old
+            mapping are deleted in the same run, so a client's UDP flow (or a TCP connection) follows the new one
+            instead of reaching the old target until the entry times out.
         type: list
         elements: raw
         suboptions:
           host:
-            description: Port on the host.
-            type: int
+            description:
+              - Port on the host, or a range of ports like V(8000-8009) (each published on the same port of the
+                container).
+            type: raw
             required: true
           container:
-            description: Port in the container. Defaults to O(containers[].ports[].host).
-            type: int
+            description:
+              - Port in the container. Defaults to O(containers[].ports[].host). For a range of host ports, the same
+                range (DNAT keeps a connection's port).
+            type: raw
           protocol:
             description: Protocol.
             type: str
@@ -417,11 +434,13 @@ containers:
       description: Its first interface inside the namespace (C(eth0)).
       type: str
     networks:
-      description: Its interfaces, one per network it joins, in order.
+      description:
+        - Its interfaces, one per network it joins, in order, each with C(network), C(interface) (inside), C(veth)
+          (the host end), C(address), C(address6) and C(mac) (the one declared, else null).
       type: list
       elements: dict
-      sample: [{network: default, interface: eth0, veth: ve-web, address: 10.244.1.2/24, address6: null},
-               {network: back, interface: eth1, veth: v1-web, address: 10.245.1.2/24, address6: null}]
+      sample: [{network: default, interface: eth0, veth: ve-web, address: 10.244.1.2/24, address6: null, mac: null},
+               {network: back, interface: eth1, veth: v1-web, address: 10.245.1.2/24, address6: null, mac: null}]
     ports:
       description: Published ports.
       type: list
@@ -557,9 +576,9 @@ OVERLAY = dict(
 
 
 def main():
-    port = dict(host=dict(type='int', required=True), container=dict(type='int'), host_ip=dict(type='str'),
+    port = dict(host=dict(type='raw', required=True), container=dict(type='raw'), host_ip=dict(type='str'),
                 protocol=dict(type='str', choices=['tcp', 'udp', 'sctp'], default='tcp'))
-    container = dict(name=dict(type='str', required=True), address=dict(type='str'), command=dict(type='raw'),
+    container = dict(name=dict(type='str', required=True), address=dict(type='str'), mac=dict(type='str'), command=dict(type='raw'),
                      state=dict(type='str', choices=['started', 'stopped'], default='started'),
                      ports=dict(type='list', elements='raw'), limits=dict(type='dict'),
                      sysctls=dict(type='dict'), dns=dict(type='dict'), hosts=dict(type='list', elements='dict'),

@@ -94,6 +94,60 @@ except OSError as exc:
 '''
 
 
+# A workload that answers '<name> <peer address>' on TCP and UDP ports:
+#   ECHO NAME SECONDS tcp:80 udp:53 tcp:8000-8002 ...
+ECHO = r'''
+import selectors, socket, sys, time
+name, deadline, wanted = sys.argv[1], time.time() + float(sys.argv[2]), sys.argv[3:]
+events = selectors.DefaultSelector()
+for spec in wanted:
+    protocol, ports = spec.split(':')
+    low, high = (int(p) for p in (ports.split('-') * 2)[:2])
+    for port in range(low, high + 1):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM if protocol == 'tcp' else socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(('0.0.0.0', port))
+        if protocol == 'tcp':
+            sock.listen(8)
+        events.register(sock, selectors.EVENT_READ, protocol)
+while time.time() < deadline:
+    for key, _mask in events.select(timeout=0.5):
+        if key.data == 'tcp':
+            conn, peer = key.fileobj.accept()
+            conn.sendall(('%s %s\n' % (name, peer[0])).encode())
+            conn.close()
+        else:
+            _data, peer = key.fileobj.recvfrom(100)
+            key.fileobj.sendto(('%s %s' % (name, peer[0])).encode(), peer)
+'''
+
+UDP_CLIENT = r'''
+import socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.bind(('0.0.0.0', int(sys.argv[3])))
+sock.settimeout(2)
+try:
+    sock.sendto(b'hello', (sys.argv[1], int(sys.argv[2])))
+    print(sock.recvfrom(200)[0].decode().strip())
+except OSError as exc:
+    print('FAILED %s' % exc)
+'''
+
+
+def udp(netns, host, port, source_port=0):
+    """What a UDP client in `netns` (None: the sandbox itself) gets back from
+    host:port, sending from `source_port` (0: any) - one flow per source port."""
+    prefix = 'ip netns exec %s ' % netns if netns else ''
+    return sh('%s%s -c %s %s %d %d' % (prefix, sys.executable, shlex.quote(UDP_CLIENT), host, port, source_port)).strip()
+
+
+def tcp(netns, host, port):
+    """connect(), from `netns` or (None) the sandbox itself."""
+    prefix = 'ip netns exec %s ' % netns if netns else ''
+    return sh('%s%s -c %s %s %d' % (prefix, sys.executable, shlex.quote(CLIENT), host, port)).strip()
+
+
 class Server:
     """A TCP server in a namespace that answers '<name> <peer address>' to each
     connection; it stops by itself after `seconds`."""

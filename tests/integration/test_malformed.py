@@ -378,14 +378,16 @@ CASES = list(itertools.chain(  # one call, not a chain of +: pylint's inference 
     cases_for('container_network', 'state_dir', ['relative', '']),
     cases_for('container_network', 'cgroup_parent', ['', '/sys', '..', '$(id)', 'a b']),
     cases_for('container_network', 'containers', [[42], [['x']], [{}], [{'name': 'c1'}, {'name': 'c1'}], [{'name': 'c1', 'bogus': 1}]]),
-    cases_for('container_network', 'containers[0].name', ['', 'a b', '-a', '$(id)', 'a;reboot', 'x' * 13, 'ü']),
+    cases_for('container_network', 'containers[0].name', ['', 'a b', '-a', '$(id)', 'a;reboot', 'x' * 64, 'ü']),
     cases_for('container_network', 'containers[0].address', [
         'junk', '10.92.0.5', '10.91.0.0', '10.91.0.1', '10.91.0.255', 'fd00::5']),
     raw('container_network', dict(BASE['container_network'], containers=[
         {'name': 'c1', 'address': '10.91.0.5'}, {'name': 'c2', 'address': '10.91.0.5'}]), 'containers[1].address'),
     cases_for('container_network', 'containers[0].ports', [
         'x', [{'host': 0}], [{'host': 65536}], [{'host': 'x'}], [{'host': 80, 'container': 0}],
-        [{'host': 80, 'protocol': 'icmp'}], [{'container': 80}], [{'host': 80}, {'host': 80}]], 'ports'),
+        [{'host': 80, 'protocol': 'icmp'}], [{'container': 80}], [{'host': 80}, {'host': 80}],
+        [{'host': '9-8'}], [{'host': True}], [{'host': '8000-8009', 'container': '9000-9009'}], [{'host': 80, 'container': '80-81'}],
+        ['8000-8009:9000-9009'], ['8080:80/icmp'], ['8005', '8000-8010'], ['1.2.3:80:80']], 'ports'),
     cases_for('container_network', 'containers[0].limits', [
         'x', {'cpu_quota': 5}, {'cpu': 'lots'}, {'cpu': 'nan'}, {'memory': '12XB'}, {'pids_max': '0'},
         {'cpu_period': 50000}, {'cpu': '1', 'cpu_period': 10}, {'cpu_weight': 0}, {'cpuset_cpus': '3-1'},

@@ -80,8 +80,8 @@ def test_subnets_addresses_and_ports_across_and_within_hosts():
     ]
 
 
-NAMES = ['web', 'a', 'abcdefghijkl', 'web-1.a_b', '0web', 7,  # good
-         'abcdefghijklm', '', None, 'a b', 'web/1', '-web', '.web', 'we$b', 'wéb', 'web\n', ['web'], {'a': 1}]
+NAMES = ['web', 'a', 'abcdefghijkl', 'abcdefghijklm', 'frontend-web-1', 'x' * 63, 'web-1.a_b', '0web', 7,  # good
+         'x' * 64, '', None, 'a b', 'web/1', '-web', '.web', 'we$b', 'wéb', 'web\n', ['web'], {'a': 1}]
 
 
 @pytest.mark.parametrize('name', NAMES, ids=[repr(n) for n in NAMES])
@@ -99,26 +99,39 @@ def test_container_names_follow_the_modules_rule(name):
 
 
 def test_a_long_name_says_why():
-    assert problems([{'name': 'abcdefghijklm'}]) == [
-        "host1: container name 'abcdefghijklm' is longer than 12 characters (its veth is named ve-NAME)"]
+    assert problems([{'name': 'a' * 64}]) == [
+        "host1: container name '%s' is longer than 63 characters (a DNS label)" % ('a' * 64)]
 
 
-@pytest.mark.parametrize('host', ['http', '80a', '', ' ', 0, 65536, -1, '8080.5', 80.5, True, [80], {'a': 1}, 'nan', 'inf'])
+@pytest.mark.parametrize('host', ['http', '80a', '', ' ', 0, 65536, -1, '8080.5', 80.5, 8080.0, '8080.0', True, [80], {'a': 1},
+                                  'nan', 'inf', '9-8', '1-2-3'])
 def test_a_host_port_that_is_no_port_number_is_a_problem_not_a_crash(host):
-    assert problems([{'name': 'web', 'ports': [{'host': host, 'container': 80}]}]) == [
-        'host1: host port %r of container web is not a port number 1-65535' % (host,)]
+    found = problems([{'name': 'web', 'ports': [{'host': host, 'container': 80}]}])
+    assert len(found) == 1 and found[0].startswith("host1: published port {'host': %r, 'container': 80} of container web: " % (host,))
 
 
-@pytest.mark.parametrize('host', [8080, '8080', ' 8080 ', 8080.0, '8080.0', 1, 65535])
+@pytest.mark.parametrize('host', [8080, '8080', ' 8080 ', 1, 65535])
 def test_host_ports_are_read_as_the_modules_read_them(host):
-    assert problems([{'name': 'web', 'ports': [{'host': host}]}, {'name': 'db', 'ports': [{'host': int(float(host))}]}]) == [
-        'host1: published port tcp/%d is used twice' % int(float(host))]
+    assert problems([{'name': 'web', 'ports': [{'host': host}]}, {'name': 'db', 'ports': [{'host': int(host)}]}]) == [
+        'host1: published port tcp/%d is used twice' % int(host)]
 
 
-def test_a_port_without_host_port_or_not_a_dict_and_an_entry_not_a_dict():
-    assert problems([{'name': 'web', 'ports': [{'container': 80}, 8080]}, 'db', {'name': 'x', 'address': 'nope'}]) == [
-        'host1: a published port of container web has no host port',
-        'host1: published port 8080 of container web is not a dict with host, container and protocol',
+def test_short_forms_and_ranges_as_the_module_takes_them_and_overlaps_are_problems():
+    assert problems([{'name': 'web', 'ports': ['8080:80', '8000-8009:8000-8009', '127.0.0.2:9000:90/udp']}]) == [
+        "host1: published port '127.0.0.2:9000:90/udp' of container web: 127.0.0.2: give one of the host's own addresses "
+        "(loopback and the unspecified address are not published on: omit host_ip to publish on every address)"]
+    assert problems([{'name': 'web', 'ports': ['8000-8009:8000-8009/udp']}, {'name': 'db', 'ports': ['8005:53/udp', '8005:53']}]) == [
+        'host1: published port udp/8005 is used twice']
+    assert problems([{'name': 'web', 'ports': ['8000-8009:9000-9009']}])[0].endswith(
+        'a range is published on the same ports of the container: give the range 8000-8009 (or leave container out)')
+
+
+def test_a_port_without_host_port_or_not_a_port_and_an_entry_not_a_dict():
+    assert problems([{'name': 'web', 'ports': [{'container': 80}, 'http']}, 'db', {'name': 'x', 'address': 'nope'}]) == [
+        "host1: published port {'container': 80} of container web: a published port needs the host port",
+        "host1: published port 'http' of container web: 'http' is not a published port: give HOST:CONTAINER, "
+        "HOST:CONTAINER/udp, IP:HOST:CONTAINER ([IPv6]:HOST:CONTAINER), a range (8000-8009:8000-8009) or a dict with "
+        "host, container, protocol and host_ip",
         "host1: containers_list[1] is not a dict with name, address, ports, ...: 'db'",
         "host1: address 'nope' of container x is not an IP address",
     ]

@@ -25,7 +25,8 @@ def spec(**params):
 
 
 def addresses(network, previous=None):
-    result = allocate([(c.name,) + c.networks[0][1:] for c in network.containers], network.subnet, network.gateway, previous or {})
+    members = [(c.name, c.networks[0].address, c.networks[0].option) for c in network.containers]
+    result = allocate(members, network.subnet, network.gateway, previous or {})
     return dict((name, str(address)) for name, address in result.items())
 
 
@@ -43,7 +44,8 @@ def test_a_kept_address_outside_a_changed_subnet_is_replaced():
 def test_a_full_subnet_names_the_container():
     network = spec(subnet='10.88.0.0/30', containers=[{'name': 'a'}, {'name': 'b'}])
     with pytest.raises(ValidationError) as info:
-        allocate([(c.name,) + c.networks[0][1:] for c in network.containers], network.subnet, network.gateway, {})
+        allocate([(c.name, c.networks[0].address, c.networks[0].option) for c in network.containers],
+                 network.subnet, network.gateway, {})
     assert info.value.option == 'containers[1].address'
 
 
@@ -226,7 +228,8 @@ def test_dual_stack_addresses_have_the_host_part_of_the_ipv4_ones():
     network = spec(subnet='10.88.0.0/24', subnet6='fd00:88::/64', gateway='10.88.0.254', containers=[{'name': 'a', 'address': '10.88.0.7'}])
     assert str(network.gateway6) == 'fd00:88::fe' and str(network.default.address6(ipaddress.ip_address('10.88.0.7'))) == 'fd00:88::7'
     layout = Layout(network, {}, '0', '0')
-    assert list(layout.first(network.containers[0])[3:]) == ['10.88.0.7/24', 'fd00:88::7/64']
+    first = layout.first(network.containers[0])
+    assert (first.cidr, first.cidr6) == ('10.88.0.7/24', 'fd00:88::7/64')
     assert [p.name for p in layout.parts(None)].count('forwarding') == 1
     assert layout._record()['ip6_forward_before'] == '0' and layout._record()['subnet6'] == 'fd00:88::/64'
 
@@ -255,7 +258,11 @@ OPS = {'name': 'ops', 'bridge': 'br-ops', 'subnet': '10.90.1.0/24'}
     ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': []}]}, 'containers[0].networks'),
     ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': [{'name': 'back', 'address': '10.88.0.5'}]}]},
      'containers[0].networks[0].address'),  # not in back's subnet
-    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': [{'name': 'back', 'mac': 'x'}]}]}, 'containers[0].networks[0]'),
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': [{'name': 'back', 'vlan': 'x'}]}]}, 'containers[0].networks[0]'),
+    ({'networks': [BACK], 'containers': [{'name': 'a', 'networks': [{'name': 'back', 'mac': 'x'}]}]}, 'containers[0].networks[0].mac'),
+    ({'containers': [{'name': 'a', 'mac': '03:00:00:00:00:01'}]}, 'containers[0].mac'),  # multicast
+    ({'containers': [{'name': 'a', 'mac': '02:00:00:00:00:01', 'networks': [{'name': 'default', 'mac': '02:00:00:00:00:02'}]}]},
+     'containers[0].networks[0].mac'),  # the first network's mac twice
     ({'networks': [BACK, dict(OPS, name='back')]}, 'networks[1].name'),
     ({'networks': [dict(OPS, subnet='10.89.2.0/24')] + [BACK]}, 'networks[1].cluster_cidr'),  # back's cluster CIDR holds ops
     ({'networks': [dict(BACK, allow=['back'])]}, 'networks[0].allow[0]'),
@@ -271,7 +278,7 @@ def test_bad_networks_name_the_option(params, option):
 def test_each_network_numbers_its_veths_and_keeps_its_number_in_the_record():
     network = spec(networks=[BACK, OPS], containers=[{'name': 'a', 'networks': ['ops', 'default', {'name': 'back', 'address': '10.89.1.9'}]}])
     layout = Layout(network, {'version': 2, 'networks': {'ops': {'slot': '1', 'addresses': {}}, 'back': {'slot': '3', 'addresses': {}}}}, '1')
-    assert [(n.name, inside, end, cidr) for n, inside, end, cidr, _cidr6 in layout.interfaces(network.containers[0])] == [
+    assert [(i.network.name, i.inside, i.host_end, i.cidr) for i in layout.interfaces(network.containers[0])] == [
         ('ops', 'eth0', 'v1-a', '10.90.1.2/24'), ('default', 'eth1', 've-a', '10.88.0.2/24'), ('back', 'eth2', 'v3-a', '10.89.1.9/24')]
     record = layout._record()
     assert record['containers'] == ['a'] and record['addresses'] == {'a': '10.88.0.2/24'}

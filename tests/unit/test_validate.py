@@ -33,7 +33,8 @@ def test_bad_netns_names_name_the_option_and_rule(name, rule):
 
 
 @pytest.mark.parametrize('name, ok', [
-    ('web', True), ('x' * 12, True), ('db.1-a_b', True), ('x' * 13, False), ('a;b', False), ('-a', False), ('', False),
+    ('web', True), ('x' * 12, True), ('x' * 63, True), ('db.1-a_b', True), ('x' * 64, False), ('a;b', False), ('-a', False),
+    ('', False),
 ])
 def test_container_names_share_the_netns_rule(name, ok):
     if ok:
@@ -109,3 +110,12 @@ def test_pid_exists():
     assert v.pid_exists(os.getpid()) == os.getpid()
     with pytest.raises(v.ValidationError, match='pid: no running process has pid 4194303'):
         v.pid_exists(4194303)
+
+
+def test_a_device_name_is_prefix_and_name_when_it_fits_else_a_hash_that_no_name_can_take():
+    from ansible_collections.linuxns.net.plugins.module_utils._validate import device_name
+    assert device_name('ve-', 'web') == 've-web' and device_name('ve-', 'abcdefghijkl') == 've-abcdefghijkl'
+    long = device_name('ve-', 'frontend-web-1')
+    assert long == 'vex' + __import__('hashlib').sha256(b'frontend-web-1').hexdigest()[:12] and len(long) == 15
+    assert device_name('v1-', 'frontend-web-1')[:3] == 'v1x' and device_name('bw-', 'frontend-web-1')[:3] == 'bwx'
+    assert device_name('ve-', 'frontend-web-2') != long  # names apart, devices apart
