@@ -30,7 +30,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._netlink import Netlin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
 from ansible_collections.linuxns.net.plugins.module_utils._netns import ETC_NETNS, NAMESPACE_FILES
-from ansible_collections.linuxns.net.plugins.module_utils._network import RECORD_FILE, read_record
+from ansible_collections.linuxns.net.plugins.module_utils._network_record import RECORD_FILE, read_record
 from ansible_collections.linuxns.net.plugins.module_utils._routes import SCOPES, TABLES
 from ansible_collections.linuxns.net.plugins.module_utils._files import read_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (

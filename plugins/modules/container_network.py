@@ -561,7 +561,8 @@ rules:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
-from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource, short_forms
+from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
+from ansible_collections.linuxns.net.plugins.module_utils._network_spec import short_forms
 from ansible_collections.linuxns.net.plugins.module_utils._options import (
     BANDWIDTH, DNS, FIREWALL, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick)
 

@@ -81,6 +81,8 @@ class Ansible:
             'ANSIBLE_LOCALHOST_WARNING': 'false',
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            # the module through the interpreter's stdin: no temp dir, copy and cleanup per task
+            'ANSIBLE_PIPELINING': 'true',
         })
         if results_file:
             env['LINUXNS_RESULTS'] = results_file

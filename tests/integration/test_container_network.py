@@ -596,7 +596,7 @@ def test_several_networks_on_one_host_are_isolated_unless_allowed(ansible, host,
     run = ansible.play(network(renamed, members))
     assert run.rc == 0, run.output
     assert run.task('net')['containers'][2]['networks'][0] == {'network': 'store', 'interface': 'eth0', 'veth': 'v1-db',
-                                                               'address': '10.89.0.20/24', 'address6': None}
+                                                               'address': '10.89.0.20/24', 'address6': None, 'mac': None}
     assert list(record(host)['networks']) == ['store'] and ping('db', '10.89.0.1')
 
     gone = ansible.play(network(renamed, members, state='absent'))

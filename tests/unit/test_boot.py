@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._boot import (
     BootResource, BootSpec, engine_sources, read_state, unit_name)
-from ansible_collections.linuxns.net.plugins.module_utils._network import NetworkSpec
+from ansible_collections.linuxns.net.plugins.module_utils._network_spec import NetworkSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 

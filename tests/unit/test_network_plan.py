@@ -12,8 +12,10 @@ import pytest
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import rule_tokens
-from ansible_collections.linuxns.net.plugins.module_utils._network import (
-    Layout, NetworkSpec, allocate, bridge_mac, project_cgroups, project_links)
+from ansible_collections.linuxns.net.plugins.module_utils._network_layout import Layout, bridge_mac
+from ansible_collections.linuxns.net.plugins.module_utils._network_record import allocate
+from ansible_collections.linuxns.net.plugins.module_utils._network_spec import NetworkSpec
+from ansible_collections.linuxns.net.plugins.module_utils._projections import project_cgroups, project_links
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 from ansible_collections.linuxns.net.plugins.module_utils._workloads import (
     UNSHARE_OPTIONS, WorkloadResource, WorkloadSpec, _started_command)
