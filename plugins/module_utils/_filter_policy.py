@@ -23,7 +23,7 @@ import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
-    ValidationError, integer_range, interface_name, network, port_range)
+    ValidationError, interface_name, network, port_range)
 
 KINDS = ('masquerade', 'snat', 'dnat', 'forward', 'isolate', 'exempt', 'no_masquerade')
 KIND_CHAIN = {'masquerade': 'postrouting', 'snat': 'postrouting', 'no_masquerade': 'postrouting', 'dnat': 'dnat',

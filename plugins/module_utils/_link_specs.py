@@ -9,11 +9,8 @@ fragment, which vxlan devices take too); VethSpec is a pair of ends, BridgeSpec
 a bridge.  Also how subjects and messages name a link and its namespace.
 """
 
-import re
-
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, integer_range, interface_address, interface_name, netns_name, unicast_mac, unique)
-
 
 
 def link_subject(netns, name):

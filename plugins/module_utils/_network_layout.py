@@ -190,8 +190,8 @@ class Layout:
             parts.append(Part('unveth', VethResource(seam), unveths))
         if gone:
             parts.append(Part('unnetns', NetnsResource(seam), [NamespaceSpec(n, 'absent') for n in gone]))
-            parts.append(Part('unbandwidth', BandwidthResource(seam), [BandwidthSpec(n, device_name(VETH_PREFIX, n), state='absent')
-                                                                             for n in gone]))
+            unshaped = [BandwidthSpec(n, device_name(VETH_PREFIX, n), state='absent') for n in gone]
+            parts.append(Part('unbandwidth', BandwidthResource(seam), unshaped))
         in_use = set(net.bridge for net in self.networks)  # a renamed network may keep its bridge
         bridges = [BridgeSpec({'name': net['bridge'], 'state': 'absent'}) for name, net in sorted(self.recorded.items())
                    if name != DEFAULT_NETWORK and name not in declared and net.get('bridge') and net['bridge'] not in in_use]
@@ -214,8 +214,8 @@ class Layout:
                                     'mtu': mtu, 'mac': i.mac}},
                           c.prefix) for c in self.keep for i in self.interfaces(c)]
         parts.append(Part('veth', VethResource(seam), veths, project=project_links))
-        parts.append(Part('bandwidth', BandwidthResource(seam), [BandwidthSpec(c.name, self.first(c).host_end, *c.bandwidth)
-                                                                        for c in self.keep]))
+        shaped = [BandwidthSpec(c.name, self.first(c).host_end, *c.bandwidth) for c in self.keep]
+        parts.append(Part('bandwidth', BandwidthResource(seam), shaped))
         parts.append(Part('route', RouteResource(seam), self._routes(), project=project_routes))
         parts.append(Part('nat', NatResource(seam), self._nat('present')))
         if spec.forwarding:

@@ -618,6 +618,10 @@ def test_bad_networks_fail_before_any_change(ansible, host, networks, option, me
     assert snapshot() == before
 
 
+def mac(netns, device):
+    return json.loads(sh('ip -n %s -j link show %s' % (netns, device)))[0]['address']
+
+
 def hashed(prefix, name):
     """The host device of a long name: two characters, x, 12 hex digits of its SHA-256."""
     return prefix + 'x' + hashlib.sha256(name.encode()).hexdigest()[:12]
@@ -654,7 +658,6 @@ def test_long_names_get_hashed_host_ends_that_name_their_container_in_the_alias(
     assert ping(LONG, '10.88.0.4') and ping('db', '10.89.0.2') and ping(LONGEST, '198.51.100.2')
     sh('ip link set ve-db alias linuxns.net:veth')  # as versions before long names marked it: still ours, kept
     assert ansible.play(network(host, containers)).changed == []
-    mac = lambda netns, device: json.loads(sh('ip -n %s -j link show %s' % (netns, device)))[0]['address']  # noqa: E731
     assert mac(LONG, 'eth0') == '02:42:ac:11:00:02' and mac('db', 'eth1') == '02:42:ac:12:00:03'
     assert [n['mac'] for n in result['containers'][0]['networks']] == ['02:42:ac:11:00:02', None]
     containers[0]['mac'] = '02:42:ac:11:00:09'
