@@ -355,7 +355,7 @@ BAD_INPUT = FailingCases([
     ([{'name': 'a', 'command': {'run': 'x'}}], {}, 'containers[0].command'),  # not turned into the string "{'run': 'x'}"
     ([{'name': 'a', 'sysctls': {'net.ipv4.no_such_key': 1}}], {}, 'containers[0].sysctls.net.ipv4.no_such_key'),
     ([{'name': 'a', 'sysctls': {'net.ipv4.conf.eth9.rp_filter': 1}}], {}, 'containers[0].sysctls.net.ipv4.conf.eth9.rp_filter'),
-    ([{'name': 'a', 'ports': ['80']}], {}, 'containers[0].ports[0]'),
+    ([{'name': 'a', 'ports': ['80:']}], {}, 'containers[0].ports[0]'),
     ([{'name': 'a', 'ports': ['8080:80/icmp']}], {}, 'containers[0].ports[0].protocol'),
     (['a', 42], {}, 'containers[1]'),
     ([], {'subnet': '10.88.0.0/33'}, 'subnet'),
