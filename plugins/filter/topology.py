@@ -304,6 +304,7 @@ Drawing = collections.namedtuple('Drawing', 'hosts top edges networks')  # hosts
 _PALETTE = [('#1f6feb', '#dbe9ff'), ('#d18616', '#fff1db'), ('#2da44e', '#dcf5e3'), ('#8250df', '#ece3fb'),
             ('#cf222e', '#fde2e4'), ('#0a7d8c', '#d8f3f6'), ('#6e7781', '#eaeef2')]
 _PLAIN = ('#57606a', '#f6f8fa')
+_PUBLISHED = ('#2da44e', '#dcf5e3')  # a published port's path
 PAIR_LINES = 8  # the underlay lists at most this many host pairs; more are summarised
 
 
@@ -393,8 +394,6 @@ def _drawing(data):
         top.append(Node(ids('networks'), 'legend', _legend_lines(networks), True, _PLAIN))
     return Drawing(hosts, top, edges, networks)
 
-
-_PUBLISHED = ('#2da44e', '#dcf5e3')
 
 
 def _published(port):

@@ -22,6 +22,7 @@ import ipaddress
 import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
+from ansible_collections.linuxns.net.plugins.module_utils._ports import PROTOCOLS
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, interface_name, network, port_range)
 
@@ -55,7 +56,7 @@ class NatRuleSpec:
         self.in_interface = self._interface(params.get('in_interface'), 'in_interface')
         self.out_interface = self._interface(params.get('out_interface'), 'out_interface')
         self.protocol = params.get('protocol') or ('tcp' if self.kind == 'dnat' else None)
-        if self.protocol not in (None, 'tcp', 'udp', 'sctp'):
+        if self.protocol not in (None,) + PROTOCOLS:
             raise ValidationError(prefix + 'protocol', '%r is not one of tcp, udp, sctp' % self.protocol)
         self.port = self._port(params.get('port'))
         if self.port and not self.protocol:

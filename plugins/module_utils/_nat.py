@@ -28,7 +28,6 @@ the group); where firewalld runs, the interfaces go into its zone for us
 (_firewalld).
 """
 
-import errno
 import re
 import shutil
 import socket
@@ -52,7 +51,7 @@ BACKENDS = {'iptables': IptablesBackend, 'nftables': NftablesBackend}
 # A DNAT rule's protocol and port (or range) in either backend's words: iptables'
 # `-p udp ... --dport 8000:8009 -j DNAT`, nft's `udp dport 8000-8009 dnat ...`
 _DNAT_PORT = re.compile(r'\b(tcp|udp|sctp)\b.*?\bdport (\d+)(?:[:-](\d+))?.*\b(?:DNAT|dnat)\b')
-_PROTOCOL_NUMBERS = {'tcp': socket.IPPROTO_TCP, 'udp': socket.IPPROTO_UDP, 'sctp': 132}
+_PROTOCOL_NUMBERS = {'tcp': socket.IPPROTO_TCP, 'udp': socket.IPPROTO_UDP, 'sctp': socket.IPPROTO_SCTP}
 
 
 class NatResource(Resource):
@@ -140,26 +139,10 @@ class NatResource(Resource):
         return Plan(actions, current, after, warnings=warnings)
 
     def op_conntrack(self, netns, flows):
-        """Delete the conntrack entries whose original destination port is one
-        of `flows` [(protocol, low, high)]: else a client's flow keeps the
-        old mapping until its entry times out (UDP: as long as it sends)."""
-        try:
-            from pyroute2 import Conntrack
-            from pyroute2.conntrack import NFCTAttrTuple
-            from pyroute2.netlink.exceptions import NetlinkError
-        except ImportError:
-            return  # nat_rule works without pyroute2: the old entries then time out on their own
-        with self.seam.inside(netns):  # the whole time: pyroute2 may open its socket on first use
-            table = Conntrack()
-            try:
-                for family in (socket.AF_INET, socket.AF_INET6):
-                    for protocol, low, high in flows:
-                        match = NFCTAttrTuple(family=family, proto=_PROTOCOL_NUMBERS[protocol])
-                        for entry in list(table.dump_entries(tuple_orig=match)):
-                            if low <= (entry.tuple_orig.dport or 0) <= high:
-                                _delete(table, entry, NetlinkError)
-            finally:
-                table.close()
+        """Delete the conntrack entries of the ports in `flows` [(protocol,
+        low, high)]: else a client's flow keeps the old mapping until its
+        entry times out (UDP: as long as it sends)."""
+        self.seam.delete_conntrack(netns, [(_PROTOCOL_NUMBERS[p], low, high) for p, low, high in flows])
 
     def execute(self, op, args):
         if op == 'firewalld':
@@ -187,14 +170,6 @@ class NatResource(Resource):
 
     def extra_results(self, plan):
         return rule_changes(plan)
-
-
-def _delete(table, entry, netlink_error):
-    try:
-        table.delete(entry)
-    except netlink_error as exc:
-        if exc.code != errno.ENOENT:  # gone by itself meanwhile
-            raise
 
 
 def _gone_mappings(before, after):

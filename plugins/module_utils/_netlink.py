@@ -43,7 +43,9 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import itertools
 import os
+import socket
 import traceback
 
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_flood import FloodListMixin
@@ -175,6 +177,31 @@ class NetlinkSeam(NamespacesMixin, LinksMixin, FloodListMixin, SysctlsMixin, Rou
             finally:
                 os.close(fd)
             yield
+
+    def delete_conntrack(self, netns, flows):
+        """Delete the conntrack entries of `netns` whose original destination
+        port is in one of `flows` [(protocol number, low, high)], both
+        families.  Without pyroute2 (nat_rule runs without it) nothing is
+        deleted: the entries then time out on their own."""
+        try:
+            from pyroute2 import Conntrack
+            from pyroute2.conntrack import NFCTAttrTuple
+            from pyroute2.netlink.exceptions import NetlinkError
+        except ImportError:
+            return
+        with self.inside(netns):  # the whole time: pyroute2 may open its socket on first use
+            table = Conntrack()
+            try:
+                for family, (protocol, low, high) in itertools.product((socket.AF_INET, socket.AF_INET6), flows):
+                    for entry in list(table.dump_entries(tuple_orig=NFCTAttrTuple(family=family, proto=protocol))):
+                        if low <= (entry.tuple_orig.dport or 0) <= high:
+                            try:
+                                table.delete(entry)
+                            except NetlinkError as exc:
+                                if exc.code != errno.ENOENT:  # gone by itself meanwhile
+                                    raise
+            finally:
+                table.close()
 
     def session(self, netns=None):
         """The IPRoute socket for `netns`, opened once per run."""
