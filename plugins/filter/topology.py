@@ -395,7 +395,6 @@ def _drawing(data):
     return Drawing(hosts, top, edges, networks)
 
 
-
 def _published(port):
     return '%s %s → %s' % (port['protocol'], port['host_port'], port['container_port'])
 

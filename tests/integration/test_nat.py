@@ -134,8 +134,8 @@ def test_exact_group_and_atomic_rewrite(ansible, lab):
     run = ansible.play(exact, check=True)
     predicted = run.task('nat_rule')
     assert predicted['actions'] == ['rewrite chains LINUXNS-DNAT +1 -1 (IPv4, namespace router, iptables-nft)',
-                                     'delete the connection tracking entries of tcp/8080 (published ports that went or '
-                                     'moved: their flows follow the new rules)']  # 8080 went
+                                    'delete the connection tracking entries of tcp/8080 (published ports that went or '
+                                    'moved: their flows follow the new rules)']  # 8080 went
     assert predicted['added'] == ['-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:default -m tcp '
                                   '--dport 9000:9001 -j DNAT --to-destination 172.18.0.2:80']
     assert connect('outside', '198.51.100.1', 8080) == 'ctr 198.51.100.2'
