@@ -17,7 +17,8 @@ with a private /run/netns, sysfs remounted, and its own /etc/hosts and
 /etc/resolv.conf.  Its "disk" is DIR/NAME.disk: state/ is its
 /var/lib/linuxns and units/ its /etc/systemd/system, so both outlive a reboot.  Its eth0 is a veth into the `lab-switch`
 namespace.  An extra host `outside` (198.51.100.250) stands for the rest of
-the world.  Ansible reaches the hosts through the linuxns.net.nsenter
+the world; with Debian's dnsmasq it is also the lab's DNS server, which
+answers www.example.net as the world's DNS would.  Ansible reaches the hosts through the linuxns.net.nsenter
 connection (inventory.yml).
 
 The lab is dual stack: every underlay address has an IPv6 twin in
@@ -70,6 +71,9 @@ import time
 SUBNET = '198.51.100'
 SWITCH = 'lab-switch'
 OUTSIDE_ADDRESS = SUBNET + '.250'
+# The name the outside's DNS server (Debian's dnsmasq, when installed) answers,
+# as the world's DNS would: the containers resolve it through their resolvers.
+UPSTREAM_NAME = 'www.example.net'
 CONTROLLER_ADDRESS = SUBNET + '.1'  # lab-br's, in l2 mode with --ssh
 ROUTED_PREFIX = 29
 ROUTED_MAX_HOSTS = 30  # /29 number 31 (.248) is outside's, so outside is .250 in both modes
@@ -284,7 +288,8 @@ def containers_of(index, count):
         containers[2].update(networks=['back'])
     if containers:
         containers[0].update(sysctls={'net.ipv4.conf.all.rp_filter': 2},
-                             dns={'search': ['host%d.lab.internal' % index], 'options': ['ndots:1']},
+                             dns={'nameservers': [OUTSIDE_ADDRESS], 'search': ['host%d.lab.internal' % index],
+                                  'options': ['ndots:1']},
                              hosts=[{'address': OUTSIDE_ADDRESS, 'names': ['outside']}])
     return containers
 
@@ -342,6 +347,19 @@ def load_firewall(lab_dir, name, pid, firewall):
                       os.path.join(lab_dir, '%s.%s.log' % (name, firewall)), ready, 60, '%s of %s' % (firewall, name))
 
 
+def start_dns(lab_dir, pid, address):
+    """The outside host's DNS server, in its namespaces (it dies with the
+    host), answering UPSTREAM_NAME and nothing else; none without dnsmasq."""
+    if not shutil.which('dnsmasq'):
+        return
+    pidfile = os.path.join(lab_dir, 'outside.dnsmasq.pid')
+    subprocess.run(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+                    'dnsmasq', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
+                    '--listen-address=' + address, '--host-record=%s,%s' % (UPSTREAM_NAME, address),
+                    '--pid-file=' + pidfile, '--log-facility=' + os.path.join(lab_dir, 'outside.dnsmasq.log')],
+                   check=True)
+
+
 def start_until_ready(argv, log_path, ready, seconds, what):
     """Start a process that outlives lab.py (its output to a file: it must
     not hold lab.py's stdout or stderr open) and wait for its `ready` file."""
@@ -376,6 +394,7 @@ def inventory(hosts, outside, count, lab_dir, firewall='none'):
                  'cluster_network_cidr': CLUSTER_CIDR, 'cluster_network_cidr6': CLUSTER_CIDR6,
                  'cluster_network_networks': [BACK_NETWORK],
                  'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])}
+        | ({'lab_upstream_names': {UPSTREAM_NAME: outside[1]}} if shutil.which('dnsmasq') else {})
         | ({'container_host_host_firewall': {'family': 'inet', 'table': 'filter', 'chain': 'forward', 'input_chain': 'input'}}
            if firewall == 'nftables' else {}),
         'children': {
@@ -417,7 +436,8 @@ def up(args):
     os.makedirs(args.dir, exist_ok=True)
     os.makedirs('/var/lib/linuxns', exist_ok=True)
     with open(os.path.join(args.dir, 'resolv.conf'), 'w') as handle:
-        handle.write('# lab hosts resolve nothing: no DNS server to wait for\n')
+        handle.write('# the outside host\'s DNS server\nnameserver %s\noptions timeout:1 attempts:2\n' % OUTSIDE_ADDRESS
+                     if shutil.which('dnsmasq') else '# lab hosts resolve nothing: no DNS server to wait for\n')
     start_switch(args.underlay, args.ssh)
     hosts, leaders = [], []
     for name, address, router in layout(args.hosts, args.underlay):
@@ -426,6 +446,7 @@ def up(args):
         hosts.append((name, pid, address))
         leaders.append(leader)
     cluster, outside = hosts[:-1], hosts[-1][1:]
+    start_dns(args.dir, *outside)
     for name, pid, _address in cluster:
         load_firewall(args.dir, name, pid, args.firewall)
     state = {'hosts': dict((name, pid) for name, pid, _address in cluster), 'outside': outside[0], 'leaders': leaders,

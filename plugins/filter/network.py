@@ -272,7 +272,9 @@ def _container_outcomes(container, network):
         outcomes.append(('sysctls', '; '.join(wrong) or None))
     wanted = namespace_files(name, container.get('dns'), container.get('hosts'))
     for file_name in sorted(wanted):
-        same = (namespace.get('files') or {}).get(file_name) == wanted[file_name]
+        found = (namespace.get('files') or {}).get(file_name) or ''
+        # a hosts file goes on with the cluster's names (containers_names) after what the container declares
+        same = found.startswith(wanted[file_name]) if file_name == 'hosts' else found == wanted[file_name]
         outcomes.append((file_name, None if same else '/etc/netns/%s/%s is not as declared' % (name, file_name)))
     if container.get('bandwidth'):
         host_links = (network.get('host') or {}).get('links') or {}

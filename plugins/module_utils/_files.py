@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The file seam: small text files the collection owns (the record, a
-namespace's resolv.conf and hosts), read whole and replaced atomically;
+namespace's resolv.conf and hosts), read whole and replaced atomically (or,
+for a file a workload sees bind-mounted, rewritten in place);
 the lock that serialises two writers of one host; and the crash tests'
 failpoints."""
 
@@ -52,6 +53,16 @@ def write_text(path, text, prune_parent=False):
     with open(temporary, 'w') as handle:
         handle.write(text)
     os.rename(temporary, path)
+
+
+def rewrite_in_place(path, text):
+    """Write `text` into the existing file `path`, keeping its inode: a
+    bind mount of it (a workload's /etc/hosts) then sees the new text, where
+    a replaced file would leave it the old one.  Not atomic; a killed run
+    leaves a file the next run finds different and writes again."""
+    with open(path, 'r+') as handle:
+        handle.write(text)
+        handle.truncate()
 
 
 HOST_LOCK = '/run/netns'  # the host's named namespaces: per host, and per lab host or test sandbox

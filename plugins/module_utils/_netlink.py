@@ -52,7 +52,8 @@ from ansible_collections.linuxns.net.plugins.module_utils._netlink_flood import 
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_links import LinksMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_namespaces import NamespacesMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import RoutesMixin
-from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import CLONE_NEWNET, SysctlsMixin
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import CLONE_NEWNET
+from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SysctlsMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_tc import TrafficControlMixin
 from ansible_collections.linuxns.net.plugins.module_utils._rtnl import Dumper
 

@@ -13,10 +13,7 @@ changed(), _drop_session() and _held.
 import errno
 import os
 
-_MS_BIND = 4096
-_MS_REC = 16384
-_MS_SHARED = 1 << 20
-_MNT_DETACH = 2
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import MNT_DETACH, MS_BIND, MS_REC, MS_SHARED
 
 
 class NamespaceEntry:
@@ -72,11 +69,11 @@ class NamespacesMixin:
             if exc.errno != errno.EEXIST:
                 raise
         run_dir = self.run_dir.encode()
-        if self._libc.mount(b'none', run_dir, b'none', _MS_SHARED | _MS_REC, None) == 0:
+        if self._libc.mount(b'none', run_dir, b'none', MS_SHARED | MS_REC, None) == 0:
             return
-        self._check(self._libc.mount(run_dir, run_dir, b'none', _MS_BIND | _MS_REC, None),
+        self._check(self._libc.mount(run_dir, run_dir, b'none', MS_BIND | MS_REC, None),
                     'bind %s onto itself' % self.run_dir)
-        self._check(self._libc.mount(b'none', run_dir, b'none', _MS_SHARED | _MS_REC, None),
+        self._check(self._libc.mount(b'none', run_dir, b'none', MS_SHARED | MS_REC, None),
                     'make %s shared' % self.run_dir)
 
     def _bind(self, name, source):
@@ -85,7 +82,7 @@ class NamespacesMixin:
         target = self.path(name)
         os.close(os.open(target, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
         try:
-            self._check(self._libc.mount(source.encode(), target.encode(), b'none', _MS_BIND, None),
+            self._check(self._libc.mount(source.encode(), target.encode(), b'none', MS_BIND, None),
                         'bind %s to %s' % (source, target))
         except OSError:
             os.unlink(target)
@@ -114,7 +111,7 @@ class NamespacesMixin:
         if self._inode(target) is not None and name not in self._held:
             self._held[name] = os.open(target, os.O_RDONLY)
         if os.path.ismount(target):  # a stale leftover is a plain file
-            self._check(self._libc.umount2(target.encode(), _MNT_DETACH), 'unmount %s' % target)
+            self._check(self._libc.umount2(target.encode(), MNT_DETACH), 'unmount %s' % target)
         os.unlink(target)
 
     def restore_namespace(self, name):

@@ -15,7 +15,8 @@ import os
 import re
 import threading
 
-CLONE_NEWNET = 0x40000000
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import CLONE_NEWNET
+
 SYSCTL_FORWARDING = {
     'ipv4': 'net/ipv4/ip_forward',
     'ipv6': 'net/ipv6/conf/all/forwarding',

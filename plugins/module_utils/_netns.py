@@ -24,7 +24,7 @@ import os
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import (
     COVERED, OWNER_MARK, Action, Plan, Resource, is_owned, owner_tag)
-from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
+from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, rewrite_in_place, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SYSCTL_FORWARDING
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, host_entries, namespace_sysctls, netns_name, pid_exists, resolver, sysctl_path, unique)
@@ -253,7 +253,10 @@ class NetnsResource(Resource):
         self.seam.write_sysctl(name, sysctl_path(key), value)
 
     def op_file(self, path, text):
-        write_text(path, text, prune_parent=True)
+        if text is not None and os.path.isfile(path):
+            rewrite_in_place(path, text)  # running workloads see it bind-mounted
+        else:
+            write_text(path, text, prune_parent=True)
 
     def op_restore_forwarding(self, name, values):
         for family, key in SYSCTL_FORWARDING.items():

@@ -24,6 +24,7 @@ import socket
 import struct
 import time
 
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import CLONE_NEWNET
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, integer_range, ip_address, netns_name, unique)
 
@@ -37,7 +38,6 @@ BLOCKED_WAIT = 0.005  # seconds a full send buffer gets to drain
 MISSES_IN_MESSAGE = 20
 OPEN_FILES_SPARE = 64  # what the interpreter and Ansible hold open besides ours
 
-_CLONE_NEWNET = 0x40000000
 _SOL_RAW = 255
 _ICMP_FILTER = 1  # SOL_RAW option: a bit set per ICMP type the socket drops
 _ICMP6_FILTER = 1  # IPPROTO_ICMPV6 option: 256 bits, a set bit blocks the type
@@ -313,10 +313,10 @@ class Namespaces:
             self._leave()
 
     def _enter(self, netns):
-        _setns(self._fds[netns], _CLONE_NEWNET)
+        _setns(self._fds[netns], CLONE_NEWNET)
 
     def _leave(self):
-        _setns(self._home, _CLONE_NEWNET)  # an error here propagates: never carry on elsewhere
+        _setns(self._home, CLONE_NEWNET)  # an error here propagates: never carry on elsewhere
 
 
 # -- probing -----------------------------------------------------------------

@@ -8,7 +8,11 @@ A workload is a shell command run the way a container runtime runs one: in
 its container's network namespace and cgroups from its first instruction,
 in PID, mount and UTS namespaces of its own (it is pid 1 there, sees its own
 /proc, and its hostname is the container's name), in a session of its own,
-with its output in NAME.log beside its pid file.
+with its output in NAME.log beside its pid file.  Like `ip netns exec`, it
+sees the namespace's /etc/netns/NAME files as its /etc/hosts and
+/etc/resolv.conf; a container with no hosts file gets one of its own
+(localhost), as Docker's containers do, so that names written into it later
+(rewritten in place) reach the running workload.
 
 The pid file holds the pid of util-linux's `unshare --fork` that made the
 PID namespace and waits for the workload: seen from the host, the workload
@@ -35,10 +39,11 @@ import threading
 import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._files import failpoint
+from ansible_collections.linuxns.net.plugins.module_utils._files import failpoint, write_text
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import (
+    CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS, MS_BIND, MS_REC, MS_SLAVE)
+from ansible_collections.linuxns.net.plugins.module_utils._netns import ETC_NETNS, NAMESPACE_FILES, namespace_files
 
-_CLONE_NEWUTS = 0x04000000
-_CLONE_NEWNET = 0x40000000
 STOP_WAIT = 3.0  # seconds a workload that handles SIGTERM gets to exit on it
 # pid 1 of the PID namespace is the shell running the command; unshare waits
 # for it, kills it if unshare itself is killed, and mounts the new /proc
@@ -107,6 +112,9 @@ class WorkloadResource(Resource):
         if unshare is None:
             raise OSError(errno.ENOENT, "util-linux's unshare is not installed: it starts the workload in its own namespaces")
         os.makedirs(os.path.dirname(pidfile), 0o755, exist_ok=True)
+        hosts = os.path.join(ETC_NETNS, name, 'hosts')
+        if not os.path.exists(hosts):  # one of its own, as Docker's: names written later reach it bind-mounted
+            write_text(hosts, namespace_files(name, hosts=[])['hosts'])
         with open(os.devnull) as stdin, open(_log(pidfile), 'ab') as output:
             # a process that outlives this run, entered into its namespace and cgroups before it
             # execs: more than run_command does (and the boot engine runs without Ansible)
@@ -205,7 +213,7 @@ def _hostname_of(pid):
     def read():
         fd = os.open('/proc/%d/ns/uts' % pid, os.O_RDONLY)
         try:
-            if libc.setns(fd, _CLONE_NEWUTS) == 0:
+            if libc.setns(fd, CLONE_NEWUTS) == 0:
                 found.append(os.uname()[1])
         finally:
             os.close(fd)
@@ -297,18 +305,26 @@ def _read_pid(pidfile):
 
 def _enter(netns, cgroups, hostname):
     """What the child does before exec: join the cgroups, enter the network
-    namespace, make a UTS namespace named after the container (unshare then
-    makes the PID and mount namespaces).  libc is loaded here, in the parent."""
+    namespace, make a UTS namespace named after the container and a mount
+    namespace in which the container's /etc/netns/NAME files are its /etc
+    ones, as `ip netns exec` shows them (unshare then makes the PID
+    namespace and the mount namespace of /proc).  libc is loaded here, in
+    the parent."""
     libc = _libc()
     name = hostname.encode()
+    binds = [(os.path.join(ETC_NETNS, hostname, f).encode(), os.path.join('/etc', f).encode())
+             for f in NAMESPACE_FILES if os.path.isfile(os.path.join(ETC_NETNS, hostname, f))]
 
     def enter():
         for path in cgroups:
             with open(os.path.join(path, 'cgroup.procs'), 'w') as handle:
                 handle.write('0')  # 0: the writing process itself
         fd = os.open(netns, os.O_RDONLY)
-        if libc.setns(fd, _CLONE_NEWNET) != 0 or libc.unshare(_CLONE_NEWUTS) != 0 \
+        if libc.setns(fd, CLONE_NEWNET) != 0 or libc.unshare(CLONE_NEWUTS) != 0 \
                 or libc.sethostname(name, len(name)) != 0:
             raise OSError(ctypes.get_errno(), 'cannot enter the namespaces of %s' % hostname)  # Popen raises it
         os.close(fd)
+        if binds and (libc.unshare(CLONE_NEWNS) != 0 or libc.mount(b'none', b'/', None, MS_REC | MS_SLAVE, None) != 0
+                      or any(libc.mount(source, target, None, MS_BIND, None) != 0 for source, target in binds)):
+            raise OSError(ctypes.get_errno(), 'cannot show %s its /etc/netns files' % hostname)
     return enter

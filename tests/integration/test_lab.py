@@ -70,8 +70,10 @@ def test_check_converge_verify_idempotence_teardown(ansible, lab):
     assert run.rc == 0, run.output
     # dual stack: 9 containers ping 9 containers and the outside host over IPv4 and IPv6 (180);
     # 9 published ports from outside, twice (18); 9 workloads (pid 1, hostname, cgroup, command),
-    # each c1's sysctl, resolv.conf and hosts, each c2's bandwidth (21)
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+    # each c1's sysctl, resolv.conf and hosts, each c2's bandwidth (21); 9 containers resolve
+    # the 9 containers by NAME.HOST (those isolation keeps out must not resolve), their own
+    # host's 3 by NAME, and the outside's DNS name www.example.net (117)
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 390 checks passed'
     # c1's own sysctl, resolv.conf and hosts (scripts/lab.py), as `ip netns exec` shows them
     assert on(state, 'host2', 'ip netns exec c1 sh -c "sysctl -n net.ipv4.conf.all.rp_filter; '
                               'grep ^search /etc/resolv.conf; getent hosts outside"').split() == [
@@ -110,7 +112,7 @@ def test_a_cluster_of_firewalled_hosts_through_reboot_and_reload(ansible, lab):
         assert 'oifname "cbr1" accept comment "linuxns.net:cbr0"' in on(state, 'host2', 'nft list chain inet filter forward')
     else:
         assert on(state, 'host2', 'firewall-cmd --zone=linuxns --list-interfaces').split() == ['cbr0', 'cbr1']
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 390 checks passed'
     subprocess.run([sys.executable, LAB, 'reboot', 'host1', '--dir', os.path.dirname(inventory)], check=True)
     with open(os.path.join(os.path.dirname(inventory), 'lab.json')) as handle:
         state = json.load(handle)
@@ -120,7 +122,7 @@ def test_a_cluster_of_firewalled_hosts_through_reboot_and_reload(ansible, lab):
         subprocess.run(['nsenter', '--target', str(state['hosts']['host1']), '--net', '--', 'nft', '-f', '-'], input=LAB_RULESET,
                        universal_newlines=True, check=True)
     verify = ansible.playbook('verify.yml', inventory)  # verify retries a lost ping for up to 48 s
-    assert verify_summary(verify) == 'all 273 checks passed'
+    assert verify_summary(verify) == 'all 390 checks passed'
     assert 'rules in nftables; host firewall: inet %s; nothing drops our traffic' % (
         'filter' if flavor == 'nftables' else 'firewalld') in verify.output
     again = ansible.playbook('site.yml', inventory)
@@ -148,12 +150,12 @@ def test_a_cluster_of_ufw_or_docker_hosts(ansible, lab):
     run = ansible.playbook('site.yml', inventory)
     assert run.rc == 0, run.output
     verify = ansible.playbook('verify.yml', inventory)
-    assert verify_summary(verify) == 'all 273 checks passed'
+    assert verify_summary(verify) == 'all 390 checks passed'
     assert 'rules in iptables (iptables-nft); host firewall: no nftables table, iptables rules; nothing drops our traffic' \
         in ' '.join(verify.output.split())  # the message, unfolded
     if flavor == 'ufw':  # it rebuilds its own chains only
         on(state, 'host2', 'ufw reload')
-        assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+        assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 390 checks passed'
     assert ansible.playbook('site.yml', inventory).changed == []
     assert ansible.playbook('teardown.yml', inventory).rc == 0
     assert dict((host, on(state, host, OWN_RULES[flavor])) for host in state['hosts']) == own
@@ -175,7 +177,7 @@ def test_a_rebooted_host_comes_back_by_itself(ansible, lab):
         rebooted = json.load(handle)
     assert rebooted['hosts']['host1'] != state['hosts']['host1']  # a new host process: fresh namespaces
     assert host_state(rebooted, 'host1') == before
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 390 checks passed'
     run = ansible.playbook('site.yml', inventory)
     assert run.rc == 0 and run.changed == [], run.changed
     assert ansible.playbook('teardown.yml', inventory).rc == 0
@@ -207,6 +209,60 @@ def test_adding_and_removing_containers(ansible, lab, tmp_path):
     assert '9000' not in on(state, 'host1', 'iptables-save -t nat')  # b no longer publishes it
 
 
+def resolve(state, host, container, *names):
+    """{name: IPv4 address or None} as the container's resolver answers (getent)."""
+    answers = [on(state, host, 'ip netns exec %s getent ahostsv4 %s || true' % (container, name)).split() for name in names]
+    return dict((name, (answer or [None])[0]) for name, answer in zip(names, answers))
+
+
+def address_of(state, host, container):
+    """A container's address (without prefix) on its first network, from the host's record."""
+    record = json.loads(on(state, host, 'cat /var/lib/linuxns/containers.json'))
+    found = [net['addresses'][container] for net in [record] + list(record['networks'].values())
+             if container in net.get('addresses', {})]
+    return found[0].split('/')[0]
+
+
+def test_names_follow_containers_added_removed_and_moved(ansible, lab, tmp_path):
+    """Each container resolves the cluster's containers by name through its
+    own resolver, isolation included; a later run moves, adds and removes
+    names on every host, and running workloads see the new names too."""
+    inventory, state = lab
+    with open(inventory) as handle:
+        plan = json.load(handle)
+    hosts = plan['all']['children']['cluster']['hosts']
+
+    def converge(lists):
+        for host, containers in lists.items():
+            hosts[host]['containers_list'] = containers
+        path = tmp_path / ('inventory-%d.yml' % len(list(tmp_path.iterdir())))
+        path.write_text(json.dumps(plan))
+        run = ansible.playbook('site.yml', str(path))
+        assert run.rc == 0, run.output
+        return run
+
+    sleeper = {'command': 'sleep 600'}
+    converge({'host1': [dict(sleeper, name='web'), {'name': 'db', 'networks': ['back']}],
+              'host2': [dict(sleeper, name='cache')], 'host3': []})
+    web, db, cache = address_of(state, 'host1', 'web'), address_of(state, 'host1', 'db'), address_of(state, 'host2', 'cache')
+    # cache (default) may reach db (back lets default in); db may not reach web or cache
+    assert resolve(state, 'host2', 'cache', 'web', 'web.host1', 'db', 'cache') == {
+        'web': web, 'web.host1': web, 'db': db, 'cache': cache}
+    assert resolve(state, 'host1', 'db', 'web', 'cache.host2', 'db') == {'web': None, 'cache.host2': None, 'db': db}
+
+    # web moves to host3, cache goes, api comes on host1
+    converge({'host1': [{'name': 'db', 'networks': ['back']}, dict(sleeper, name='api')], 'host2': [],
+              'host3': [dict(sleeper, name='web')]})
+    moved = address_of(state, 'host3', 'web')
+    assert resolve(state, 'host1', 'api', 'web', 'web.host1', 'web.host3', 'cache', 'api') == {
+        'web': moved, 'web.host1': None, 'web.host3': moved, 'cache': None, 'api': address_of(state, 'host1', 'api')}
+    # api's workload started before its names were written (the names follow the converge):
+    # it sees them, its hosts file rewritten in place under its bind mount
+    unshare = on(state, 'host1', 'cat /var/lib/linuxns/api.pid').strip()
+    workload = on(state, 'host1', 'cat /proc/%s/task/%s/children' % (unshare, unshare)).split()[0]
+    assert on(state, 'host1', 'nsenter --target %s --mount -- getent ahostsv4 web.host3' % workload).split()[0] == moved
+
+
 def test_bad_cluster_data_fails_before_any_host_changes(ansible, lab, tmp_path):
     inventory, state = lab
     before = dict((host, host_state(state, host)) for host in state['hosts'])
@@ -230,7 +286,7 @@ def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
     before = host_state(state, 'host1')
     vxlan = ['-e', 'cluster_network_mode=vxlan']
     assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 390 checks passed'
     info = json.loads(on(state, 'host1', 'ip -d -j link show lnsvx0'))[0]
     assert (info['linkinfo']['info_data']['id'], info['linkinfo']['info_data']['local'], info['mtu']) == (
         1, '198.51.100.11', 1450)
@@ -250,7 +306,7 @@ def test_vxlan_mode_and_switching_modes_in_place(ansible, lab):
     assert '10.244.2.0/24 via 198.51.100.12 dev eth0 proto 76' in on(state, 'host1', 'ip route')
     assert mtus(state, 'host1') == [1500, 1500, 1500]
     assert on(state, 'host1', 'ls -i /run/netns') == netns_ids
-    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 273 checks passed'
+    assert verify_summary(ansible.playbook('verify.yml', inventory)) == 'all 390 checks passed'
 
     # and to vxlan again, then torn down in vxlan mode: the routes through the overlay go before it
     assert ansible.playbook('site.yml', inventory, extra_args=vxlan).rc == 0
