@@ -172,7 +172,7 @@ def _add_published_ports(containers, nat):
             address, port = _split_to(rule['to'])
             container = by_address.get(address)
             published = {'protocol': rule.get('protocol') or 'tcp', 'host_port': rule.get('port'),
-                         'container_port': port or rule.get('port')}
+                         'container_port': port or rule.get('port'), 'host_ip': rule.get('address')}
             if container is not None and published not in container['ports']:  # dual stack: one rule per family
                 container['ports'].append(published)
 
@@ -396,7 +396,11 @@ def _drawing(data):
 
 
 def _published(port):
-    return '%s %s → %s' % (port['protocol'], port['host_port'], port['container_port'])
+    """'tcp 8080 → 80', 'udp 127.0.0.1:5353 → 53', 'tcp 8000-8009 → 8000-8009'."""
+    on = port.get('host_ip')
+    host_port = str(port['host_port']).replace(':', '-')
+    where = '%s:%s' % ('[%s]' % on if ':' in on else on, host_port) if on else host_port
+    return '%s %s → %s' % (port['protocol'], where, str(port['container_port']).replace(':', '-'))
 
 
 def _bridge_node(node_id, bridge, networks):

@@ -123,7 +123,9 @@ def rule_view(family, table, chain, tokens):
     view = dict({'family': 'ipv%d' % family, 'table': table, 'chain': chain, 'rule': '-A %s %s' % (chain, text),
                  'kind': _kind(chain, _TARGET_KINDS.get(_value(tokens, '-j'), 'other'))}, **_mark(comment_of(tokens)))
     if view['kind'] == 'dnat':
-        view.update(protocol=_value(tokens, '-p'), port=_value(tokens, '--dport'), to=_value(tokens, '--to-destination'))
+        on = _value(tokens, '-d')  # published on one host address only (host_ip)
+        view.update(protocol=_value(tokens, '-p'), port=_value(tokens, '--dport'), to=_value(tokens, '--to-destination'),
+                    address=on.split('/')[0] if on else None)
     return view
 
 
@@ -136,8 +138,10 @@ def nft_rule_view(family, chain, text):
                 **_mark(comment[:-1] if comment else None))
     if kind == 'dnat':
         match = re.search(r'(?:^| )(tcp|udp|sctp) dport (\S+) .*dnat ip6? to (\S+)', body)
+        on = re.search(r'(?:^| )ip6? daddr (?!type )(\S+)', body)  # host_ip
         if match:
-            view.update(protocol=match.group(1), port=match.group(2).replace('-', ':'), to=match.group(3))
+            view.update(protocol=match.group(1), port=match.group(2).replace('-', ':'), to=match.group(3),
+                        address=on.group(1) if on else None)
     return view
 
 

@@ -286,7 +286,8 @@ network:
           neither iptables nor nft can be run.
         - Each rule has C(family), C(table), C(chain), C(rule) (normalized, as M(linuxns.net.nat_rule) reports
           rules), C(kind) (V(masquerade), V(snat), V(dnat), V(forward), V(isolate), V(exempt) or V(other)), C(owned), C(group), C(comment)
-          and, for V(dnat), C(protocol), C(port) and C(to).
+          and, for V(dnat), C(protocol), C(port) (a range as V(8000:8009)), C(to) and C(address) (the host address it
+          is published on - C(host_ip) - or null for every address).
       returned: success
       type: dict
       contains:
@@ -301,7 +302,7 @@ network:
           sample:
             cbr0:
               - {family: ipv4, table: nat, chain: LINUXNS-DNAT, kind: dnat, owned: true, group: cbr0, comment: web,
-                 protocol: tcp, port: "8080", to: "10.244.1.2:80",
+                 protocol: tcp, port: "8080", to: "10.244.1.2:80", address: null,
                  rule: "-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:cbr0:web -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.2:80"}
         foreign:
           description: Rules in our chains without our mark (someone else put them there).

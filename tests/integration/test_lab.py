@@ -232,12 +232,12 @@ def test_names_follow_containers_added_removed_and_moved(ansible, lab, tmp_path)
         plan = json.load(handle)
     hosts = plan['all']['children']['cluster']['hosts']
 
-    def converge(lists):
+    def converge(lists, *extra_args):
         for host, containers in lists.items():
             hosts[host]['containers_list'] = containers
         path = tmp_path / ('inventory-%d.yml' % len(list(tmp_path.iterdir())))
         path.write_text(json.dumps(plan))
-        run = ansible.playbook('site.yml', str(path))
+        run = ansible.playbook('site.yml', str(path), extra_args=list(extra_args))
         assert run.rc == 0, run.output
         return run
 
@@ -251,11 +251,17 @@ def test_names_follow_containers_added_removed_and_moved(ansible, lab, tmp_path)
     assert resolve(state, 'host1', 'db', 'web', 'cache.host2', 'db') == {'web': None, 'cache.host2': None, 'db': db}
 
     # web moves to host3, cache goes, api comes on host1
-    converge({'host1': [{'name': 'db', 'networks': ['back']}, dict(sleeper, name='api')], 'host2': [],
-              'host3': [dict(sleeper, name='web')]})
+    now = {'host1': [{'name': 'db', 'networks': ['back']}, dict(sleeper, name='api')], 'host2': [],
+           'host3': [dict(sleeper, name='web')]}
+    converge(now)
     moved = address_of(state, 'host3', 'web')
     assert resolve(state, 'host1', 'api', 'web', 'web.host1', 'web.host3', 'cache', 'api') == {
         'web': moved, 'web.host1': None, 'web.host3': moved, 'cache': None, 'api': address_of(state, 'host1', 'api')}
+    # a run that leaves hosts of the cluster out keeps the names it finds, and says so
+    before = on(state, 'host1', 'cat /etc/netns/api/hosts')
+    limited = converge(now, '--limit', 'host1')
+    assert 'names not updated: host2, host3 of containers_names_hosts are not in this run' in limited.output
+    assert on(state, 'host1', 'cat /etc/netns/api/hosts') == before
     # api's workload started before its names were written (the names follow the converge):
     # it sees them, its hosts file rewritten in place under its bind mount
     unshare = on(state, 'host1', 'cat /var/lib/linuxns/api.pid').strip()

@@ -114,7 +114,7 @@ def test_our_chains_by_group_foreign_rules_and_jumps():
     dnat, masquerade = nat['groups']['cbr0']
     assert dnat == {
         'family': 'ipv4', 'table': 'nat', 'chain': 'LINUXNS-DNAT', 'kind': 'dnat', 'owned': True, 'group': 'cbr0',
-        'comment': 'c1', 'protocol': 'tcp', 'port': '8081', 'to': '10.244.1.2:80',
+        'comment': 'c1', 'protocol': 'tcp', 'port': '8081', 'to': '10.244.1.2:80', 'address': None,
         'rule': '-A LINUXNS-DNAT -p tcp -m comment --comment linuxns.net:cbr0:c1 -m tcp --dport 8081 '
                 '-j DNAT --to-destination 10.244.1.2:80'}
     assert (masquerade['kind'], masquerade['comment']) == ('masquerade', None)
@@ -143,6 +143,8 @@ def test_a_rule_we_cannot_normalize_is_shown_as_it_is():
 @pytest.mark.parametrize('chain, text, kind, published', [
     ('dnat6', 'tcp dport 8080 dnat ip6 to [fd00::2]:80 comment "linuxns.net:cbr0:web"', 'dnat', ('tcp', '8080', '[fd00::2]:80')),
     ('dnat4', 'udp dport 9000-9001 dnat ip to 10.0.0.2 comment "linuxns.net:cbr0:web"', 'dnat', ('udp', '9000:9001', '10.0.0.2')),
+    ('dnat4', 'ip daddr 127.0.0.1 udp dport 53 dnat ip to 10.0.0.2:5353 comment "linuxns.net:cbr0:web"', 'dnat',
+     ('udp', '53', '10.0.0.2:5353', '127.0.0.1')),
     ('postrouting4', 'ip saddr 10.0.0.0/24 oifname != "cbr0" masquerade comment "linuxns.net:cbr0"', 'masquerade', None),
     ('isolation4', 'oifname "cbr0" drop', 'isolate', None),
 ])
@@ -150,7 +152,7 @@ def test_rules_of_our_nft_table_read_as_iptables_ones_are(chain, text, kind, pub
     view = filter_facts.nft_rule_view('ipv' + chain[-1], chain, text)
     assert (view['kind'], view['table'], view['owned']) == (kind, 'inet linuxns', 'linuxns.net' in text)
     if published:
-        assert (view['protocol'], view['port'], view['to']) == published
+        assert (view['protocol'], view['port'], view['to'], view['address']) == (published + (None,))[:4]
         assert (view['group'], view['comment']) == ('cbr0', 'web')
 
 

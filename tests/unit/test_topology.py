@@ -92,7 +92,7 @@ def test_model_of_a_routed_cluster():
     c1 = host1['containers'][0]
     assert (c1['name'], c1['addresses'], c1['interfaces'][0]['host_end'], c1['interfaces'][0]['bridge']) == (
         'c1', ['10.244.1.2/24'], 've-c1', 'cbr0')
-    assert c1['ports'] == [{'protocol': 'tcp', 'host_port': '8081', 'container_port': '80'}]
+    assert c1['ports'] == [{'protocol': 'tcp', 'host_port': '8081', 'container_port': '80', 'host_ip': None}]
     assert c1['limits'] == {'cpu': 0.5, 'memory': '64M'}  # unlimited pids is not a limit
     assert host1['containers'][1]['ports'] == [] and host1['containers'][1]['limits'] is None
     assert model['underlays'] == [{'network': '198.51.100.0/24', 'members': [['host1', 'eth0'], ['host2', 'eth0']]}]
@@ -287,3 +287,10 @@ def test_a_route_to_another_hosts_subnet_starts_at_the_bridge_of_the_same_networ
     assert [layout._home(host, 'eth0', dst) for dst in ('10.244.2.0/24', '10.245.2.0/24', 'fd00:10:245:2::/64', '192.168.0.0/24')] == [
         'bridge:cbr0', 'bridge:cbr1', 'bridge:cbr1', 'bridge:cbr0']
     assert layout._home({'bridges': []}, 'eth0', '10.244.2.0/24') == 'uplink:eth0'
+
+
+def test_a_published_port_label_says_its_host_address_and_range():
+    assert layout._published({'protocol': 'udp', 'host_port': '53', 'container_port': '5353', 'host_ip': '127.0.0.1'}) \
+        == 'udp 127.0.0.1:53 → 5353'
+    assert layout._published({'protocol': 'tcp', 'host_port': '8000:8009', 'container_port': '8000-8009',
+                                'host_ip': 'fd00::1'}) == 'tcp [fd00::1]:8000-8009 → 8000-8009'
