@@ -15,7 +15,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import cont
 from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import VETH_PREFIX
 from ansible_collections.linuxns.net.plugins.module_utils._ports import port_overlaps, published_port
-from ansible_collections.linuxns.net.plugins.module_utils._reachability import merge_reports
+from ansible_collections.linuxns.net.plugins.module_utils._reachability_report import merge_reports
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, container_name, device_name, namespace_sysctls, port_range)
 

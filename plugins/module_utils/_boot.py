@@ -12,9 +12,9 @@ and, where systemd runs (or a unit directory is given), a oneshot unit,
 enabled for multi-user.target and ordered after network-online.target and
 the host firewalls' units, that runs at boot
 
-  PYTHONPATH=STATE_DIR/engine PYTHON -m ansible_collections.linuxns.net.plugins.module_utils._boot STATE_DIR/network.json
+  PYTHONPATH=STATE_DIR/engine PYTHON -m ansible_collections.linuxns.net.plugins.module_utils._boot_run STATE_DIR/network.json
 
-which is main() below: the same converge the module runs (_converge), on the
+which is _boot_run's main(): the same converge the module runs (_converge), on the
 recorded parameters.  A state file that is corrupt, or written by another
 version, stops it before any change.
 
@@ -27,19 +27,15 @@ minute, for iptables-legacy, which reports none).  A re-apply that finds
 nothing to do changes nothing.
 """
 
-import argparse
 import hashlib
 import importlib
 import json
 import os
 import re
-import select
 import shutil
 import subprocess
 import sys
-import time
 
-from ansible_collections.linuxns.net.plugins.module_utils._converge import ConvergeFailed, converge
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
@@ -48,12 +44,10 @@ STATE_FILE = 'network.json'
 STATE_VERSION = 1
 ENGINE_DIR = 'engine'
 PACKAGE = 'ansible_collections.linuxns.net.plugins.module_utils'
-ENTRY = PACKAGE + '._boot'
+ENTRY = PACKAGE + '._boot_run'  # the command the units run (its module: _boot_run)
 SYSTEMD_RUNNING = '/run/systemd/system'  # what sd_booted() checks
 DEFAULT_UNIT_DIR = '/etc/systemd/system'
 WANTED_BY = 'multi-user.target'
-QUIET_SECONDS = 0.5  # a burst of packet-filter changes is over when it has been quiet this long
-SAFETY_SECONDS = 60  # re-applied this often anyway: iptables-legacy sends no event
 # The module_utils a source imports: `from PACKAGE._name import ...` and
 # `from PACKAGE import _name as alias, ...` (at any indentation: lazy imports count).
 _IMPORT = re.compile(r'^\s*from %s(?:\.(\w+) import| import \(([\w\s,]+)\)| import ([\w ,]+))' % re.escape(PACKAGE), re.M)
@@ -127,9 +121,9 @@ def _unit(bridge, state_dir, python, head, service, argument):
 
 def engine_sources():
     """{relative path: source} of the module_utils the boot entry point runs on
-    (the import closure of this file), with the packages' __init__.py files so
+    (the import closure of _boot_run), with the packages' __init__.py files so
     the copy wins over any other ansible_collections on the path."""
-    sources, todo = {}, ['_boot']
+    sources, todo = {}, [ENTRY.rsplit('.', 1)[1]]
     while todo:
         name = todo.pop()
         if name + '.py' in sources:
@@ -351,105 +345,3 @@ def _link_view(path):
 
 def _link_view_of(target):
     return None if target is None else {'target': target}
-
-
-# -- the boot-time entry point ---------------------------------------------------
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog='python -m ' + ENTRY,
-        description='Re-apply the container network recorded by linuxns.net container_network.')
-    parser.add_argument('state', help='the recorded state, STATE_DIR/%s' % STATE_FILE)
-    parser.add_argument('--check', action='store_true', help='report what would change, change nothing')
-    parser.add_argument('--watch', action='store_true',
-                        help='then stay, and re-apply after every change of the packet filter (a firewall reload)')
-    parser.add_argument('--every', type=float, default=SAFETY_SECONDS, metavar='SECONDS',
-                        help='with --watch, also re-apply this often (iptables-legacy reports no change; default %(default)s)')
-    args = parser.parse_args(argv)
-    if not args.watch or args.check:
-        return apply_once(args.state, args.check)
-    monitor = start_monitor()  # before the first converge: a reload during it is not missed
-    try:
-        status = apply_once(args.state)
-        for _burst in packet_filter_changes(monitor, safety=args.every):
-            status = apply_once(args.state)
-    finally:
-        if monitor is not None:
-            monitor.kill()
-            monitor.wait()
-    return status
-
-
-def apply_once(state, check=False):
-    """One converge of the recorded network; 0 when it succeeded."""
-    from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
-    try:
-        params = read_state(state)
-        result, warnings = converge(ContainerNetworkResource, params, check_mode=check, result_key='containers')
-    except (ValidationError, ConvergeFailed) as exc:
-        _report_failure(exc, getattr(exc, 'fields', {'changed': False}))
-        return 1
-    for line in warnings:
-        _say(sys.stderr, 'linuxns-network: warning: %s' % line)
-    for action in result['actions']:
-        _say(sys.stdout, ('would ' if check else '') + action)
-    _say(sys.stdout, 'linuxns-network: %s, %d containers, %d changes%s' % (
-        result['bridge'], len(result['containers']), len(result['actions']), ' (check mode)' if check else ''))
-    return 0
-
-
-def start_monitor():
-    """`nft monitor ruleset`, reporting every change of the packet filter
-    (None without nft)."""
-    if not shutil.which('nft'):
-        return None
-    # a process that keeps running and is read line by line, at boot, without Ansible
-    return subprocess.Popen(['nft', 'monitor', 'ruleset'], stdout=subprocess.PIPE,  # pylint: disable=ansible-bad-function
-                            stderr=subprocess.DEVNULL)
-
-
-def packet_filter_changes(monitor, quiet=QUIET_SECONDS, safety=SAFETY_SECONDS):
-    """Yields once after each burst of packet-filter changes the monitor
-    reports (a firewalld or nftables reload, ufw, Docker, a flush by hand:
-    iptables-nft changes are nf_tables changes too), once a burst has been
-    quiet for `quiet` seconds; and every `safety` seconds regardless
-    (iptables-legacy changes send no event).  A re-apply that changed
-    something causes one more burst, whose re-apply changes nothing."""
-    while True:
-        if monitor is None:
-            time.sleep(safety)
-        elif _wait_line(monitor, safety) is not None:
-            while _wait_line(monitor, quiet) is not None:  # the rest of the burst
-                pass
-        yield
-
-
-def _wait_line(process, seconds):
-    """A line of the process's output within `seconds`, else None; at its
-    end, SystemExit."""
-    ready, _w, _x = select.select([process.stdout], [], [], seconds)
-    if not ready:
-        return None
-    line = process.stdout.readline()
-    if not line:
-        process.wait()
-        raise SystemExit('linuxns-network: nft monitor ended (exit %s)' % process.returncode)
-    return line
-
-
-def _say(stream, text):
-    stream.write(text + '\n')  # the journal's line, not a module's output
-
-
-def _report_failure(exc, fields):
-    """What failed and what stayed, for the journal."""
-    _say(sys.stderr, 'linuxns-network: %s' % exc)
-    if not fields.get('changed'):
-        _say(sys.stderr, 'linuxns-network: nothing was changed')
-    for key in ('applied', 'rolled_back', 'not_rolled_back'):
-        for description in fields.get(key) or []:
-            _say(sys.stderr, 'linuxns-network: %s: %s' % (key.replace('_', ' '), description))
-
-
-if __name__ == '__main__':
-    raise SystemExit(main())

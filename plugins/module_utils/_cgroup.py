@@ -24,10 +24,12 @@ import os
 import time
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_files import read_limits, writes
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_removal import plan_removal, plan_unused_ancestors, removed_dirs
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, OPTION_CONTROLLER, CgroupSpec
-from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import parse_size
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import parse_size, shown
 from ansible_collections.linuxns.net.plugins.module_utils._cgroupfs import CgroupFs, Hierarchy
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import NETNS_RUN_DIR
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, missing_netns, unique
 
 RMDIR_PATIENCE = 3.0  # seconds a group of ours may stay busy with exiting processes before removing it fails
@@ -35,9 +37,21 @@ RMDIR_PATIENCE = 3.0  # seconds a group of ours may stay busy with exiting proce
 
 class CgroupResource(Resource):
     needs_pyroute2 = False
+    seam_factory = CgroupFs  # cgroupfs, not netlink
 
-    def __init__(self, seam):
-        super().__init__(CgroupFs())  # cgroupfs, not netlink
+    def __init__(self, seam=None):
+        super().__init__(seam or CgroupFs())
+
+    @staticmethod
+    def with_namespaces(current, exists):
+        """`current` as it will be once the namespaces for which exists(name)
+        is true are made (by an earlier part of a composite plan)."""
+        groups = {}
+        for path, group in current['_groups'].items():
+            if group['missing_netns'] and exists(path.rsplit('/', 1)[1]):
+                group = dict(group, missing_netns=False)
+            groups[path] = group
+        return dict(current, _groups=groups)
 
     @staticmethod
     def specs(params):
@@ -65,7 +79,7 @@ class CgroupResource(Resource):
         for spec in desired:
             group = {'used': self._used(spec, hierarchies), 'netns_pids': [], 'missing_netns': False}
             if spec.netns:
-                netns_file = os.path.join('/run/netns', spec.netns)
+                netns_file = os.path.join(NETNS_RUN_DIR, spec.netns)
                 if os.path.exists(netns_file):
                     group['netns_pids'] = self.seam.pids_in_netns(netns_file)
                 else:  # check mode may run before the task that creates it
@@ -165,12 +179,12 @@ class CgroupResource(Resource):
 
     def plan(self, desired, current):
         actions, after, assumptions, planned = [], dict(current), [], set()
-        groups, ancestors = _removed_dirs(desired, current)
+        groups, ancestors = removed_dirs(desired, current)
         removed = groups | ancestors
         for spec in desired:
             group, have = current['_groups'][spec.path], current.get(spec.path)
             if spec.state == 'absent':
-                actions.extend(self._plan_absent(spec, group, have, removed, current['_tree']))
+                actions.extend(plan_removal(self.seam, spec, group, have, removed, current['_tree']))
                 after[spec.path] = None
                 continue
             actions.extend(a for a in self._plan_directories(spec, group['used']) if _first(a, planned))
@@ -180,7 +194,7 @@ class CgroupResource(Resource):
             after[spec.path] = view
             if group['missing_netns']:
                 assumptions.append(missing_netns(spec.netns, spec.prefix))
-        actions.extend(_plan_unused_ancestors(current['_tree'], ancestors, removed))
+        actions.extend(plan_unused_ancestors(current['_tree'], ancestors, removed))
         return Plan(actions, current, after, assumptions)
 
     @staticmethod
@@ -265,7 +279,7 @@ class CgroupResource(Resource):
             # a group made by this run takes its settings along when rollback removes it
             undo = COVERED if any(value is None for path, value in old) else ('write', {'files': old})
             actions.append(Action('write', spec.path, 'set %s of %s to %s (was %s)' % (
-                option, spec.path, _shown(option, target), _shown(option, view)), {'files': new}, undo=undo))
+                option, spec.path, shown(option, target), shown(option, view)), {'files': new}, undo=undo))
         view.update(changed)
         return actions
 
@@ -277,37 +291,6 @@ class CgroupResource(Resource):
                 or None in (memory, view.get('memory_swap'), view.get('memory')):
             return True
         return parse_size(memory, 'memory') <= parse_size(view['memory'], 'memory') + parse_size(view['memory_swap'], 'memory')
-
-    def _plan_absent(self, spec, group, have, removed, tree):
-        if have is None:
-            return []
-        actions = []
-        if have['members']:
-            if spec.members_on_remove == 'fail':
-                raise ValidationError(spec.prefix + 'members_on_remove', 'cgroup %s still has processes %s; set members_on_remove=move '
-                                      'to move them to %s' % (spec.path, ', '.join(map(str, have['members'])), spec.parent))
-            for hierarchy in sorted(set(group['used'].values()), key=lambda h: h.mount):
-                refuge = self._refuge(hierarchy, spec.parent, removed)
-                for pid in have['members']:
-                    actions.append(Action('attach', spec.path, 'move pid %d to %s' % (pid, refuge or 'the cgroup root'),
-                                          {'path': hierarchy.path(refuge), 'pid': pid},
-                                          undo=('attach', {'path': hierarchy.path(spec.path), 'pid': pid})))
-        for path in have['paths']:
-            if self.seam.exists(path):
-                mark = (tree.get(path) or {}).get('mark')
-                actions.append(Action('rmdir', spec.path, 'remove cgroup %s' % path, {'path': path},
-                                      undo=('mkdir', {'path': path, 'cpuset': False, 'mark': mark})))
-        return actions
-
-    def _refuge(self, hierarchy, parent, removed=()):
-        """Where members of a removed group go: the parent on v1; on v2 the
-        nearest ancestor that may hold processes (one handing controllers to
-        its children may not), at worst the root; never an ancestor this
-        plan removes."""
-        while parent and (hierarchy.path(parent) in removed or hierarchy.version == 2 and self.seam.read(
-                os.path.join(hierarchy.path(parent), 'cgroup.subtree_control'))):
-            parent = os.path.dirname(parent)
-        return parent
 
     # -- ops -------------------------------------------------------------------
 
@@ -379,55 +362,6 @@ class CgroupResource(Resource):
         return results
 
 
-def _removed_dirs(desired, current):
-    """(groups, ancestors): the directories of the groups to remove, and
-    the ancestors that go with them: found repeatedly, each one we made
-    (marked) that holds no process and whose child groups all go, unless a
-    group this call keeps lives below it."""
-    tree = current['_tree']
-    groups = set(path for spec in desired if spec.state == 'absent' and current.get(spec.path)
-                 for path in current[spec.path]['paths'])
-    removed = set(groups)
-    kept = set(spec.path for spec in desired if spec.state != 'absent')
-    growing = True
-    while growing:
-        growing = False
-        for full, node in tree.items():
-            if full in removed or not node or node['mark'] is None or node['procs'] \
-                    or any(path == node['path'] or path.startswith(node['path'] + '/') for path in kept):
-                continue
-            if all(os.path.join(full, child) in removed for child in node['children']):
-                removed.add(full)
-                growing = True
-    return groups, removed - groups
-
-
-def _plan_unused_ancestors(tree, ancestors, removed):
-    """Remove the ancestors that go (deepest first), then, on v2, stop
-    handing down the controllers we enabled for them in a parent that stays
-    and is left with no child group."""
-    actions = []
-    for full in sorted(ancestors, key=lambda full: (-full.count('/'), full)):
-        node = tree[full]
-        actions.append(Action('rmdir', node['path'], 'remove cgroup %s (made by linuxns.net for its groups, now empty)'
-                              % full, {'path': full}, undo=('mkdir', {'path': full, 'cpuset': False, 'mark': node['mark']})))
-    for full, node in sorted(tree.items()):
-        if not node or not node['v2'] or full in removed or not node['children']:
-            continue
-        children = [tree.get(os.path.join(full, child)) for child in node['children']]
-        if not all(os.path.join(full, child) in removed for child in node['children']):
-            continue
-        ours = set(c for child in children if child and child['mark'] for c in child['mark'].get('enabled') or [])
-        controllers = sorted(c for c in ours if c in node['subtree'])
-        if controllers:
-            where = node['path'] or 'the cgroup root'
-            actions.append(Action('disable', where, 'disable %s for the children of %s (enabled by linuxns.net for '
-                                  'groups now removed)' % (', '.join(controllers), where),
-                                  {'path': full, 'controllers': controllers},
-                                  undo=('enable', {'path': full, 'controllers': controllers})))
-    return actions
-
-
 def _first(action, planned):
     """Whether no earlier group of the same call planned this action (a
     shared ancestor is created and enabled once)."""
@@ -441,12 +375,3 @@ def _first(action, planned):
 def _version(used):
     versions = set(h.version for h in used.values())
     return 'hybrid' if len(versions) > 1 else 'v%d' % (versions.pop() if versions else 2)
-
-
-def _shown(option, view):
-    value = view.get(option)
-    if value is None:
-        return 'the default'
-    if option == 'cpu' and value != 'max':
-        return '%s CPUs per %d us' % (value, view['cpu_period'])
-    return value

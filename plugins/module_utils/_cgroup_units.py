@@ -89,3 +89,13 @@ def format_cpus(cpus):
 def cpu_view(quota, period):
     """CPUs of a quota per period: 7 decimals, exact enough that quota = round(cpus * period) for any period up to 1 s."""
     return 'max' if quota == 'max' else round(float(quota) / period, 7)
+
+
+def shown(option, view):
+    """A limit of a group's view as a plan describes it."""
+    value = view.get(option)
+    if value is None:
+        return 'the default'
+    if option == 'cpu' and value != 'max':
+        return '%s CPUs per %d us' % (value, view['cpu_period'])
+    return value

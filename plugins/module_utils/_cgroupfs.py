@@ -19,6 +19,7 @@ import json
 import os
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
+from ansible_collections.linuxns.net.plugins.module_utils._procfs import netns_members
 
 # The extended attribute that marks a cgroup directory this collection made:
 # it lives and dies with the directory, so it can never point at a directory
@@ -49,6 +50,9 @@ class CgroupFs:
     def __init__(self, mountinfo='/proc/self/mountinfo'):
         self.mountinfo = mountinfo
         self._netns_members = None
+
+    def close(self):
+        """Nothing is held open (converge closes every seam it made)."""
 
     def hierarchies(self):
         """{controller: Hierarchy} for every controller available."""
@@ -148,16 +152,7 @@ class CgroupFs:
         """{(dev, inode) of a network namespace: sorted pids in it}, from one
         walk over /proc per instance (a run asks for many namespaces)."""
         if self._netns_members is None:
-            members = {}
-            for entry in os.listdir('/proc'):
-                if not entry.isdigit():
-                    continue
-                try:
-                    st = os.stat('/proc/%s/ns/net' % entry)
-                except OSError:
-                    continue  # gone, or not ours to see
-                members.setdefault((st.st_dev, st.st_ino), []).append(int(entry))
-            self._netns_members = dict((key, sorted(pids)) for key, pids in members.items())
+            self._netns_members = netns_members()
         return self._netns_members
 
     def forget(self):

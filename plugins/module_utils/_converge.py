@@ -41,7 +41,7 @@ def converge(resource_class, params, check_mode=False, diff=False, result_key='r
     except ValidationError as exc:
         raise ConvergeFailed(str(exc), option=exc.option, changed=False)
 
-    seam = NetlinkSeam()
+    seam = (resource_class.seam_factory or NetlinkSeam)()
     lock = resource_class.lock(desired)
     try:
         resource = resource_class(seam)

@@ -137,11 +137,13 @@ class Resource:
       fresh read() (None in a promised view is not compared); override it to
       promise less (what may change by itself, e.g. a group's processes).
     - needs_pyroute2: False for resources that do not write through netlink.
+    - seam_factory: what converge builds the seam with (None: the netlink seam).
     """
 
-    # Whether the resource writes through pyroute2 (run_module checks it is
+    # Whether the resource writes through pyroute2 (converge checks it is
     # installed); iptables and cgroupfs resources do not.
     needs_pyroute2 = True
+    seam_factory = None
 
     def __init__(self, seam):
         self.seam = seam

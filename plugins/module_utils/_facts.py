@@ -297,7 +297,7 @@ def link_peers(raw, views, resolve):
 def read_cgroups(parents):
     """{path: group} of every cgroup below each parent, read as cgroup_limit
     reads a group (limits in its units, members)."""
-    reader = CgroupResource(None)
+    reader = CgroupResource()
     hierarchies = reader.seam.hierarchies()
     mounts = sorted(set(h.mount for h in hierarchies.values()))
     groups = {}

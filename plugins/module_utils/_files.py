@@ -12,6 +12,8 @@ import errno
 import os
 import signal
 
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import NETNS_RUN_DIR
+
 # The crash tests' fault injection (tests/integration/test_crash_safety.py):
 # the process SIGKILLs itself where this variable names a point - 'action:N'
 # (after the Nth applied action of a run) or a named place (see failpoint
@@ -65,7 +67,7 @@ def rewrite_in_place(path, text):
         handle.truncate()
 
 
-HOST_LOCK = '/run/netns'  # the host's named namespaces: per host, and per lab host or test sandbox
+HOST_LOCK = NETNS_RUN_DIR  # the host's named namespaces: per host, and per lab host or test sandbox
 
 
 class HostLock:

@@ -37,6 +37,7 @@ import re
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
 from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import CHAIN_ORDER, KIND_CHAIN, chain_content, group_of
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, run_tool
+from ansible_collections.linuxns.net.plugins.module_utils._nft_text import rule_line, rule_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 TABLE = 'linuxns'
@@ -95,20 +96,20 @@ def rule_lines(spec):
     if spec.kind == 'forward':
         back = _address(ip, 'saddr', spec.destination) + _address(ip, 'daddr', spec.source) \
             + _interface('iifname', spec.out_interface) + _interface('oifname', spec.in_interface)
-        return [(chain, _line(matches + ['accept'], tag))] + [
-            (chain, _line(back + [state, 'accept'], tag)) for state in ('ct state established,related', 'ct status dnat')]
+        return [(chain, rule_line(matches + ['accept'], tag))] + [
+            (chain, rule_line(back + [state, 'accept'], tag)) for state in ('ct state established,related', 'ct status dnat')]
     if spec.kind == 'dnat':
         mapped = _mapped(spec)
-        return [(PORT_MAPS[spec.family] if mapped else chain, _line(matches + ['dnat %s to %s' % (ip, _target(spec))], tag))]
+        return [(PORT_MAPS[spec.family] if mapped else chain, rule_line(matches + ['dnat %s to %s' % (ip, _target(spec))], tag))]
     if spec.kind in ('isolate', 'exempt', 'no_masquerade'):
         verdict = 'drop' if spec.kind == 'isolate' else 'return'
-        return [(chain, _line(matches + state + [verdict], tag)) for state in _ct_matches(spec.ctstate)]
+        return [(chain, rule_line(matches + state + [verdict], tag)) for state in _ct_matches(spec.ctstate)]
     target = 'masquerade' if spec.kind == 'masquerade' else 'snat %s to %s' % (ip, spec.to)
-    rules = [(chain, _line(matches + [target], tag))]
+    rules = [(chain, rule_line(matches + [target], tag))]
     if spec.hairpin and spec.kind == 'masquerade' and spec.out_interface and spec.out_interface[0] and spec.source:
         # traffic of the subnet published back into its own bridge (hairpin NAT)
         hairpin = _address(ip, 'saddr', spec.source) + _interface('oifname', (False, spec.out_interface[1]))
-        rules.append((chain, _line(hairpin + ['ct status dnat', target], tag)))
+        rules.append((chain, rule_line(hairpin + ['ct status dnat', target], tag)))
     return rules
 
 
@@ -133,7 +134,7 @@ def _element_line(family, item):
         key, comment = key['elem']['val'], key['elem'].get('comment')
     (protocol, port), (address, to_port) = key['concat'], value['concat']
     target = '[%s]' % address if family == 6 else address
-    return _line(['%s dport %s dnat %s to %s:%s' % (protocol, port, 'ip' if family == 4 else 'ip6', target, to_port)], comment)
+    return rule_line(['%s dport %s dnat %s to %s:%s' % (protocol, port, 'ip' if family == 4 else 'ip6', target, to_port)], comment)
 
 
 def comment_text(comment, option):
@@ -141,10 +142,6 @@ def comment_text(comment, option):
         raise ValidationError(option, 'the rule comment %r is longer than the %d bytes nftables keeps: shorten the group '
                               'or the comment' % (comment, COMMENT_MAX))
     return comment
-
-
-def _line(parts, comment):
-    return ' '.join(parts) + (' comment "%s"' % comment if comment else '')
 
 
 def _address(ip, field, selector):
@@ -194,66 +191,6 @@ def _describe(line):
     """(line, comment) of a rule's text."""
     head, sep, comment = line.rpartition(' comment "')
     return line, (comment[:-1] if sep and comment.endswith('"') else None)
-
-
-# -- the kernel's rules back as that text ----------------------------------------
-
-def rule_text(rule):
-    """The text of a rule of the JSON API's list, in the form rule_lines
-    writes; an expression of another form shows as ?{json}, which never
-    equals one of ours."""
-    parts = [_expression(e) for e in rule.get('expr', [])]
-    return _line(parts, rule.get('comment'))
-
-
-def _expression(expr):
-    (key, value), = expr.items()
-    if key == 'match':
-        operator = '' if value['op'] in ('==', 'in') else value['op'] + ' '
-        left = _left(value['left'])
-        if left is not None:
-            return '%s %s%s' % (left, operator, _right(value['right'], quote=left in ('iifname', 'oifname')))
-    elif key in ('accept', 'drop', 'return', 'masquerade', 'counter') and not value:
-        return key
-    elif key in ('jump', 'goto'):
-        return '%s %s' % (key, value['target'])
-    elif key == 'dnat' and set(value) == set(['family', 'addr']) and isinstance(value['addr'], dict) and 'map' in value['addr']:
-        lookup = value['addr']['map']
-        parts = [_left(k) for k in (lookup['key'].get('concat') or [lookup['key']])]
-        if None not in parts:
-            return 'dnat %s to %s map %s' % (value['family'], ' . '.join(parts), lookup['data'])
-    elif key in ('snat', 'dnat') and set(value) <= set(['family', 'addr', 'port']):
-        address, port = value['addr'], value.get('port')
-        if port is not None:
-            port = _right(port)
-            address = '[%s]' % address if ':' in address else address
-        return '%s %s to %s%s' % (key, value.get('family', ''), address, ':%s' % port if port is not None else '')
-    return '?' + json.dumps(expr, sort_keys=True)
-
-
-def _left(expr):
-    (key, value), = expr.items()
-    if key == 'payload' and set(value) == set(['protocol', 'field']):
-        return '%s %s' % (value['protocol'], value['field'])
-    if key == 'meta':
-        return value['key'] if value['key'] in ('iifname', 'oifname') else 'meta ' + value['key']
-    if key == 'ct' and set(value) == set(['key']):
-        return 'ct ' + value['key']
-    if key == 'fib' and value.get('result') == 'type':
-        return 'fib %s type' % ' . '.join(value.get('flags') or [])
-    return None
-
-
-def _right(value, quote=False):
-    if isinstance(value, dict) and 'prefix' in value:
-        return '%s/%d' % (value['prefix']['addr'], value['prefix']['len'])
-    if isinstance(value, dict) and 'range' in value:
-        return '%s-%s' % tuple(value['range'])
-    if isinstance(value, list):
-        return ','.join(str(v) for v in value)
-    if quote:
-        return '"%s"' % value
-    return str(value)
 
 
 # -- the backend -------------------------------------------------------------------

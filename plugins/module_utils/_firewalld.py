@@ -26,8 +26,8 @@ import os
 from xml.etree import ElementTree
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action
-from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import rule_text
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import run_tool
+from ansible_collections.linuxns.net.plugins.module_utils._nft_text import rule_text
 
 ZONE = 'linuxns'
 POLICY = 'linuxns-forward'

@@ -27,9 +27,9 @@ import re
 import shutil
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
-from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
-    FAMILY, TABLE, NftSeam, chain_rules, rule_text)
+from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, TABLE, NftSeam, chain_rules
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, IptablesSeam, comment_of, parse_save
+from ansible_collections.linuxns.net.plugins.module_utils._nft_text import rule_text
 
 IPTABLES_TABLES = ('filter', 'nat', 'mangle', 'raw', 'security')  # what iptables-nft makes, in families ip and ip6
 LEGACY_TABLE = 'filter (iptables-legacy)'  # how a dropping legacy FORWARD chain is named

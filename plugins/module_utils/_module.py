@@ -2,7 +2,8 @@
 # Copyright (c) 2026, linuxns.net contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What every module's main() does, once: check the list entries, converge
+"""What the main() of every module that converges (all but network_info and
+reachability, which only read) does, once: check the list entries, converge
 its parameters and report to Ansible."""
 
 import re

@@ -52,7 +52,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._netlink_flood import 
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_links import LinksMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_namespaces import NamespacesMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import RoutesMixin
-from ansible_collections.linuxns.net.plugins.module_utils._kernel import CLONE_NEWNET
+from ansible_collections.linuxns.net.plugins.module_utils._kernel import CLONE_NEWNET, NETNS_RUN_DIR
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_sysctls import SysctlsMixin
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_tc import TrafficControlMixin
 from ansible_collections.linuxns.net.plugins.module_utils._rtnl import Dumper
@@ -62,7 +62,6 @@ try:
 except ImportError:  # Python < 3.8: find out by importing
     installed_version = None
 
-NETNS_RUN_DIR = '/run/netns'
 PYROUTE2_MIN_VERSION = (0, 9)
 
 

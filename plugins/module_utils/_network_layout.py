@@ -184,7 +184,7 @@ class Layout:
         parts = []
         if gone:
             parts.append(Part('stop', WorkloadResource(seam), [WorkloadSpec(n, None, spec.pidfile(n), 'absent') for n in gone]))
-            parts.append(Part('uncgroup', CgroupResource(seam), [CgroupSpec({'name': n, 'parent': spec.cgroup_parent, 'state': 'absent'})
+            parts.append(Part('uncgroup', CgroupResource(), [CgroupSpec({'name': n, 'parent': spec.cgroup_parent, 'state': 'absent'})
                                                                  for n in gone]))
         if unveths:
             parts.append(Part('unveth', VethResource(seam), unveths))
@@ -223,7 +223,7 @@ class Layout:
         groups = [CgroupSpec(dict(c.limits, name=c.name, parent=spec.cgroup_parent, netns=c.name), c.prefix + 'limits.')
                   for c in self.keep if c.limits]
         if groups:
-            parts.append(Part('cgroup', CgroupResource(seam), groups, project=project_cgroups))
+            parts.append(Part('cgroup', CgroupResource(), groups, project=project_cgroups))
         # every container: a stray workload process (of a killed run) is stopped even where no command is given
         workloads = [WorkloadSpec(c.name, c.command, spec.pidfile(c.name),
                                   c.state if c.command or c.state == 'stopped' else 'unmanaged') for c in self.keep]

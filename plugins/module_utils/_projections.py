@@ -7,6 +7,7 @@ read it (the composite's `project` hooks): links, routes, cgroups and
 workloads that do not exist yet in check mode, or that an earlier part
 changes."""
 
+from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
 from ansible_collections.linuxns.net.plugins.module_utils._routes import route_subject
 
 
@@ -63,14 +64,7 @@ def project_routes(current, plans):
 
 def project_cgroups(current, plans):
     """A namespace the netns part creates exists, and holds no process yet."""
-    groups = {}
-    for path, group in current['_groups'].items():
-        group = dict(group)
-        if group['missing_netns'] and plans['netns'].after.get('netns/%s' % path.rsplit('/', 1)[1]):
-            group['missing_netns'] = False
-        groups[path] = group
-    current['_groups'] = groups
-    return current
+    return CgroupResource.with_namespaces(current, lambda name: plans['netns'].after.get('netns/%s' % name))
 
 
 def project_workloads(current, plans):

@@ -43,6 +43,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._files import failpoin
 from ansible_collections.linuxns.net.plugins.module_utils._kernel import (
     CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS, MS_BIND, MS_REC, MS_SLAVE)
 from ansible_collections.linuxns.net.plugins.module_utils._netns import ETC_NETNS, NAMESPACE_FILES, namespace_files
+from ansible_collections.linuxns.net.plugins.module_utils._procfs import netns_members
 
 STOP_WAIT = 3.0  # seconds a workload that handles SIGTERM gets to exit on it
 # pid 1 of the PID namespace is the shell running the command; unshare waits
@@ -169,16 +170,14 @@ def our_processes(seam, names):
         except OSError:  # no such namespace: nothing runs in it
             continue
     found = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            link = os.readlink('/proc/%s/ns/net' % entry)  # 'net:[INODE]'
-            name = inodes.get(int(link[5:-1]))
-            if name is not None and _started_command(_command_line(int(entry))) is not None:
-                found.setdefault(name, []).append(int(entry))
-        except (OSError, ValueError):  # gone meanwhile, or not ours to read
-            continue
+    for (_dev, inode), pids in sorted(netns_members().items()):
+        name = inodes.get(inode)
+        for pid in pids if name is not None else []:
+            try:
+                if _started_command(_command_line(pid)) is not None:
+                    found.setdefault(name, []).append(pid)
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
     return found
 
 

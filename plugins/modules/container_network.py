@@ -394,7 +394,7 @@ EXAMPLES = r"""
 
 # On the host, without Ansible: what the boot unit runs (--check previews it)
 # PYTHONPATH=/var/lib/linuxns/engine /usr/bin/python3 \
-#   -m ansible_collections.linuxns.net.plugins.module_utils._boot /var/lib/linuxns/network.json
+#   -m ansible_collections.linuxns.net.plugins.module_utils._boot_run /var/lib/linuxns/network.json
 """
 
 RETURN = r"""
@@ -531,7 +531,7 @@ boot:
       type: str
       sample: >-
         PYTHONPATH=/var/lib/linuxns/engine /usr/bin/python3
-        -m ansible_collections.linuxns.net.plugins.module_utils._boot /var/lib/linuxns/network.json
+        -m ansible_collections.linuxns.net.plugins.module_utils._boot_run /var/lib/linuxns/network.json
 elapsed:
   description: Seconds the module's process ran on the host (interpreter start, imports, read, plan, apply, verify).
   type: float

@@ -120,7 +120,7 @@ def test_a_state_file_we_cannot_trust_is_refused(tmp_path, content, message):
 def test_the_entry_point_reports_a_bad_state_file_and_exits_1(tmp_path):
     path = tmp_path / 'network.json'
     path.write_text('{"version": 0, "params": {}}')
-    run = subprocess.run([sys.executable, '-m', 'ansible_collections.linuxns.net.plugins.module_utils._boot', str(path)],
+    run = subprocess.run([sys.executable, '-m', 'ansible_collections.linuxns.net.plugins.module_utils._boot_run', str(path)],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False,
                          cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     assert run.returncode == 1

@@ -94,8 +94,7 @@ def fake_v2_hierarchy(tmp_path, existing=(), enabled=None):
         (root / path / 'cgroup.subtree_control').write_text(u'%s\n' % (enabled or {}).get(path, ''))
     mountinfo = tmp_path / 'mountinfo'
     mountinfo.write_text(u'32 23 0:28 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n' % root)
-    resource = cg.CgroupResource(None)
-    resource.seam = CgroupFs(str(mountinfo))
+    resource = cg.CgroupResource(CgroupFs(str(mountinfo)))
     return resource
 
 

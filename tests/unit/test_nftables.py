@@ -9,10 +9,11 @@ rules; tests/integration/test_firewalls.py runs the real thing)."""
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
-    ALL_CHAINS, NftablesBackend, admission_script, element, ours, rule_lines, rule_text, subject)
+    ALL_CHAINS, NftablesBackend, admission_script, element, ours, rule_lines, subject)
 from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import NatRuleSpec
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall, describe_blocking
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, host_chain
+from ansible_collections.linuxns.net.plugins.module_utils._nft_text import rule_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 
