@@ -6,7 +6,7 @@
 
 class ModuleDocFragment:
 
-    # The limits of a cgroup: _options.LIMITS (tests/unit/test_options.py keeps them in step).
+    # The limits of a cgroup: _options.LIMIT_OPTIONS (tests/unit/test_options.py keeps them in step).
     DOCUMENTATION = r"""
 options:
   cpu:

@@ -14,6 +14,7 @@ import math
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_units import (
     DEFAULT_PERIOD, MAX_CPUS, cpu_view, format_cpus, human_size, page_rounded, parse_cpus, parse_size)
+from ansible_collections.linuxns.net.plugins.module_utils._options import LIMIT_OPTIONS
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, cgroup_path, integer_range, netns_name, pid_exists)
 
@@ -21,7 +22,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._validate import (
 OPTION_CONTROLLER = {'cpu': 'cpu', 'cpu_weight': 'cpu', 'memory': 'memory', 'memory_swap': 'memory',
                      'pids_max': 'pids', 'cpuset_cpus': 'cpuset'}
 # Every limit, in the order a plan sets them (v1 may need memory after memory_swap: see _cgroup).
-LIMITS = ('cpu', 'cpu_period', 'cpu_weight', 'memory', 'memory_swap', 'pids_max', 'cpuset_cpus')
+LIMITS = tuple(LIMIT_OPTIONS)  # the limits' names, in the order they are applied and shown
 
 
 class CgroupSpec:

@@ -129,7 +129,7 @@ def _cgroup_parent(parent):
     return parent
 
 
-def run_module(module):
+def read_and_exit(module):
     """Read and exit the module; never changes anything, so check mode is a normal run."""
     try:
         facts, warnings = gather(module.params)

@@ -13,6 +13,7 @@ import shutil
 
 from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import parse_comment
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import CHAINS
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import FAMILY, LOOKUPS, PORT_MAPS, REGULAR_CHAINS, TABLE, ours
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall
@@ -107,10 +108,8 @@ def _add_rule(nat, rule):
 
 
 def _mark(comment):
-    owner, _sep, mark = (comment or '').partition(':')
-    group, _sep, note = mark.partition(':')
-    owned = owner == OWNER_MARK and bool(group)
-    return {'owned': owned, 'group': group if owned else None, 'comment': (note or None) if owned else None}
+    group, note = parse_comment(comment) or (None, None)
+    return {'owned': group is not None, 'group': group, 'comment': note}
 
 
 def rule_view(family, table, chain, tokens):

@@ -26,7 +26,7 @@ empty goes, with its jumps.
 import shutil
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
-from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import KIND_CHAIN, chain_content, group_of
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import KIND_CHAIN, chain_content, group_of, rule_comment
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesSeam, comment_of, normalize, parse_save
 
 LOCAL = ['-m', 'addrtype', '--dst-type', 'LOCAL']
@@ -145,7 +145,7 @@ class IptablesBackend:
         return current
 
     def plan(self, desired, current, families):
-        after, actions, group_mark = dict(current), [], OWNER_MARK + ':' + desired['group']
+        after, actions, group_mark = dict(current), [], rule_comment(desired['group'])
         for family in families:
             wanted = {}
             for spec in [s for s in desired['specs'] if s.family == family]:

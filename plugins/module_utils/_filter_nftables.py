@@ -34,8 +34,8 @@ import ipaddress
 import json
 import re
 
-from ansible_collections.linuxns.net.plugins.module_utils._engine import OWNER_MARK, Action, Plan
-from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import CHAIN_ORDER, KIND_CHAIN, chain_content, group_of
+from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import CHAIN_ORDER, KIND_CHAIN, chain_content, group_of, rule_comment
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import FilterToolError, run_tool
 from ansible_collections.linuxns.net.plugins.module_utils._nft_text import rule_line, rule_text
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
@@ -240,7 +240,7 @@ class NftablesBackend:
         chains = current['_chains']
         have = dict((name, [line for line in (chains or {}).get(name) or [] if not _lookup(name, line)])
                     for name in REGULAR_CHAINS + tuple(PORT_MAPS.values()))
-        group_mark = OWNER_MARK + ':' + desired['group']
+        group_mark = rule_comment(desired['group'])
         wanted = {}
         for spec in [s for s in desired['specs'] if s.family in families]:
             for chain, line in rule_lines(spec):

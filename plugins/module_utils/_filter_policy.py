@@ -70,7 +70,7 @@ class NatRuleSpec:
         self.family = FAMILY_NAMES[wanted] if wanted else (families.pop() if families else 4)
         if families and self.family not in families:
             raise ValidationError(prefix + 'family', '%s does not match the addresses of the rule' % wanted)
-        self.comment = OWNER_MARK + ':' + params['group'] + (':' + params['comment'] if params.get('comment') else '')
+        self.comment = rule_comment(params['group'], params.get('comment'))
 
     def _network(self, value, option, families):
         if value is None:
@@ -150,10 +150,23 @@ def label(params, option, prefix=''):
     return value
 
 
+def rule_comment(group, note=None):
+    """The comment that marks a rule of ours: linuxns.net:<group>[:<note>]
+    (without a note, the group's mark)."""
+    return '%s:%s%s' % (OWNER_MARK, group, ':' + note if note else '')
+
+
+def parse_comment(comment):
+    """(group, note or None) of one of our rules' comment; None for any other."""
+    owner, _sep, mark = (comment or '').partition(':')
+    group, _sep, note = mark.partition(':')
+    return (group, note or None) if owner == OWNER_MARK and group else None
+
+
 def group_of(comment):
-    """'linuxns.net:<group>' of one of our rules' comment, else None."""
-    parts = (comment or '').split(':')
-    return ':'.join(parts[:2]) if parts[0] == OWNER_MARK and len(parts) > 1 else None
+    """The group's mark (linuxns.net:<group>) of one of our rules' comment, else None."""
+    parsed = parse_comment(comment)
+    return rule_comment(parsed[0]) if parsed else None
 
 
 def chain_content(desired, raw, wanted, group_mark, describe):

@@ -34,12 +34,12 @@ import socket
 
 from ansible_collections.linuxns.net.plugins.module_utils import _admission as admission
 from ansible_collections.linuxns.net.plugins.module_utils import _firewalld as firewalld
-from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, OWNER_MARK, Action, Plan, Resource
+from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import IptablesBackend
 from ansible_collections.linuxns.net.plugins.module_utils._filter_nftables import (
     FAMILY, TABLE, NftablesBackend, NftSeam, admission_script, ours)
 from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import BACKENDS as BACKEND_NAMES
-from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import FAMILY_NAMES, NatRuleSpec, label
+from ansible_collections.linuxns.net.plugins.module_utils._filter_policy import FAMILY_NAMES, NatRuleSpec, label, rule_comment
 from ansible_collections.linuxns.net.plugins.module_utils._host_firewall import HostFirewall
 from ansible_collections.linuxns.net.plugins.module_utils._iptables import IptablesSeam
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, netns_name
@@ -84,7 +84,7 @@ class NatResource(Resource):
                                 for selector in (s.in_interface, s.out_interface) if selector and not selector[0]))
         return {'netns': netns, 'state': params['state'], 'purge': bool(params.get('purge')), 'group': group,
                 'specs': specs, 'families': families, 'backend': backend, 'interfaces': interfaces,
-                'host_firewall': host_chain(params.get('host_firewall')), 'mark': '%s:%s' % (OWNER_MARK, group)}
+                'host_firewall': host_chain(params.get('host_firewall')), 'mark': rule_comment(group)}
 
     def read(self, desired):
         netns = desired['netns']

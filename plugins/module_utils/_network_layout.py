@@ -28,8 +28,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._link_specs import Bri
 from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, rule_changes
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource
 from ansible_collections.linuxns.net.plugins.module_utils._network_record import (
-    RECORD_VERSION, RecordResource, allocate, merged_record, recorded_containers, recorded_networks)
-from ansible_collections.linuxns.net.plugins.module_utils._network_record import DEFAULT_NETWORK
+    DEFAULT_NETWORK, RECORD_VERSION, Member, RecordResource, allocate, merged_record, recorded_containers, recorded_networks)
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import CONTAINER_INTERFACE, NETWORK_SLOTS, VETH_PREFIX
 from ansible_collections.linuxns.net.plugins.module_utils._projections import project_cgroups, project_links, project_routes, project_workloads
 from ansible_collections.linuxns.net.plugins.module_utils._routes import TABLES, RouteResource, RouteSpec
@@ -60,7 +59,7 @@ class Layout:
             self.gone = sorted(known - set(c.name for c in spec.containers)) if spec.prune else []
         self.networks = spec.networks if spec.state == 'present' else []
         self.slots = self._slots()
-        self.addresses = dict((net.name, allocate([(c.name, m.address, m.option) for c in self.keep for m in c.networks if m.network == net.name],
+        self.addresses = dict((net.name, allocate([Member(c.name, m.address, m.option) for c in self.keep for m in c.networks if m.network == net.name],
                                                   net.subnet, net.gateway, (self.recorded.get(net.name) or {}).get('addresses') or {}))
                               for net in self.networks)
         self.ip_forward_before = record.get('ip_forward_before', ip_forward)

@@ -7,6 +7,7 @@ each network's addresses, so they stay stable across runs, and which
 containers it made, so those no longer listed are removed; read, written
 as a Resource, and merged with what a run is about to make."""
 
+import collections
 import ipaddress
 import json
 
@@ -19,30 +20,34 @@ RECORD_VERSION = 2  # 2: other networks than the default one
 DEFAULT_NETWORK = 'default'  # the network of container_network's top-level options, at the record's top level
 
 
+# A container that joins a network: its fixed address there (or None), and
+# the option that gave it (named when no address is left for it).
+Member = collections.namedtuple('Member', 'container address option')
+
+
 def allocate(members, subnet, gateway, previous):
-    """{name: address} for members [(container, fixed address or None,
-    option)] of a network: a fixed address as given; else the one the
-    container had before, if still free and in the subnet; else the lowest
-    free one."""
+    """{container: address} for the [Member] of a network: a fixed address
+    as given; else the one the container had before, if still free and in
+    the subnet; else the lowest free one."""
     taken, result = set([gateway]), {}
-    for name, address, _option in members:
-        if address is not None:
-            result[name] = address
-            taken.add(address)
-    for name, _address, _option in members:
-        old = previous.get(name)
-        if name in result or not old:
+    for member in members:
+        if member.address is not None:
+            result[member.container] = member.address
+            taken.add(member.address)
+    for member in members:
+        old = previous.get(member.container)
+        if member.container in result or not old:
             continue
         address = ipaddress.ip_interface(old).ip
         if address in subnet and address not in taken and address != subnet.broadcast_address:
-            result[name] = address
+            result[member.container] = address
             taken.add(address)
     free = (a for a in subnet.hosts() if a not in taken)
-    for name, _address, option in members:
-        if name not in result:
-            result[name] = next(free, None)
-            if result[name] is None:
-                raise ValidationError(option, 'subnet %s has no free address left for %s' % (subnet, name))
+    for member in members:
+        if member.container not in result:
+            result[member.container] = next(free, None)
+            if result[member.container] is None:
+                raise ValidationError(member.option, 'subnet %s has no free address left for %s' % (subnet, member.container))
     return result
 
 

@@ -261,18 +261,20 @@ class NetworkSpec:
     def _check_containers(self):
         addresses, ports, known = {}, [], set(n.name for n in self.networks)
         for spec in self.containers:
-            for name, address, option, _mac in spec.networks:
-                if name not in known:  # (only a networks[] entry can name another)
-                    raise ValidationError(option.rsplit('.', 1)[0] + '.name', '%s is not a network of this host (%s)'
-                                          % (name, ', '.join(n.name for n in self.networks)))
-                net = self.network(name)
+            for joined in spec.networks:
+                if joined.network not in known:  # (only a networks[] entry can name another)
+                    raise ValidationError(joined.option.rsplit('.', 1)[0] + '.name', '%s is not a network of this host (%s)'
+                                          % (joined.network, ', '.join(n.name for n in self.networks)))
+                net, address = self.network(joined.network), joined.address
                 if address is None:
                     continue
                 if address not in net.subnet or address in (net.subnet.network_address, net.subnet.broadcast_address, net.gateway):
-                    raise ValidationError(option, '%s is not a container address of %s (gateway %s)' % (address, net.subnet, net.gateway))
-                if (name, address) in addresses:
-                    raise ValidationError(option, '%s is also the address of %s' % (address, addresses[(name, address)]))
-                addresses[(name, address)] = spec.name
+                    raise ValidationError(joined.option, '%s is not a container address of %s (gateway %s)'
+                                          % (address, net.subnet, net.gateway))
+                if (joined.network, address) in addresses:
+                    raise ValidationError(joined.option, '%s is also the address of %s'
+                                          % (address, addresses[(joined.network, address)]))
+                addresses[(joined.network, address)] = spec.name
             for port in spec.ports:
                 clash = [owner for other, owner in ports if port_overlaps(port, other)]
                 if clash:

@@ -31,7 +31,7 @@ LINK = dict(
 
 # The limits of a cgroup (cgroup_limit, container_network's containers[].limits):
 # doc fragment `limits`.
-LIMITS = dict(
+LIMIT_OPTIONS = dict(
     cpu=dict(type='str'),
     cpu_period=dict(type='int'),
     cpu_weight=dict(type='int'),

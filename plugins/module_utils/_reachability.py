@@ -85,7 +85,7 @@ def misses_message(result):
                                              ' and %d more' % more if more > 0 else '')
 
 
-def run_module(module):
+def probe_and_exit(module):
     """Probe and exit the module: failed on bad input, and on any miss when
     fail_on_miss is set.  Only reads, so check mode runs it the same."""
     fulls = neighbour_table_fulls()

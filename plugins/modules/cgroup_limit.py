@@ -172,10 +172,10 @@ cgroups:
 
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
 from ansible_collections.linuxns.net.plugins.module_utils._module import one_or_many_module, run_module
-from ansible_collections.linuxns.net.plugins.module_utils._options import LIMITS
+from ansible_collections.linuxns.net.plugins.module_utils._options import LIMIT_OPTIONS
 
 GROUP = dict(
-    LIMITS,
+    LIMIT_OPTIONS,
     name=dict(type='str'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
     processes=dict(type='list', elements='int'),

@@ -564,7 +564,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._module import run_mod
 from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import short_forms
 from ansible_collections.linuxns.net.plugins.module_utils._options import (
-    BANDWIDTH, DNS, FIREWALL, HOST_ENTRY, LIMITS, LINK, ROUTE, VXLAN, pick)
+    BANDWIDTH, DNS, FIREWALL, HOST_ENTRY, LIMIT_OPTIONS, LINK, ROUTE, VXLAN, pick)
 
 HOST_ROUTE = dict(pick(ROUTE, 'gateway', 'dev', 'metric', 'onlink'), dst=dict(type='str', required=True))
 
@@ -616,7 +616,7 @@ def main():
         supports_check_mode=True,
     )
     run_module(module, ContainerNetworkResource, 'containers', {
-        'containers[]': container, 'containers[].ports[]': port, 'containers[].limits': LIMITS, 'containers[].dns': DNS, 'containers[].hosts[]': HOST_ENTRY,
+        'containers[]': container, 'containers[].ports[]': port, 'containers[].limits': LIMIT_OPTIONS, 'containers[].dns': DNS, 'containers[].hosts[]': HOST_ENTRY,
         'routes[]': HOST_ROUTE, 'vxlan': OVERLAY}, prepare=short_forms)
 
 

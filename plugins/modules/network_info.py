@@ -351,7 +351,7 @@ network:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxns.net.plugins.module_utils._facts import SECTIONS, run_module
+from ansible_collections.linuxns.net.plugins.module_utils._facts import SECTIONS, read_and_exit
 
 
 def main():
@@ -366,7 +366,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_module(module)
+    read_and_exit(module)
 
 
 if __name__ == '__main__':

@@ -198,7 +198,7 @@ elapsed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxns.net.plugins.module_utils._reachability import run_module
+from ansible_collections.linuxns.net.plugins.module_utils._reachability import probe_and_exit
 
 
 def main():
@@ -219,7 +219,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_module(module)
+    probe_and_exit(module)
 
 
 if __name__ == '__main__':

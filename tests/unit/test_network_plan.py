@@ -13,7 +13,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LI
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Plan
 from ansible_collections.linuxns.net.plugins.module_utils._filter_iptables import rule_tokens
 from ansible_collections.linuxns.net.plugins.module_utils._network_layout import Layout, bridge_mac
-from ansible_collections.linuxns.net.plugins.module_utils._network_record import allocate
+from ansible_collections.linuxns.net.plugins.module_utils._network_record import Member, allocate
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import NetworkSpec
 from ansible_collections.linuxns.net.plugins.module_utils._projections import project_cgroups, project_links
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
@@ -27,7 +27,7 @@ def spec(**params):
 
 
 def addresses(network, previous=None):
-    members = [(c.name, c.networks[0].address, c.networks[0].option) for c in network.containers]
+    members = [Member(c.name, c.networks[0].address, c.networks[0].option) for c in network.containers]
     result = allocate(members, network.subnet, network.gateway, previous or {})
     return dict((name, str(address)) for name, address in result.items())
 
@@ -46,7 +46,7 @@ def test_a_kept_address_outside_a_changed_subnet_is_replaced():
 def test_a_full_subnet_names_the_container():
     network = spec(subnet='10.88.0.0/30', containers=[{'name': 'a'}, {'name': 'b'}])
     with pytest.raises(ValidationError) as info:
-        allocate([(c.name, c.networks[0].address, c.networks[0].option) for c in network.containers],
+        allocate([Member(c.name, c.networks[0].address, c.networks[0].option) for c in network.containers],
                  network.subnet, network.gateway, {})
     assert info.value.option == 'containers[1].address'
 
@@ -89,7 +89,7 @@ def test_every_limit_is_passed_on():
 def test_every_limit_is_an_option_of_the_modules():
     from ansible_collections.linuxns.net.plugins.module_utils import _options
     from ansible_collections.linuxns.net.plugins.modules import cgroup_limit
-    assert sorted(_options.LIMITS) == sorted(LIMITS)  # container_network's limits are checked against it
+    assert sorted(_options.LIMIT_OPTIONS) == sorted(LIMITS)  # container_network's limits are checked against it
     assert set(LIMITS) <= set(cgroup_limit.GROUP)  # and cgroup_limit's groups[] too
 
 

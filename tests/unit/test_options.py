@@ -40,7 +40,8 @@ def docs():
 
 
 def module_call(name, monkeypatch):
-    """(argument_spec, entries) that a module's main() hands to AnsibleModule and run_module."""
+    """(argument_spec, entries) that a module's main() hands to AnsibleModule and run_module
+    (probe_and_exit, read_and_exit: the modules that only read)."""
     module = importlib.import_module('ansible_collections.linuxns.net.plugins.modules.' + name)
     captured = {}
 
@@ -55,7 +56,9 @@ def module_call(name, monkeypatch):
         raise Stop()
 
     monkeypatch.setattr(AnsibleModule, '__init__', init)
-    monkeypatch.setattr(module, 'run_module', run_module)
+    for runner in ('run_module', 'probe_and_exit', 'read_and_exit'):
+        if hasattr(module, runner):
+            monkeypatch.setattr(module, runner, run_module)
     with pytest.raises(Stop):
         module.main()
     return captured['argument_spec'], captured['entries']
@@ -103,7 +106,7 @@ def test_every_option_is_documented_as_declared(module, docs, monkeypatch):
 
 @pytest.mark.parametrize('fragment, group, modules', [
     ('link', _options.LINK, ['veth', 'bridge', 'vxlan']),
-    ('limits', _options.LIMITS, ['cgroup_limit']),
+    ('limits', _options.LIMIT_OPTIONS, ['cgroup_limit']),
 ])
 def test_a_shared_group_is_documented_once_by_its_fragment(fragment, group, modules, docs, monkeypatch):
     for module in modules:
@@ -152,7 +155,7 @@ def test_entries_are_checked_and_converted_as_ansible_checks_the_top_level():
 def test_nested_dicts_of_every_list_entry_are_checked():
     params = {'containers': [{'name': 'a', 'limits': {'cpu': 1}}, {'name': 'b'},
                              {'name': 'c', 'limits': {'cpu_quota': 5}}, {'name': 'd', 'limits': 'x'}]}
-    problems = check_entries(params, 'containers[].limits', _options.LIMITS)
+    problems = check_entries(params, 'containers[].limits', _options.LIMIT_OPTIONS)
     assert problems[0].startswith('containers[2].limits.cpu_quota: unsupported parameters: cpu_quota.')
     assert problems[1] == "containers[3].limits: must be a dictionary, got 'x'"
     assert params['containers'][0]['limits']['cpu'] == '1' and params['containers'][0]['limits']['memory'] is None
