@@ -9,22 +9,18 @@ forward_delay (seconds), ports and hairpin (sorted port names).
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, is_owned, owner_tag
 from ansible_collections.linuxns.net.plugins.module_utils._link_reader import CLOCK_TICKS, LinkReader, link_view
-from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, specs_from, where
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, where
 from ansible_collections.linuxns.net.plugins.module_utils._links import (
     LinkResource, delete_action, fresh_view, plan_settings, refuse_foreign_kind)
-from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, missing_netns, unique
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, missing_netns
 
 BRIDGE_MARK = owner_tag('bridge')
 BRIDGE_DEFAULT_FORWARD_DELAY = 15.0  # seconds, the kernel's default
 
 
 class BridgeResource(LinkResource):
-
-    @staticmethod
-    def specs(params):
-        specs = specs_from(params, 'bridges', BridgeSpec)
-        unique([s.link.subject for s in specs], 'bridges')
-        return specs
+    list_key = 'bridges'
+    spec_class = BridgeSpec
 
     def read(self, desired):
         reader = LinkReader(self.seam)

@@ -21,9 +21,9 @@ each a LinkResource.
 import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Resource
-from ansible_collections.linuxns.net.plugins.module_utils._link_specs import where
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import specs_from, where
 from ansible_collections.linuxns.net.plugins.module_utils._netlink_routes import ROUTE_PROTO
-from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
+from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, unique
 
 DEFAULT_MTU = 1500
 
@@ -114,11 +114,21 @@ def delete_action(end, kind):
 
 
 class LinkResource(Resource):
-    """Ops shared by veth and bridge."""
+    """What veth, bridge and vxlan share: their specs (one link each, from
+    the module's list `list_key` or its top-level options) and their ops."""
+
+    list_key = None
+    spec_class = None
 
     def __init__(self, seam):
         super().__init__(seam)
         self.flushed = {}  # (netns, interface) -> our routes an address removal of this run made the kernel flush
+
+    @classmethod
+    def specs(cls, params):
+        specs = specs_from(params, cls.list_key, cls.spec_class)
+        unique([s.link.subject for s in specs], cls.list_key)
+        return specs
 
     def op_set_link(self, netns, name, **changes):
         self.seam.set_link(netns, name, **changes)

@@ -16,7 +16,7 @@ import ipaddress
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import Action, Plan, owner_tag
 from ansible_collections.linuxns.net.plugins.module_utils._link_reader import LinkReader, link_view
-from ansible_collections.linuxns.net.plugins.module_utils._link_specs import LinkEnd, specs_from, where
+from ansible_collections.linuxns.net.plugins.module_utils._link_specs import LinkEnd, where
 from ansible_collections.linuxns.net.plugins.module_utils._links import (
     LinkResource, delete_action, fresh_view, plan_settings, refuse_foreign_kind)
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
@@ -63,12 +63,8 @@ class VxlanSpec:
 
 
 class VxlanResource(LinkResource):
-
-    @staticmethod
-    def specs(params):
-        specs = specs_from(params, 'devices', VxlanSpec)
-        unique([s.link.subject for s in specs], 'devices')
-        return specs
+    list_key = 'devices'
+    spec_class = VxlanSpec
 
     def read(self, desired):
         reader = LinkReader(self.seam)
