@@ -30,8 +30,8 @@ import report
 REPO = contenders.REPO
 FRESHNS = os.path.join(REPO, 'bench', 'freshns')
 WORKLOADS = ['-'] + list(report.W_SIZES) + list(contenders.LABS)
-W_SCENARIOS = ['linuxns', 'linuxns-nft', 'linuxns-modules', 'naive-loop', 'cni', 'floor']
-QUICK_SCENARIOS = ['linuxns', 'linuxns-nft', 'linuxns-modules', 'cni', 'floor']
+W_SCENARIOS = ['linuxns', 'linuxns-nft', 'linuxns-modules', 'naive-loop', 'cni', 'netavark', 'floor']
+QUICK_SCENARIOS = ['linuxns', 'linuxns-nft', 'linuxns-modules', 'cni', 'netavark', 'floor']
 NAIVE_WORKLOADS = ('W10', 'W50')  # seconds per container: larger ones take many minutes
 UNCHANGED = ('linuxns-noop', 'linuxns-check', 'linuxns-nft-noop', 'linuxns-nft-check', 'noop')  # rows whose runs must report changed=0
 STEP_TIMEOUT = 1800

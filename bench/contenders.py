@@ -172,6 +172,26 @@ def cni(count, rundir):
                     check=lambda: check_network(count))
 
 
+NETAVARK = '/usr/lib/podman/netavark'
+
+
+def netavark(count, rundir):
+    """Podman's netavark per container, as Podman calls it: a bridge network
+    (masquerade, the bridge as gateway) with the container's static address
+    and its published port."""
+    network = {'name': 'bench', 'id': 'b' * 64, 'driver': 'bridge', 'network_interface': BRIDGE,
+               'subnets': [{'subnet': SUBNET, 'gateway': GATEWAY}], 'ipv6_enabled': False, 'internal': False,
+               'dns_enabled': False, 'ipam_options': {'driver': 'host-local'}}
+    plan = {'netavark': NETAVARK, 'config_dir': os.path.join(rundir, 'netavark'), 'network': network,
+            'containers': [{'name': name, 'address': address, 'port': port} for name, address, port in containers(count)]}
+    os.makedirs(plan['config_dir'], exist_ok=True)
+    path = os.path.join(rundir, 'netavark-plan.json')
+    with open(path, 'w') as handle:
+        json.dump(plan, handle)
+    return Scenario([Step('netavark', [PYTHON, os.path.join(REPO, 'bench', 'netavark_runtime.py'), path], check=True)],
+                    check=lambda: check_network(count))
+
+
 def floor_files(count, rundir):
     """host.batch (bridge, namespaces, veths), one batch per namespace, and the iptables rules."""
     data = containers(count)
@@ -233,7 +253,7 @@ def lab(name, rundir):
 
 
 SCENARIOS = {'linuxns': linuxns, 'linuxns-nft': linuxns_nft, 'linuxns-modules': linuxns_modules, 'naive-loop': naive_loop,
-             'cni': cni, 'floor': floor, 'ansible-ping': ansible_ping}
+             'cni': cni, 'netavark': netavark, 'floor': floor, 'ansible-ping': ansible_ping}
 # The contenders (table rows) each scenario times.
 CONTENDERS = {'linuxns': ('linuxns', 'linuxns-noop', 'linuxns-check'),
               'linuxns-nft': ('linuxns-nft', 'linuxns-nft-noop', 'linuxns-nft-check')}

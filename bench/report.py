@@ -103,12 +103,30 @@ def at_most(rows, workload, contender, limit, label):
             verdict(None if value is None else value <= limit))
 
 
-def speedup(rows):
-    mine, theirs = median_of(rows, 'W100', 'linuxns'), median_of(rows, 'W100', 'cni')
+def speedup(rows, peer, factor=4):
+    label = 'W100 linuxns >= %gx faster than %s' % (factor, peer)
+    mine, theirs = median_of(rows, 'W100', 'linuxns'), median_of(rows, 'W100', peer)
     if not (mine and theirs):
-        return ('W100 linuxns >= 3.5x faster than cni', 'not measured', 'n/a')
-    return ('W100 linuxns >= 3.5x faster than cni', '%.2fx (cni %.2f s)' % (theirs / mine, theirs),
-            verdict(theirs / mine >= 3.5))
+        return (label, 'not measured', 'n/a')
+    return (label, '%.2fx (%s %.2f s)' % (theirs / mine, peer, theirs), verdict(theirs / mine >= factor))
+
+
+def module_vs_floor(rows):
+    """The module's own time (its `elapsed`), against the floor's whole run."""
+    label = 'W100 linuxns module itself <= 2x floor'
+    row, floor = find(rows, 'W100', 'linuxns'), median_of(rows, 'W100', 'floor')
+    if not (row and row.module_s and floor):
+        return (label, 'not measured', 'n/a')
+    mine = statistics.median(row.module_s)
+    return (label, '%.2f s vs floor %.2f s (%.1fx)' % (mine, floor, mine / floor), verdict(mine <= 2 * floor))
+
+
+def growth(rows):
+    label = 'W200 linuxns <= 1.3x W100'
+    small, large = median_of(rows, 'W100', 'linuxns'), median_of(rows, 'W200', 'linuxns')
+    if not (small and large):
+        return (label, 'not measured', 'n/a')
+    return (label, '%.2f s vs %.2f s (%.2fx)' % (large, small, large / small), verdict(large <= 1.3 * small))
 
 
 def nft_vs_iptables(rows):
@@ -167,11 +185,12 @@ def rss(rows):
 
 
 def targets(rows):
-    return [at_most(rows, 'W100', 'linuxns', 3, 'W100 linuxns converge <= 3 s'), speedup(rows),
-            nft_vs_iptables(rows), noop_vs_ping(rows), check_vs_noop(rows), linear(rows), rss(rows),
+    return [at_most(rows, 'W100', 'linuxns', 3, 'W100 linuxns converge <= 3 s'), module_vs_floor(rows),
+            speedup(rows, 'cni'), speedup(rows, 'netavark'),
+            nft_vs_iptables(rows), noop_vs_ping(rows), check_vs_noop(rows), growth(rows), linear(rows), rss(rows),
             at_most(rows, 'lab-3x3', 'apply', 8, 'lab-3x3 apply <= 8 s'),
             at_most(rows, 'lab-3x3', 'noop', 6, 'lab-3x3 noop <= 6 s'),
-            at_most(rows, 'lab-10x20', 'converge', 20, 'lab-10x20 converge <= 20 s'),
+            at_most(rows, 'lab-10x20', 'converge', 15, 'lab-10x20 converge <= 15 s'),
             at_most(rows, 'lab-10x20', 'verify', 15, 'lab-10x20 verify <= 15 s')]
 
 

@@ -243,6 +243,10 @@ options:
             (util-linux) that waits for it."
           - Started when not running; restarted when the command changes (a workload started by an
             older version of this collection, outside namespaces of its own, is restarted once too).
+          - Like C(ip netns exec), it sees the container's C(/etc/netns/NAME/hosts) and C(resolv.conf) as C(/etc/hosts)
+            and C(/etc/resolv.conf). A container with a workload and no O(containers[].hosts) gets a hosts file of its
+            own (C(localhost)), as Docker's containers do, so that names written into it later (the containers role's
+            C(containers_names)) reach the running workload; such files are rewritten in place.
           - "Stopping it (O(containers[].state=stopped), pruning, O(state=absent)) sends SIGTERM to its
             session and SIGKILL after 3 seconds; a pid 1 with no SIGTERM handler (the kernel drops the
             signal) is killed at once."

@@ -215,7 +215,11 @@ def test_a_workload_runs_in_namespaces_of_its_own_restarts_on_a_new_command_and_
                                                 'cgroups': network_info['workloads']['app']['cgroups']}
     assert '/%s/app' % host['cgroup_parent'] in network_info['workloads']['app']['cgroups']
     assert network_info['namespaces']['app']['sysctls'] == {'net.ipv4.ip_forward': '0'}
-    assert network_info['namespaces']['app']['files'] == {'resolv.conf': None, 'hosts': None}
+    # a container with a workload has a hosts file of its own (as Docker's), which its workload sees as /etc/hosts
+    own_hosts = network_info['namespaces']['app']['files']['hosts']
+    assert network_info['namespaces']['app']['files'] == {'resolv.conf': None, 'hosts': own_hosts}
+    assert own_hosts.startswith('# linuxns.net: hosts of network namespace app') and '127.0.0.1\tlocalhost' in own_hosts
+    assert sh('nsenter --target %d --mount cat /etc/hosts' % init) == own_hosts
     assert ansible.play(network(host, app(first))).changed == []
 
     # a new command restarts it: a shell that ends on SIGTERM, so the next stop is graceful
