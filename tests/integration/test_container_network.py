@@ -31,6 +31,10 @@ def host(tmp_path, collections_path):
     sh('ip netns add outside && ip link add to-out type veth peer name eth0 netns outside && '
        'ip addr add 198.51.100.1/24 dev to-out && ip link set to-out up && '
        'ip -n outside addr add 198.51.100.2/24 dev eth0 && ip -n outside link set eth0 up && ip -n outside link set lo up')
+    for _attempt in range(300):  # the kernel's linkwatch reports carrier up to a second later: snapshots wait for it
+        if open('/sys/class/net/to-out/operstate').read().strip() == 'up':
+            break
+        time.sleep(0.01)
     parent = 'lnstest-cn-%d' % os.getpid()
     options = {'state_dir': str(tmp_path / 'state'), 'cgroup_parent': parent}
     yield options
