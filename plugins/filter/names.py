@@ -125,8 +125,8 @@ def name_report(outputs, checks_per_host, hosts):
             for check in checks[container]:
                 address = found.get((container, check['name']))
                 if check['addresses'] and address not in check['addresses']:
-                    wrong.append('%s resolves to %s, not %s' % (check['name'], address or 'nothing',
-                                                               ' or '.join(check['addresses'])))
+                    wrong.append('%s resolves to %s, not %s'
+                                 % (check['name'], address or 'nothing', ' or '.join(check['addresses'])))
                 elif not check['addresses'] and address:
                     wrong.append('%s resolves to %s, though isolated' % (check['name'], address))
             total += len(checks[container])

@@ -85,6 +85,7 @@ def plan_removal(seam, spec, group, have, removed, tree):
                                   undo=('mkdir', {'path': path, 'cpuset': False, 'mark': mark})))
     return actions
 
+
 def _refuge(seam, hierarchy, parent, removed=()):
     """Where members of a removed group go: the parent on v1; on v2 the
     nearest ancestor that may hold processes (one handing controllers to

@@ -184,7 +184,7 @@ class Layout:
         if gone:
             parts.append(Part('stop', WorkloadResource(seam), [WorkloadSpec(n, None, spec.pidfile(n), 'absent') for n in gone]))
             parts.append(Part('uncgroup', CgroupResource(), [CgroupSpec({'name': n, 'parent': spec.cgroup_parent, 'state': 'absent'})
-                                                                 for n in gone]))
+                                                             for n in gone]))
         if unveths:
             parts.append(Part('unveth', VethResource(seam), unveths))
         if gone:

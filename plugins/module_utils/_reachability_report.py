@@ -10,6 +10,7 @@ import collections
 
 from ansible_collections.linuxns.net.plugins.module_utils._reachability_plan import ordered
 
+
 def report(plan, elapsed):
     """What the module returns: the matrix, its rendering and the misses."""
     rows = collections.OrderedDict((source.label, {'source': source.label, 'netns': source.netns, 'results': {}})

@@ -564,6 +564,9 @@ rules:
 
 from ansible.module_utils.basic import AnsibleModule
 
+# The boot units' command (boot: true) runs a copy of the engine on the host, rooted at
+# _boot_run: imported here so that Ansible ships it, and what it imports, with the module.
+from ansible_collections.linuxns.net.plugins.module_utils import _boot_run  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._network import ContainerNetworkResource
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import short_forms
@@ -620,7 +623,8 @@ def main():
         supports_check_mode=True,
     )
     run_module(module, ContainerNetworkResource, 'containers', {
-        'containers[]': container, 'containers[].ports[]': port, 'containers[].limits': LIMIT_OPTIONS, 'containers[].dns': DNS, 'containers[].hosts[]': HOST_ENTRY,
+        'containers[]': container, 'containers[].ports[]': port, 'containers[].limits': LIMIT_OPTIONS, 'containers[].dns': DNS,
+        'containers[].hosts[]': HOST_ENTRY,
         'routes[]': HOST_ROUTE, 'vxlan': OVERLAY}, prepare=short_forms)
 
 

@@ -85,8 +85,8 @@ def test_parse_rejects_requests_other_types_bad_checksums_and_short_packets():
 
 def test_every_source_checks_every_target_then_each_port():
     plan = inputs.plan(params(sources=['a', '', '/proc/1/ns/net'],
-                         targets=['10.0.0.2', {'name': 'db', 'address': 'fd00::3'}],
-                         ports=[port('10.0.0.2', 80), port('fd00::3', 5432, name='pg', source='b')]), 'here')
+                              targets=['10.0.0.2', {'name': 'db', 'address': 'fd00::3'}],
+                              ports=[port('10.0.0.2', 80), port('fd00::3', 5432, name='pg', source='b')]), 'here')
     assert [s.label for s in plan.sources] == ['a', 'here', '/proc/1/ns/net', 'b']
     assert plan.columns == ['10.0.0.2', 'db', '10.0.0.2:80', 'pg']
     pairs = [(c.source.label, c.column, c.port, c.seq) for c in plan.checks]
@@ -146,7 +146,7 @@ def test_the_number_of_checks_is_bounded():
 def test_a_port_check_may_not_repeat_a_target_column_of_its_source():
     with pytest.raises(ValidationError) as caught:
         inputs.plan(params(sources=[''], targets=[{'name': 'web', 'address': '10.0.0.2'}],
-                      ports=[port('10.0.0.2', 80, name='web')]), 'h')
+                           ports=[port('10.0.0.2', 80, name='web')]), 'h')
     assert caught.value.option == 'ports'
 
 
@@ -181,7 +181,7 @@ def decided(plan, missed):
 
 def test_report_and_rendering():
     plan = decided(inputs.plan(params(sources=['a', 'b'], targets=['10.0.0.2', {'name': 'gw', 'address': '10.0.0.1'}],
-                                 ports=[port('10.0.0.2', 80, name='web')]), 'host1'),
+                                      ports=[port('10.0.0.2', 80, name='web')]), 'host1'),
                    missed=[('b', 'gw'), ('host1', 'web')])
     result = outcome.report(plan, 0.01234)
     assert result['changed'] is False
@@ -217,10 +217,10 @@ def test_wide_matrices_keep_their_columns_aligned():
 
 
 def test_reports_of_several_hosts_merge_into_one_matrix():
-    host1 = outcome.report(decided(inputs.plan(params(sources=['c1'], targets=[{'name': 'host2/c1', 'address': '10.244.2.2'}]),
-                                    'host1'), missed=[]), 0)
-    outside = outcome.report(decided(inputs.plan(params(ports=[port('198.51.100.12', 8081, name='host2/c1:8081')]), 'outside'),
-                               missed=[('outside', 'host2/c1:8081')]), 0)
+    host1_plan = inputs.plan(params(sources=['c1'], targets=[{'name': 'host2/c1', 'address': '10.244.2.2'}]), 'host1')
+    host1 = outcome.report(decided(host1_plan, missed=[]), 0)
+    outside_plan = inputs.plan(params(ports=[port('198.51.100.12', 8081, name='host2/c1:8081')]), 'outside')
+    outside = outcome.report(decided(outside_plan, missed=[('outside', 'host2/c1:8081')]), 0)
     merged = network.reachability_report([host1, {'skipped': True}, outside], ['host1', 'host2', 'internet'])
     assert merged['lines'][:3] == ['from      1 2', 'host1/c1  .', 'outside     X']
     assert merged['misses'] == ['outside -> host2/c1:8081']

@@ -293,4 +293,4 @@ def test_a_published_port_label_says_its_host_address_and_range():
     assert layout._published({'protocol': 'udp', 'host_port': '53', 'container_port': '5353', 'host_ip': '127.0.0.1'}) \
         == 'udp 127.0.0.1:53 → 5353'
     assert layout._published({'protocol': 'tcp', 'host_port': '8000:8009', 'container_port': '8000-8009',
-                                'host_ip': 'fd00::1'}) == 'tcp [fd00::1]:8000-8009 → 8000-8009'
+                              'host_ip': 'fd00::1'}) == 'tcp [fd00::1]:8000-8009 → 8000-8009'
