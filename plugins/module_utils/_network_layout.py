@@ -14,7 +14,6 @@ import collections
 import hashlib
 import ipaddress
 import json
-import re
 
 from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import BandwidthResource, BandwidthSpec, ifb_name
 from ansible_collections.linuxns.net.plugins.module_utils._boot import BootResource, BootSpec
@@ -330,9 +329,8 @@ class Layout:
     # -- results ----------------------------------------------------------------
 
     def summary(self, plan, observed):
-        results = []
+        results, touched = [], self._touched(plan)
         for c in self.keep:
-            touched = [a for a in plan.actions if _about(a, c.name)]
             interfaces = self.interfaces(c)
             first = interfaces[0]
             results.append({'name': c.name, 'netns': c.name, 'interface': first.inside, 'veth': first.host_end,
@@ -340,8 +338,27 @@ class Layout:
                             'networks': [{'network': i.network.name, 'interface': i.inside, 'veth': i.host_end, 'address': i.cidr,
                                           'address6': i.cidr6, 'mac': i.mac} for i in interfaces],
                             'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + first.host_end),
-                            'workload': (observed.get('workload') or {}).get('workload/' + c.name), 'action': _outcome(touched)})
+                            'workload': (observed.get('workload') or {}).get('workload/' + c.name),
+                            'action': _outcome(touched.get(c.name))})
         return results
+
+    def _touched(self, plan):
+        """{container: the actions that concern it}, by their subjects: its
+        namespace, workload, ifb, each veth's host end and inside end, and a
+        subject NAME: ... or .../NAME (its cgroup, its routes)."""
+        owners, kept = {}, set(c.name for c in self.keep)
+        for c in self.keep:
+            subjects = ['netns/' + c.name, 'workload/' + c.name, 'bandwidth/' + ifb_name(c.name)]
+            for i in self.interfaces(c):
+                subjects += [i.host_end, 'bandwidth/' + i.host_end, '%s/%s' % (c.name, i.inside)]
+            owners.update(dict.fromkeys(subjects, c.name))
+        touched = collections.defaultdict(list)
+        for action in plan.actions:
+            subject = action.subject.split(' ', 1)[1]
+            name = owners.get(subject) or (subject.split(': ', 1)[0] if ': ' in subject else subject.rsplit('/', 1)[-1])
+            if name in kept:
+                touched[name].append(action)
+        return touched
 
     def extra_results(self, plan):
         spec = self.spec
@@ -374,15 +391,6 @@ def _default_peer(container, end):
 
 def _subnet(net, family):
     return str(net.subnet if family == 4 else net.subnet6)
-
-
-def _about(action, name):
-    """Whether an action concerns container `name` (by subject)."""
-    subject = action.subject.split(' ', 1)[1]
-    return subject in ('netns/' + name, 'workload/' + name, 'bandwidth/' + ifb_name(name)) \
-        or re.match(r'^(bandwidth/)?v[e%s]-%s$' % (NETWORK_SLOTS, re.escape(name)), subject) is not None \
-        or re.match(r'^%s/eth\d+$' % re.escape(name), subject) is not None \
-        or subject.startswith(name + ': ') or subject.endswith('/' + name)
 
 
 def _outcome(actions):
