@@ -30,8 +30,9 @@ def setns(fd, nstype):
 
 @functools.lru_cache(maxsize=None)
 def _setns_function():
-    if hasattr(os, 'setns'):
-        return os.setns
+    native = getattr(os, 'setns', None)  # Python 3.12+
+    if native is not None:
+        return native
     libc = ctypes.CDLL(None, use_errno=True)
 
     def libc_setns(fd, nstype):
