@@ -349,15 +349,17 @@ def load_firewall(lab_dir, name, pid, firewall):
 
 def start_dns(lab_dir, pid, address):
     """The outside host's DNS server, in its namespaces (it dies with the
-    host), answering UPSTREAM_NAME and nothing else; none without dnsmasq."""
+    host), answering UPSTREAM_NAME and nothing else; none without dnsmasq.
+    In the foreground, as nsenter's child: a daemonizing dnsmasq leaves its
+    first process a zombie under the host's init (`sleep`, which reaps none)."""
     if not shutil.which('dnsmasq'):
         return
-    pidfile = os.path.join(lab_dir, 'outside.dnsmasq.pid')
-    subprocess.run(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
-                    'dnsmasq', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
-                    '--listen-address=' + address, '--host-record=%s,%s' % (UPSTREAM_NAME, address),
-                    '--pid-file=' + pidfile, '--log-facility=' + os.path.join(lab_dir, 'outside.dnsmasq.log')],
-                   check=True)
+    with open(os.path.join(lab_dir, 'outside.dnsmasq.log'), 'a') as log:
+        subprocess.Popen(['nsenter', '--target', str(pid), '--net', '--mount', '--uts', '--pid', '--',
+                          'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
+                          '--bind-interfaces', '--listen-address=' + address,
+                          '--host-record=%s,%s' % (UPSTREAM_NAME, address), '--pid-file=' + os.path.join(lab_dir, 'outside.dnsmasq.pid'),
+                          '--log-facility=-'], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def start_until_ready(argv, log_path, ready, seconds, what):
