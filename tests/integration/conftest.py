@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from kernel import RUN_NETNS, netns_list
+from preloaded_ansible import PreloadedAnsible, run_separately
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
@@ -67,9 +68,11 @@ class PlayResult:
 class Ansible:
     """Runs playbooks on localhost (the sandbox) with this collection."""
 
-    def __init__(self, workdir, collections):
+    def __init__(self, workdir, collections, runner=None):
+        """`runner`: a PreloadedAnsible; without one, each run is a process of its own."""
         self.workdir = workdir
         self.collections = collections
+        self.runner = runner
         self.runs = 0
 
     def env(self, results_file=None):
@@ -90,24 +93,11 @@ class Ansible:
 
     def playbook(self, playbook, inventory, check=False, diff=False, extra_args=()):
         """Run one of the collection's playbooks against an inventory."""
-        self.runs += 1
-        results = os.path.join(self.workdir, 'results%d.jsonl' % self.runs)
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory,
-                   os.path.join(REPO, 'playbooks', playbook)]
-        command += (['--check'] if check else []) + (['--diff'] if diff else []) + list(extra_args)
-        proc = subprocess.run(command, env=self.env(results), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=900, check=False)
-        records = []
-        if os.path.exists(results):
-            with open(results) as handle:
-                records = [json.loads(line) for line in handle]
-        return PlayResult(proc.returncode, proc.stdout, records)
+        return self._run(os.path.join(REPO, 'playbooks', playbook), inventory, check, diff, extra_args, timeout=900)
 
     def play(self, tasks, check=False, diff=False, extra_args=(), environment=None):
         """Run `tasks` (a list of task dicts) in one play; returns PlayResult."""
-        self.runs += 1
-        playbook = os.path.join(self.workdir, 'play%d.yml' % self.runs)
-        results = os.path.join(self.workdir, 'results%d.jsonl' % self.runs)
+        playbook = os.path.join(self.workdir, 'play%d.yml' % (self.runs + 1))
         with open(playbook, 'w') as handle:
             yaml.safe_dump([{
                 'name': 'test play',
@@ -117,18 +107,23 @@ class Ansible:
                 'vars': {'ansible_python_interpreter': sys.executable},
                 'tasks': tasks,
             }], handle, sort_keys=False)
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                   '-i', 'localhost,', playbook]
-        command += ['--check'] if check else []
-        command += ['--diff'] if diff else []
-        command += list(extra_args)
-        proc = subprocess.run(command, env=dict(self.env(results), **(environment or {})), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=300, check=False)
+        return self._run(playbook, 'localhost,', check, diff, extra_args, timeout=300, environment=environment)
+
+    def _run(self, playbook, inventory, check, diff, extra_args, timeout, environment=None):
+        self.runs += 1
+        results = os.path.join(self.workdir, 'results%d.jsonl' % self.runs)
+        output = os.path.join(self.workdir, 'output%d.txt' % self.runs)
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory, playbook]
+        command += (['--check'] if check else []) + (['--diff'] if diff else []) + list(extra_args)
+        run = self.runner.run if self.runner else run_separately
+        rc = run(command, dict(self.env(results), **(environment or {})), output, timeout)
+        with open(output) as handle:
+            text = handle.read()
         records = []
         if os.path.exists(results):
             with open(results) as handle:
                 records = [json.loads(line) for line in handle]
-        return PlayResult(proc.returncode, proc.stdout, records)
+        return PlayResult(rc, text, records)
 
 
 class FailingCases:
@@ -158,9 +153,17 @@ class FailingCases:
         return self.Outcome(play.task(name), name in play.failed, before, after, play.output)
 
 
+@pytest.fixture(scope='session')
+def playbook_runner(collections_path):
+    """ansible-playbook with ansible-core imported once (preloaded_ansible.py)."""
+    runner = PreloadedAnsible(Ansible(None, collections_path).env())
+    yield runner
+    runner.close()
+
+
 @pytest.fixture
-def ansible(tmp_path, collections_path):
-    return Ansible(str(tmp_path), collections_path)
+def ansible(tmp_path, collections_path, playbook_runner):
+    return Ansible(str(tmp_path), collections_path, playbook_runner)
 
 
 @pytest.fixture(autouse=True)
