@@ -73,11 +73,11 @@ class FactsDumper(rtnl.Dumper):
 class FactsSeam(NetlinkSeam):
     """The netlink seam whose per-namespace reader also dumps the FDB."""
 
-    def dumper(self, netns=None):
-        if netns not in self._dumpers:
+    def rtnl(self, netns=None):
+        if netns not in self._rtnl_sockets:
             with self.inside(netns):
-                self._dumpers[netns] = FactsDumper()
-        return self._dumpers[netns]
+                self._rtnl_sockets[netns] = FactsDumper()
+        return self._rtnl_sockets[netns]
 
 
 # -- entry point ---------------------------------------------------------------
@@ -223,7 +223,7 @@ def _links(seam, netns, links):
         views[name] = view
     vxlans = dict((view['index'], view) for view in views.values() if view['kind'] == 'vxlan')
     if vxlans:
-        for index, remote in seam.dumper(netns).flood_entries():
+        for index, remote in seam.rtnl(netns).flood_entries():
             if index in vxlans:
                 vxlans[index]['vxlan']['flood'].append(remote)
     return views

@@ -5,9 +5,11 @@
 """The netlink seam's links: read every link of a namespace with its
 addresses (one dump), create veth pairs, bridges and vxlan devices, change
 their settings, bridge ports and addresses, delete them; lo's state and alias.
+Everything but vxlan devices goes through the lean writer (_rtnl_write);
+those through pyroute2.
 
 A part of NetlinkSeam (see _netlink), which provides the core it uses:
-session(), dumper(), _cached(), changed(), _index(), _target(), _ns_file(),
+session(), rtnl(), _cached(), changed(), _index(), _target(), _ns_file(),
 _indexes and _here_fd.
 """
 
@@ -15,13 +17,11 @@ import errno
 import os
 
 from ansible_collections.linuxns.net.plugins.module_utils import _rtnl as rtnl
+from ansible_collections.linuxns.net.plugins.module_utils._rtnl import NetlinkRequestError
 
 _LOOPBACK_INDEX = 1  # the kernel always gives lo ifindex 1 in every namespace
-_IFA_F_NODAD = 0x02
 # what _rtnl's dump has that a link here does not (kind-specific fields come from _kind_fields)
 _DUMP_ONLY = ('name', 'master_index', 'data', 'slave_data')
-# link settings whose pyroute2 name is not their name in the link view
-_PYROUTE2_NAMES = {'mac': 'address', 'txqueuelen': 'txqlen'}
 
 
 class LinksMixin:
@@ -39,14 +39,14 @@ class LinksMixin:
             changes['ifalias'] = alias
         if changes:
             self.changed()
-            self.session(netns).link('set', index=_LOOPBACK_INDEX, **changes)
+            self.rtnl(netns).set_link(index=_LOOPBACK_INDEX, **changes)
 
     def links(self, netns):
         """{ifname: link dict} of every link in `netns`, addresses included."""
         return self._cached(('links', netns), lambda: self._read_links(netns))
 
     def _read_links(self, netns):
-        dumper = self.dumper(netns)
+        dumper = self.rtnl(netns)
         addresses = {}
         for index, cidr in dumper.addresses():
             addresses.setdefault(index, []).append(cidr)
@@ -69,7 +69,7 @@ class LinksMixin:
     def _read_netnsid(self, netns, other):
         fd = os.open(self._ns_file(other) if other else '/proc/self/ns/net', os.O_RDONLY)
         try:
-            return self.dumper(netns).netnsid(fd)
+            return self.rtnl(netns).netnsid(fd)
         finally:
             os.close(fd)
 
@@ -79,28 +79,20 @@ class LinksMixin:
         self.changed()
         here = self._here_fd if peer_netns is None else None
         fd = here if here is not None else os.open(self._ns_file(peer_netns), os.O_RDONLY)
-        settings, peer = {}, {'ifname': peer_name, 'net_ns_fd': fd}
-        if mtu:
-            settings['mtu'] = peer['mtu'] = mtu
-        if master:
-            settings['master'] = self._index(netns, master)
-        if up:
-            settings['state'] = 'up'
         try:
-            self.session(netns).link('add', ifname=name, kind='veth',
-                                     peer=peer, **settings)
+            master_index = self._index(netns, master) if master else None
+            self.rtnl(netns).add_veth(name, peer_name, fd, mtu=mtu, master=master_index, up=up)
         finally:
             if here is None:
                 os.close(fd)
 
     def add_bridge(self, netns, name, stp, forward_delay):
         self.changed()
-        self.session(netns).link('add', ifname=name, kind='bridge', **_bridge_args(stp, forward_delay))
+        self.rtnl(netns).add_bridge(name, stp, forward_delay)
 
     def set_bridge(self, netns, name, stp=None, forward_delay=None):
         self.changed()
-        self.session(netns).link('set', index=self._index(netns, name), kind='bridge',
-                                 **_bridge_args(stp, forward_delay))
+        self.rtnl(netns).set_bridge(self._index(netns, name), stp, forward_delay)
 
     def set_link(self, netns, name, **changes):
         """Change the link's settings (_link_specs.LinkEnd.SETTINGS), state,
@@ -108,30 +100,22 @@ class LinksMixin:
         if 'master' in changes:
             master = changes.pop('master')
             changes['master'] = self._index(netns, master) if master else 0
-        for field, attribute in _PYROUTE2_NAMES.items():
-            if field in changes:
-                changes[attribute] = changes.pop(field)
         self.changed()
-        self.session(netns).link('set', **dict(self._target(netns, name), **changes))
+        self.rtnl(netns).set_link(**dict(self._target(netns, name), **changes))
 
     def set_hairpin(self, netns, name, enabled):
         self.changed()
-        self.session(netns).brport('set', index=self._index(netns, name), mode=1 if enabled else 0)
+        self.rtnl(netns).set_hairpin(self._index(netns, name), enabled)
 
     def address(self, netns, name, command, cidr):
-        """command: 'replace' (add, or keep if present) or 'del'.  An IPv6
-        address skips duplicate address detection (as Docker's do): usable at
-        once, not a second or two later."""
-        address, prefixlen = cidr.split('/')
-        flags = {'flags': _IFA_F_NODAD} if ':' in address and command != 'del' else {}
+        """command: 'replace' (add, or keep if present) or 'del' (_rtnl_write)."""
         self.changed()
         try:
-            self.session(netns).addr(command, index=self._index(netns, name), address=address,
-                                     prefixlen=int(prefixlen), **flags)
-        except Exception as exc:  # pyroute2's NetlinkError, imported with the session
+            self.rtnl(netns).address(command, self._index(netns, name), cidr)
+        except NetlinkRequestError as exc:
             # gone already: taking a link down flushes its IPv6 addresses, so a
             # rollback that took it down first finds nothing left to delete
-            if not (command == 'del' and getattr(exc, 'code', None) == errno.EADDRNOTAVAIL):
+            if not (command == 'del' and exc.errno == errno.EADDRNOTAVAIL):
                 raise
 
     def add_vxlan(self, netns, name, vni, local, port, dev, learning):
@@ -152,7 +136,7 @@ class LinksMixin:
         index = self._index(netns, name)
         self.changed()
         self._indexes.pop((netns, name), None)
-        self.session(netns).link('del', index=index)
+        self.rtnl(netns).delete_link(index)
 
 
 def _kind_fields(link, by_index):
@@ -167,12 +151,3 @@ def _kind_fields(link, by_index):
                       local=rtnl.ip(rtnl.AF_INET, data.get(rtnl.VXLAN['local'])) or rtnl.ip(rtnl.AF_INET6, data.get(rtnl.VXLAN['local6'])),
                       dev=dev['name'] if dev else None, learning=bool(rtnl.u8(data.get(rtnl.VXLAN['learning']))))
     return fields
-
-
-def _bridge_args(stp, forward_delay):
-    args = {}
-    if stp is not None:
-        args['br_stp_state'] = 1 if stp else 0
-    if forward_delay is not None:
-        args['br_forward_delay'] = forward_delay
-    return args

@@ -9,7 +9,7 @@ bandwidth plugin builds, through pyroute2's tc support.  Reads go through
 the lean reader (_rtnl).
 
 A part of NetlinkSeam (see _netlink), which provides the core it uses:
-session(), dumper(), _cached(), changed() and _index().
+session(), rtnl(), _cached(), changed() and _index().
 """
 
 ROOT_HANDLE = 0x10000  # 1:
@@ -35,12 +35,12 @@ class TrafficControlMixin:
     def qdiscs(self, netns):
         """{ifindex: {'root': qdisc or None, 'ingress': bool}} of every link
         with a qdisc of its own in `netns` (see _rtnl.Dumper.qdiscs)."""
-        return self._cached(('qdiscs', netns), lambda: _by_link(self.dumper(netns).qdiscs()))
+        return self._cached(('qdiscs', netns), lambda: _by_link(self.rtnl(netns).qdiscs()))
 
     def redirect_targets(self, netns, index):
         """The ifindexes the ingress filters of link `index` redirect to."""
         return self._cached(('redirects', netns, index), lambda: [
-            target for eaction, target in self.dumper(netns).redirects(index, INGRESS_HANDLE) if eaction == EGRESS_REDIRECT])
+            target for eaction, target in self.rtnl(netns).redirects(index, INGRESS_HANDLE) if eaction == EGRESS_REDIRECT])
 
     def set_token_bucket(self, netns, name, rate, burst, limit):
         """Make (or change) the link's root qdisc a tbf: rate in bytes/s,

@@ -16,7 +16,7 @@ which containers this network made, so those no longer listed are removed.
 
 Everything is one plan over the existing Resources (see _composite), in
 the order _network_layout gives; the desired state is _network_spec's, the
-record _network_record's.
+record _network_record's, the results _network_results'.
 """
 
 import os
@@ -25,6 +25,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._composite import Comp
 from ansible_collections.linuxns.net.plugins.module_utils._host_sysctls import IP6_FORWARD, IP_FORWARD
 from ansible_collections.linuxns.net.plugins.module_utils._network_layout import Layout
 from ansible_collections.linuxns.net.plugins.module_utils._network_record import read_record
+from ansible_collections.linuxns.net.plugins.module_utils._network_results import container_results, network_results
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import NetworkSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError, sysctl_path
 
@@ -78,10 +79,10 @@ class ContainerNetworkResource(CompositeResource):
         self.layout.record_ahead()
 
     def summary(self, desired, plan, observed):
-        return self.layout.summary(plan, observed)
+        return container_results(self.layout, plan, observed)
 
     def extra_results(self, plan):
-        return dict(self.layout.extra_results(plan), elapsed=round(process_age(), 3))
+        return dict(network_results(self.layout, plan), elapsed=round(process_age(), 3))
 
 
 def process_age():

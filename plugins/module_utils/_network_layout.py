@@ -7,15 +7,15 @@ their addresses, interfaces and host ends, and the parts of the plan -
 removals first (workloads, cgroups, veths, namespaces of pruned
 containers, bandwidth limits, bridges of networks no longer declared),
 then in dependency order namespaces, overlay, bridges, veths, bandwidth,
-routes, NAT, forwarding, cgroups, workloads, the boot unit and the record -
-and the module's results."""
+routes, NAT, forwarding, cgroups, workloads, the boot unit and the record.
+The module's results from it are _network_results'."""
 
 import collections
 import hashlib
 import ipaddress
 import json
 
-from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import BandwidthResource, BandwidthSpec, ifb_name
+from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import BandwidthResource, BandwidthSpec
 from ansible_collections.linuxns.net.plugins.module_utils._boot import BootResource, BootSpec
 from ansible_collections.linuxns.net.plugins.module_utils._bridge import BridgeResource
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup import CgroupResource
@@ -24,7 +24,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._composite import Part
 from ansible_collections.linuxns.net.plugins.module_utils._files import write_text
 from ansible_collections.linuxns.net.plugins.module_utils._host_sysctls import IP6_FORWARD, IP_FORWARD, HostSysctlResource
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import BridgeSpec, VethSpec
-from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource, rule_changes
+from ansible_collections.linuxns.net.plugins.module_utils._nat import NatResource
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NamespaceSpec, NetnsResource
 from ansible_collections.linuxns.net.plugins.module_utils._network_record import (
     DEFAULT_NETWORK, RECORD_VERSION, Member, RecordResource, allocate, merged_record, recorded_containers, recorded_networks)
@@ -119,7 +119,7 @@ class Layout:
         default = spec.default
         record = {'version': RECORD_VERSION, 'bridge': default.bridge, 'subnet': str(default.subnet), 'gateway': str(default.gateway),
                   'addresses': self._cidrs(default), 'containers': sorted(c.name for c in self.keep),
-                  'networks': dict((net.name, dict(self._network_record(net), slot=self.slots[net.name])) for net in spec.extra)}
+                  'networks': dict((net.name, dict(self.network_record(net), slot=self.slots[net.name])) for net in spec.extra)}
         if spec.forwarding and self.ip_forward_before is not None:
             record['ip_forward_before'] = self.ip_forward_before
         if default.subnet6:
@@ -149,7 +149,7 @@ class Layout:
     def _cidrs(self, net):
         return dict((c, '%s/%d' % (a, net.subnet.prefixlen)) for c, a in self.addresses[net.name].items())
 
-    def _network_record(self, net):
+    def network_record(self, net):
         view = {'bridge': net.bridge, 'subnet': str(net.subnet), 'gateway': str(net.gateway), 'addresses': self._cidrs(net)}
         if net.subnet6:
             view.update(subnet6=str(net.subnet6), gateway6=str(net.gateway6))
@@ -326,54 +326,6 @@ class Layout:
             rules.append(dict(ip, kind='isolate', out_interface=net.bridge))
         return rules
 
-    # -- results ----------------------------------------------------------------
-
-    def summary(self, plan, observed):
-        results, touched = [], self._touched(plan)
-        for c in self.keep:
-            interfaces = self.interfaces(c)
-            first = interfaces[0]
-            results.append({'name': c.name, 'netns': c.name, 'interface': first.inside, 'veth': first.host_end,
-                            'address': first.cidr, 'address6': first.cidr6, 'ports': c.ports, 'limits': c.limits,
-                            'networks': [{'network': i.network.name, 'interface': i.inside, 'veth': i.host_end, 'address': i.cidr,
-                                          'address6': i.cidr6, 'mac': i.mac} for i in interfaces],
-                            'bandwidth': (observed.get('bandwidth') or {}).get('bandwidth/' + first.host_end),
-                            'workload': (observed.get('workload') or {}).get('workload/' + c.name),
-                            'action': _outcome(touched.get(c.name))})
-        return results
-
-    def _touched(self, plan):
-        """{container: the actions that concern it}, by their subjects: its
-        namespace, workload, ifb, each veth's host end and inside end, and a
-        subject NAME: ... or .../NAME (its cgroup, its routes)."""
-        owners, kept = {}, set(c.name for c in self.keep)
-        for c in self.keep:
-            subjects = ['netns/' + c.name, 'workload/' + c.name, 'bandwidth/' + ifb_name(c.name)]
-            for i in self.interfaces(c):
-                subjects += [i.host_end, 'bandwidth/' + i.host_end, '%s/%s' % (c.name, i.inside)]
-            owners.update(dict.fromkeys(subjects, c.name))
-        touched = collections.defaultdict(list)
-        for action in plan.actions:
-            subject = action.subject.split(' ', 1)[1]
-            name = owners.get(subject) or (subject.split(': ', 1)[0] if ': ' in subject else subject.rsplit('/', 1)[-1])
-            if name in kept:
-                touched[name].append(action)
-        return touched
-
-    def extra_results(self, plan):
-        spec = self.spec
-        rules = plan.parts['nat'] if 'nat' in plan.parts else None
-        firsts = dict((c.name, self.first(c)) for c in self.keep)
-        result = {'pruned': self.gone, 'addresses': dict((n, f.cidr) for n, f in firsts.items()),
-                  'bridge': spec.bridge, 'subnet': str(spec.subnet) if spec.subnet else None,
-                  'gateway': str(spec.gateway) if spec.gateway else None, 'boot': self.boot.results(),
-                  'subnet6': str(spec.subnet6) if spec.subnet6 else None, 'gateway6': str(spec.gateway6) if spec.gateway6 else None,
-                  'addresses6': dict((n, f.cidr6) for n, f in firsts.items() if f.cidr6),
-                  'networks': dict((net.name, self._network_record(net)) for net in self.networks)}
-        if rules is not None:
-            result['rules'] = rule_changes(rules)
-        return result
-
 
 def bridge_mac(bridge):
     """A fixed, locally administered MAC for a bridge of ours.  Left to the
@@ -391,9 +343,3 @@ def _default_peer(container, end):
 
 def _subnet(net, family):
     return str(net.subnet if family == 4 else net.subnet6)
-
-
-def _outcome(actions):
-    if not actions:
-        return 'unchanged'
-    return 'created' if any(a.op == 'netns.create' for a in actions) else 'updated'

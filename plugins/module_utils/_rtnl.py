@@ -9,8 +9,7 @@ namespace.  pyroute2 decodes every attribute of every message into objects
 (interface statistics, the ~70 per-device IPv6 settings...), about 0.7 ms
 per link; this module asks the kernel for the same dumps on a plain
 NETLINK_ROUTE socket and unpacks only the attributes the resources use, a
-few microseconds each.  Writes stay with pyroute2, which handles the many
-request formats; these are the fixed-format requests we read with.
+few microseconds each.  The writes on the same socket are _rtnl_write's.
 """
 
 import os
@@ -38,7 +37,7 @@ AF_INET, AF_INET6 = socket.AF_INET, socket.AF_INET6
 # attribute numbers (linux/if_link.h, if_addr.h, rtnetlink.h, net_namespace.h)
 IFLA = {'address': 1, 'ifname': 3, 'mtu': 4, 'link': 5, 'master': 10, 'txqlen': 13, 'linkinfo': 18, 'ifalias': 20,
         'link_netnsid': 37}
-INFO = {'kind': 1, 'data': 2, 'slave_data': 5}
+INFO = {'kind': 1, 'data': 2, 'slave_kind': 4, 'slave_data': 5}
 BRIDGE = {'forward_delay': 1, 'stp': 5}
 BRPORT_MODE = 4  # hairpin
 VXLAN = {'id': 1, 'link': 3, 'local': 4, 'learning': 7, 'port': 15, 'local6': 17}
@@ -50,6 +49,15 @@ TCA_TBF_PARMS = 1
 TCA_U32_ACT = 7
 TCA_ACT = {'kind': 1, 'options': 2}
 TCA_MIRRED_PARMS = 2
+
+
+class NetlinkRequestError(OSError):
+    """A request the kernel refused; `code` is the errno, as on pyroute2's
+    NetlinkError, so callers handle both alike."""
+
+    @property
+    def code(self):
+        return self.errno
 
 
 class Dumper:
@@ -79,7 +87,7 @@ class Dumper:
                 if kind == _NLMSG_ERROR:
                     code = struct.unpack_from('=i', payload)[0]
                     if code:
-                        raise OSError(-code, os.strerror(-code))
+                        raise NetlinkRequestError(-code, os.strerror(-code))
                     return
                 if kind == _NLMSG_DONE:
                     return
