@@ -46,7 +46,9 @@ def _by_host(facts):
 
 def _host(name, facts):
     links = facts['host'].get('links') or {}
-    containers = [_container(ns, links) for _name, ns in sorted(facts['namespaces'].items()) if not ns.get('stale')]
+    macs = (facts.get('record') or {}).get('macs') or {}
+    containers = [_container(ns, links, macs.get(ns['name']) or {}) for _name, ns in sorted(facts['namespaces'].items())
+                  if not ns.get('stale')]
     _add_published_ports(containers, facts.get('nat'))
     _add_limits(containers, facts.get('cgroups'))
     networks = _record_networks(facts.get('record'))
@@ -146,7 +148,10 @@ def _vxlan(link):
                 flood=list(vxlan.get('flood') or []), master=link['master'])
 
 
-def _container(ns, host_links):
+def _container(ns, host_links, declared_macs):
+    """A namespace and its interfaces; `declared_macs` {interface: MAC}: the
+    MACs its container declares (container_network's record), the only
+    ones drawn - a kernel-made MAC changes with every new veth."""
     interfaces = []
     for link in _sorted(ns.get('links') or {}):
         if link['name'] == 'lo':
@@ -158,6 +163,7 @@ def _container(ns, host_links):
             'bridge': (host_links.get(host_end) or {}).get('master') if host_end else None,
             'peer_netns': peer.get('netns') if peer.get('seen') else None,
             'peer_ifname': peer.get('ifname') if peer.get('seen') else None,
+            'mac': declared_macs.get(link['name']),
         })
     return {'name': ns['name'], 'owned': ns['owned'], 'interfaces': interfaces,
             'addresses': [a for i in interfaces for a in i['addresses']], 'ports': [], 'limits': None}
@@ -421,6 +427,8 @@ def _container_node(node_id, host, container, networks):
         addresses = _bare(interface['addresses'])
         if addresses:  # one line each, the interface's name on the first
             lines += ['%s %s' % (interface['name'], addresses[0])] + addresses[1:]
+        if interface['mac']:
+            lines.append('%s mac %s' % (interface['name'], interface['mac']))
     if container['limits']:
         lines.append(' · '.join('%s %s' % (k.replace('_max', ''), v) for k, v in sorted(container['limits'].items())))
     return Node(node_id, 'container', lines, container['owned'], _colour(networks, first))

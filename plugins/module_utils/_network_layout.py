@@ -120,6 +120,9 @@ class Layout:
         record = {'version': RECORD_VERSION, 'bridge': default.bridge, 'subnet': str(default.subnet), 'gateway': str(default.gateway),
                   'addresses': self._cidrs(default), 'containers': sorted(c.name for c in self.keep),
                   'networks': dict((net.name, dict(self.network_record(net), slot=self.slots[net.name])) for net in spec.extra)}
+        macs = self._declared_macs()
+        if macs:  # what network_info and the picture show as declared (a kernel-made MAC is not)
+            record['macs'] = macs
         if spec.forwarding and self.ip_forward_before is not None:
             record['ip_forward_before'] = self.ip_forward_before
         if default.subnet6:
@@ -145,6 +148,15 @@ class Layout:
         ahead = merged_record(self.record, final)
         if ahead != self.record:
             write_text(self.spec.record_path, json.dumps(ahead, indent=2, sort_keys=True) + '\n')
+
+    def _declared_macs(self):
+        """{container: {interface inside: MAC}} of the MACs the spec declares."""
+        macs = {}
+        for c in self.keep:
+            declared = dict((i.inside, i.mac) for i in self.interfaces(c) if i.mac)
+            if declared:
+                macs[c.name] = declared
+        return macs
 
     def _cidrs(self, net):
         return dict((c, '%s/%d' % (a, net.subnet.prefixlen)) for c, a in self.addresses[net.name].items())

@@ -325,14 +325,16 @@ network:
       description:
         - The record M(linuxns.net.container_network) keeps in C(containers.json) in O(state_dir) - the default
           network's C(bridge), C(subnet), C(gateway), C(addresses) (container name to CIDR), the C(containers) it
-          made, and its other C(networks) by name (each with C(bridge), C(subnet), C(gateway), C(slot) and
-          C(addresses)). Null when there is none (or without O(include=record)); a record that cannot be read is
+          made, its other C(networks) by name (each with C(bridge), C(subnet), C(gateway), C(slot) and
+          C(addresses)) and, where containers declare MACs, C(macs) (container name to interface name to MAC).
+          Null when there is none (or without O(include=record)); a record that cannot be read is
           null, with a warning.
       returned: success
       type: dict
       sample: {version: 2, bridge: cbr0, subnet: 10.244.1.0/24, gateway: 10.244.1.1, addresses: {web: 10.244.1.2/24},
                containers: [db, web], networks: {back: {bridge: cbr1, subnet: 10.245.1.0/24, gateway: 10.245.1.1, slot: '1',
-                                                        addresses: {db: 10.245.1.2/24}}}}
+                                                        addresses: {db: 10.245.1.2/24}}},
+               macs: {web: {eth0: "02:42:ac:11:00:02"}}}
     workloads:
       description:
         - The running workloads of M(linuxns.net.container_network) (a pid file in O(state_dir) whose process runs

@@ -672,6 +672,13 @@ def test_long_names_get_hashed_host_ends_that_name_their_container_in_the_alias(
     run = ansible.play(network(host, containers))
     assert run.changed == ['net'] and mac(LONG, 'eth0') == '02:42:ac:11:00:09', run.output
     assert ping('db', '10.88.0.2')  # the neighbour learns the new MAC
+    # network_info and the picture show the declared MACs, and only those
+    info = ansible.play([{'name': 'info', 'linuxns.net.network_info': {'state_dir': host['state_dir']}, 'register': 'info'},
+                         {'name': 'dot', 'ansible.builtin.debug': {'msg': '{{ info.network | linuxns.net.topology'
+                                                                          ' | linuxns.net.topology_dot }}'}}])
+    assert info.task('info')['network']['record']['macs'] == {LONG: {'eth0': '02:42:ac:11:00:09'}, 'db': {'eth1': '02:42:ac:12:00:03'}}
+    dot = info.task('dot')['msg']
+    assert 'eth0 mac 02:42:ac:11:00:09' in dot and 'eth1 mac 02:42:ac:12:00:03' in dot and dot.count(' mac ') == 2, dot
 
     run = ansible.play(network(host, containers[2:]))  # both long names pruned
     assert run.rc == 0 and run.task('net')['pruned'] == sorted([LONG, LONGEST]), run.output

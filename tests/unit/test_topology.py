@@ -294,3 +294,17 @@ def test_a_published_port_label_says_its_host_address_and_range():
         == 'udp 127.0.0.1:53 → 5353'
     assert layout._published({'protocol': 'tcp', 'host_port': '8000:8009', 'container_port': '8000-8009',
                               'host_ip': 'fd00::1'}) == 'tcp [fd00::1]:8000-8009 → 8000-8009'
+
+
+def test_a_declared_mac_is_drawn_and_a_kernel_made_one_is_not():
+    """The record's `macs` (what container_network was asked for) label the
+    interface; c2's MAC, made by the kernel, changes with every new veth."""
+    facts = host_facts(1)
+    facts['namespaces']['c2']['links']['eth0']['mac'] = '5e:11:22:33:44:55'
+    facts['record']['macs'] = {'c1': {'eth0': '02:42:ac:11:00:02'}}
+    model = topology({'host1': facts})
+    assert [[i['mac'] for i in c['interfaces']] for c in model['hosts'][0]['containers']] == [['02:42:ac:11:00:02'], [None]]
+    text = topology_dot({'host1': facts})
+    assert 'label="c1\\neth0 10.244.1.2\\neth0 mac 02:42:ac:11:00:02\\ncpu 0.5 · memory 64M"' in text
+    assert '5e:11:22' not in text and '5e:11:22' not in topology_mermaid({'host1': facts})
+    assert 'eth0 mac 02:42:ac:11:00:02' in topology_mermaid({'host1': facts})
