@@ -395,7 +395,8 @@ def inventory(hosts, outside, count, lab_dir, firewall='none'):
         'vars': {'ansible_connection': 'linuxns.net.nsenter', 'ansible_python_interpreter': sys.executable,
                  'cluster_network_cidr': CLUSTER_CIDR, 'cluster_network_cidr6': CLUSTER_CIDR6,
                  'cluster_network_networks': [BACK_NETWORK],
-                 'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1])}
+                 'lab_outside_address': outside[1], 'lab_outside_address6': address6(outside[1]),
+                 'lab_shared_kernel': True}  # one neighbour table for all hosts: verify paces its probes
         | ({'lab_upstream_names': {UPSTREAM_NAME: outside[1]}} if shutil.which('dnsmasq') else {})
         | ({'container_host_host_firewall': {'family': 'inet', 'table': 'filter', 'chain': 'forward', 'input_chain': 'input'}}
            if firewall == 'nftables' else {}),

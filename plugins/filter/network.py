@@ -14,7 +14,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import container_bandwidth, ifb_name
 from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import VETH_PREFIX
-from ansible_collections.linuxns.net.plugins.module_utils._ports import port_overlaps, published_port
+from ansible_collections.linuxns.net.plugins.module_utils._ports import HostPorts, published_port
 from ansible_collections.linuxns.net.plugins.module_utils._reachability_report import merge_reports
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, container_name, device_name, namespace_sysctls, port_range)
@@ -67,7 +67,7 @@ def cluster_problems(hostvars, hosts):
                 problems.extend(_overlaps(host, ipaddress.ip_network(subnet), subnets))
         by_network = dict([('default', ipaddress.ip_network(data['cluster_network_host_subnet']))]
                           + [(n['name'], ipaddress.ip_network(n['subnet'])) for n in data.get('cluster_network_host_networks') or []])
-        names, addresses, ports = set(), {}, []
+        names, addresses, ports = set(), {}, HostPorts()
         for index, container in enumerate(data.get('containers_list') or []):
             if not isinstance(container, dict):
                 problems.append('%s: containers_list[%d] is not a dict with name, address, ports, ...: %r'
@@ -88,9 +88,8 @@ def cluster_problems(hostvars, hosts):
                 if problem:
                     problems.append('%s: %s' % (host, problem))
                     continue
-                if any(port_overlaps(published, other) for other in ports):
+                if ports.claim(published, name) is not None:
                     problems.append('%s: published port %s/%s is used twice' % (host, published['protocol'], published['host']))
-                ports.append(published)
     return problems
 
 

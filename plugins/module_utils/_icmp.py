@@ -14,6 +14,10 @@ _ICMP_FILTER = 1  # SOL_RAW option: a bit set per ICMP type the socket drops
 _ICMP6_FILTER = 1  # IPPROTO_ICMPV6 option: 256 bits, a set bit blocks the type
 ECHO_TYPES = {4: (8, 0), 6: (128, 129)}  # family -> (echo request, echo reply)
 FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
+# A source's replies arrive at once, ~1 KB of socket memory each: the usual
+# 208 KB buffer drops what is over ~200, and each drop costs a retry's delay.
+RECEIVE_BUFFER = 4 << 20
+_SO_RCVBUFFORCE = 33  # past net.core.rmem_max (root); not in every Python's socket module
 
 
 def checksum(data):
@@ -81,6 +85,7 @@ def open_echo_socket(namespaces, netns, family):
                           'ping sockets are off there (net.ipv4.ping_group_range)' % (netns or 'this namespace'))
         raw = False
     sock.setblocking(False)
+    _widen_receive_buffer(sock)
     if raw:
         reply = ECHO_TYPES[family][1]
         if family == 4:
@@ -96,3 +101,12 @@ def _packed(address):
     """An address string as the kernel reports it -> bytes, scope id dropped."""
     host = address.split('%')[0]
     return socket.inet_pton(socket.AF_INET6 if ':' in host else socket.AF_INET, host)
+
+
+def _widen_receive_buffer(sock):
+    """RECEIVE_BUFFER for the replies; where that is not allowed, as much as
+    net.core.rmem_max gives."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, RECEIVE_BUFFER)
+    except PermissionError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)

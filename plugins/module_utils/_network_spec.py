@@ -14,7 +14,7 @@ from ansible_collections.linuxns.net.plugins.module_utils._bandwidth import cont
 from ansible_collections.linuxns.net.plugins.module_utils._cgroup_spec import LIMITS, CgroupSpec
 from ansible_collections.linuxns.net.plugins.module_utils._netns import namespace_files
 from ansible_collections.linuxns.net.plugins.module_utils._network_record import DEFAULT_NETWORK, RECORD_FILE
-from ansible_collections.linuxns.net.plugins.module_utils._ports import port_overlaps, published_port, short_form
+from ansible_collections.linuxns.net.plugins.module_utils._ports import HostPorts, published_port, short_form
 from ansible_collections.linuxns.net.plugins.module_utils._validate import (
     ValidationError, cgroup_path, container_name, integer_range, interface_name, ip_address, namespace_sysctls,
     network, safe_name, unicast_mac, unique)
@@ -259,7 +259,7 @@ class NetworkSpec:
                     seen.append((net.name, reach))
 
     def _check_containers(self):
-        addresses, ports, known = {}, [], set(n.name for n in self.networks)
+        addresses, ports, known = {}, HostPorts(), set(n.name for n in self.networks)
         for spec in self.containers:
             for joined in spec.networks:
                 if joined.network not in known:  # (only a networks[] entry can name another)
@@ -276,11 +276,10 @@ class NetworkSpec:
                                           % (address, addresses[(joined.network, address)]))
                 addresses[(joined.network, address)] = spec.name
             for port in spec.ports:
-                clash = [owner for other, owner in ports if port_overlaps(port, other)]
-                if clash:
+                clash = ports.claim(port, spec.name)
+                if clash is not None:
                     raise ValidationError(spec.prefix + 'ports', 'host port %s/%s is also published by %s'
-                                          % (port['protocol'], port['host'], clash[0]))
-                ports.append((port, spec.name))
+                                          % (port['protocol'], port['host'], clash))
 
     @property
     def record_path(self):

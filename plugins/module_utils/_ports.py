@@ -63,9 +63,40 @@ def _port_text(bounds):
     return bounds[0] if bounds[0] == bounds[1] else '%d-%d' % bounds
 
 
-def port_overlaps(one, other):
-    """Whether two published ports take a port of the same protocol on an address of both."""
-    if one['protocol'] != other['protocol'] or None not in (one['host_ip'], other['host_ip']) and one['host_ip'] != other['host_ip']:
-        return False
-    (low, high), (other_low, other_high) = port_range(one['host'], 'host'), port_range(other['host'], 'host')
-    return low <= other_high and other_low <= high
+class HostPorts(object):
+    """The host ports published so far, to find the one a new port overlaps
+    (same protocol, an address of both) without comparing every pair: a host
+    may publish thousands.  Single ports are looked up; ranges, rare, are
+    compared."""
+
+    def __init__(self):
+        self._singles = {}  # (protocol, port) -> [(host_ip, owner)]
+        self._ranges = []  # (protocol, low, high, host_ip, owner)
+
+    def claim(self, port, owner):
+        """Take `port` for `owner`: the owner of an earlier port it overlaps, else None."""
+        low, high = port_range(port['host'], 'host')
+        clash = next(self._overlapping(port['protocol'], low, high, port['host_ip']), None)
+        if low == high:
+            self._singles.setdefault((port['protocol'], low), []).append((port['host_ip'], owner))
+        else:
+            self._ranges.append((port['protocol'], low, high, port['host_ip'], owner))
+        return clash
+
+    def _overlapping(self, protocol, low, high, host_ip):
+        if low == high:
+            singles = self._singles.get((protocol, low), ())
+        else:
+            singles = ((ip, owner) for (proto, number), taken in self._singles.items()
+                       if proto == protocol and low <= number <= high for ip, owner in taken)
+        for ip, owner in singles:
+            if _shared_address(ip, host_ip):
+                yield owner
+        for proto, other_low, other_high, ip, owner in self._ranges:
+            if proto == protocol and low <= other_high and other_low <= high and _shared_address(ip, host_ip):
+                yield owner
+
+
+def _shared_address(one, other):
+    """Whether two host_ip (None: every address) publish on an address of both."""
+    return one is None or other is None or one == other

@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The reachability module: probe what its parameters ask for and report
 it - the input (_reachability_plan), the probes (_prober), the result
-(_reachability_report) - with the limits a big mesh needs (open files) and a
-warning when the kernel's neighbour table overflowed meanwhile."""
+(_reachability_report) - with the limits a big mesh needs (open files), a
+warning when the kernel's neighbour table overflowed meanwhile and, asked
+to, the entries the probes left in that table deleted."""
 
 import resource
 import socket
@@ -13,6 +14,8 @@ import socket
 from ansible_collections.linuxns.net.plugins.module_utils._prober import MAX_OPEN_CONNECTS, Namespaces, Prober
 from ansible_collections.linuxns.net.plugins.module_utils._reachability_plan import plan
 from ansible_collections.linuxns.net.plugins.module_utils._reachability_report import report
+from ansible_collections.linuxns.net.plugins.module_utils._rtnl import NETLINK_ROUTE
+from ansible_collections.linuxns.net.plugins.module_utils._rtnl_write import Writer
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
 MISSES_IN_MESSAGE = 20
@@ -21,8 +24,9 @@ OPEN_FILES_SPARE = 64  # what the interpreter and Ansible hold open besides ours
 NEIGHBOUR_STATS = ('/proc/net/stat/arp_cache', '/proc/net/stat/ndisc_cache')
 NEIGHBOUR_WARNING = (
     "the kernel's neighbour (ARP/NDP) table, which all namespaces share, was full while probing, so the kernel dropped "
-    "packets (dmesg: neighbor table overflow); it frees an entry only after the entry's reachable time (15-45 s), "
-    "so give such a mesh retries spread over 45 s (e.g. retries=8, delay=6), or a larger net.ipv4.neigh.default.gc_thresh3")
+    "packets (dmesg: neighbor table overflow); it frees only entries unused for 5 s, so give such a mesh retries more "
+    "than 5 s apart (e.g. retries=8, delay=6), fewer sources at once (lab hosts on one kernel: one host at a time with "
+    "flush_neighbours) or a larger net.ipv4.neigh.default.gc_thresh3")
 
 
 def neighbour_table_fulls():
@@ -73,9 +77,26 @@ def probe(params):
         for source in planned.sources:
             namespaces.open(source.netns, source.option)
         elapsed = Prober(namespaces, planned.timeout, planned.delay, planned.retries).run(planned.checks)
+        flushed = flush_neighbours(namespaces, planned.sources) if params.get('flush_neighbours') else None
     finally:
         namespaces.close()
-    return report(planned, elapsed)
+    result = report(planned, elapsed)
+    if flushed is not None:
+        result['neighbours_flushed'] = flushed
+    return result
+
+
+def flush_neighbours(namespaces, sources):
+    """Delete the learned neighbour entries of the sources' namespaces and of
+    our own (its bridges' and its links'): how many."""
+    flushed = 0
+    for netns in set([''] + [source.netns for source in sources]):
+        writer = Writer(namespaces.socket(netns, socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE))
+        try:
+            flushed += writer.flush_neighbours()
+        finally:
+            writer.close()
+    return flushed
 
 
 def misses_message(result):

@@ -16,7 +16,7 @@ import os
 import socket
 import struct
 
-_NETLINK_ROUTE = 0
+NETLINK_ROUTE = 0
 _RTM_GETLINK, _RTM_GETADDR, _RTM_GETROUTE, _RTM_GETNSID = 18, 22, 26, 90
 _RTM_GETQDISC, _RTM_GETTFILTER = 38, 46
 _NLM_F_REQUEST, _NLM_F_DUMP = 0x1, 0x300
@@ -63,8 +63,9 @@ class NetlinkRequestError(OSError):
 class Dumper:
     """One NETLINK_ROUTE socket, opened in the namespace it reads."""
 
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_ROUTE)
+    def __init__(self, sock=None):
+        """`sock`: a NETLINK_ROUTE socket made in another namespace (default: a new one here)."""
+        self.sock = sock or socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
         self.sock.bind((0, 0))
         self.seq = 0
 

@@ -19,7 +19,7 @@ import socket
 import struct
 
 from ansible_collections.linuxns.net.plugins.module_utils._rtnl import (
-    AF_INET6, BRIDGE, BRPORT_MODE, IFLA, INFO, Dumper, NetlinkRequestError, _IFADDR, _IFINFO, _RTM_GETLINK, _RTMSG, _attr)
+    AF_INET6, BRIDGE, BRPORT_MODE, IFLA, INFO, Dumper, NetlinkRequestError, _IFADDR, _IFINFO, _RTM_GETLINK, _RTMSG, _attr, _attrs)
 
 _RTM_NEWLINK, _RTM_DELLINK, _RTM_NEWADDR, _RTM_DELADDR, _RTM_NEWROUTE, _RTM_DELROUTE = 16, 17, 20, 21, 24, 25
 _NLM_F_REQUEST, _NLM_F_ACK, _NLM_F_REPLACE, _NLM_F_EXCL, _NLM_F_CREATE = 0x1, 0x4, 0x100, 0x200, 0x400
@@ -33,6 +33,10 @@ _IFA_LOCAL = 2
 _IFA_F_NODAD = 0x02
 _RTA = {'dst': 1, 'oif': 4, 'gateway': 5, 'priority': 6, 'prefsrc': 7, 'table': 15}
 _RTN_UNICAST, _RT_SCOPE_NOWHERE, _RTNH_F_ONLINK = 1, 255, 4
+_RTM_DELNEIGH, _RTM_GETNEIGH = 29, 30
+_NDMSG = struct.Struct('=BxxxiHBB')  # family, ifindex, state, flags, type
+_NDA_DST = 1
+_NUD_NOARP, _NUD_PERMANENT = 0x40, 0x80
 
 
 class Writer(Dumper):
@@ -117,6 +121,31 @@ class Writer(Dumper):
         body = header + b''.join(_attr(_RTA[key], value) for key, value in attributes if value)
         flags = {'replace': _REPLACE, 'add': _ADD, 'del': _CHANGE}[command]
         self._send(_RTM_DELROUTE if deleting else _RTM_NEWROUTE, body, flags)
+
+    # -- neighbours -------------------------------------------------------
+
+    def flush_neighbours(self):
+        """Delete the namespace's learned neighbour (ARP/NDP) entries, as
+        `ip neigh flush all` does (not the permanent and NOARP ones); how many."""
+        dump = self._request(_RTM_GETNEIGH, _NDMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0))
+        learned = [_learned_entry(payload) for _kind, payload in dump]  # the whole dump before the first delete
+        learned = [body for body in learned if body]
+        for body in learned:
+            try:
+                self._send(_RTM_DELNEIGH, body)
+            except NetlinkRequestError as exc:
+                if exc.errno != errno.ENOENT:  # (gone meanwhile)
+                    raise
+        return len(learned)
+
+
+def _learned_entry(payload):
+    """The RTM_DELNEIGH body of a learned neighbour entry, else None."""
+    family, index, state, _flags, _type = _NDMSG.unpack_from(payload)
+    dst = _attrs(payload, _NDMSG.size).get(_NDA_DST)
+    if not dst or state & (_NUD_NOARP | _NUD_PERMANENT):
+        return None
+    return _NDMSG.pack(family, index, 0, 0, 0) + _attr(_NDA_DST, dst)
 
 
 def _link_header(index, state):

@@ -85,13 +85,25 @@ options:
       - Bad input always fails the task, before any probe is sent.
     type: bool
     default: true
+  flush_neighbours:
+    description:
+      - After the probes, delete the learned neighbour (ARP/NDP) entries of the O(sources) and of the
+        namespace the module runs in - the entries the probes made (as C(ip neigh flush all) in each).
+      - For lab hosts that share one kernel, probed one host at a time (task keyword C(throttle=1)), so that the
+        next host's probes find room in the kernel's one neighbour table. The kernel learns an entry
+        again with the next packet that needs it; only this cache is touched, so the task reports no
+        change, in check mode too (the probes made the entries in check mode as well).
+    type: bool
+    default: false
 notes:
   - At most 65536 checks (sources times targets, plus ports) in one task.
   - Many namespaces on one LAN that all ping each other need a neighbour (ARP) entry per pair, and the
     kernel's neighbour table is shared by all namespaces (C(net.ipv4.neigh.default.gc_thresh3), 1024
-    entries by default). When it is full the kernel drops packets, and it frees an entry only after the
-    entry's reachable time (15-45 s), so a larger mesh needs its retries spread over 45 s (for example
-    O(retries=8) and O(delay=6)); the task warns when misses came with a full table.
+    entries by default, for each family). When it is full the kernel drops packets and frees only entries
+    unused for 5 s, so a larger mesh needs retries more than 5 s apart (for example O(retries=8) and
+    O(delay=6)); lab hosts on one kernel can probe one host at a time with O(flush_neighbours). The task
+    warns when misses came with a full table (where the kernel's counters can be read, in the initial
+    network namespace).
 seealso:
   - name: ping(8)
     description: The command for a single echo request.
@@ -194,6 +206,11 @@ elapsed:
   returned: success, and failure because of misses
   type: float
   sample: 0.012
+neighbours_flushed:
+  description: How many neighbour entries O(flush_neighbours) deleted.
+  returned: when O(flush_neighbours=true)
+  type: int
+  sample: 862
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -216,6 +233,7 @@ def main():
             retries=dict(type='int', default=2),
             delay=dict(type='float', default=1),
             fail_on_miss=dict(type='bool', default=True),
+            flush_neighbours=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )

@@ -15,13 +15,13 @@ modules as always.  Only what the configuration fixed at import time is
 shared, so a run whose ANSIBLE_* variables differ from the server's is started
 as a separate process instead (`run` decides).
 
-Protocol, one JSON line each way: request {argv, env, cwd, output}; replies
-{"pid": N} when the child is started, then {"rc": N} when it has exited."""
+Protocol, one JSON line each way: request {argv, env, cwd, output, timeout};
+reply {"rc": N} when the child has exited (killed past its timeout: -9)."""
 
 import atexit
 import json
 import os
-import select
+import signal
 import subprocess
 import sys
 import time
@@ -54,18 +54,9 @@ class PreloadedAnsible:
     def run(self, argv, env, output, timeout):
         if ansible_settings(env) != self.settings or self.server.poll() is not None:
             return run_separately(argv, env, output, timeout)
-        request = {'argv': argv, 'env': env, 'cwd': os.getcwd(), 'output': output}
+        request = {'argv': argv, 'env': env, 'cwd': os.getcwd(), 'output': output, 'timeout': timeout}
         self.server.stdin.write(json.dumps(request) + '\n')
-        pid = json.loads(self.server.stdout.readline())['pid']
-        deadline = time.monotonic() + timeout
-        while not self._ready(deadline):
-            os.kill(pid, 9)  # as subprocess.run's timeout: the command itself
-            deadline = None
         return json.loads(self.server.stdout.readline())['rc']
-
-    def _ready(self, deadline):
-        wait = None if deadline is None else max(0, deadline - time.monotonic())
-        return bool(select.select([self.server.stdout], [], [], wait)[0])
 
     def close(self):
         self.server.stdin.close()
@@ -110,9 +101,20 @@ def serve():
         pid = os.fork()
         if pid == 0:
             _child(request)
-        print(json.dumps({'pid': pid}), flush=True)
-        _pid, status = os.waitpid(pid, 0)
-        print(json.dumps({'rc': os.waitstatus_to_exitcode(status)}), flush=True)
+        print(json.dumps({'rc': _wait(pid, time.monotonic() + request['timeout'])}), flush=True)
+
+
+def _wait(pid, deadline):
+    """The child's exit status; past the deadline it is killed, as
+    subprocess.run's timeout kills the command itself (-9)."""
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            deadline = float('inf')
+        time.sleep(0.01)
 
 
 if __name__ == '__main__':

@@ -191,3 +191,27 @@ def test_a_target_blocked_from_a_source_passes_by_its_silence_and_fails_on_an_an
         assert run.task('probe')['miss_details'][0]['error'] == 'answered, though it should be isolated from its source'
     finally:
         sh('ip netns exec c iptables -D INPUT -s %s -p icmp -j DROP' % lan['a'])
+
+
+def _learned_neighbours(netns=None):
+    """The neighbour entries `ip neigh` shows (learned ones: not NOARP, not permanent)."""
+    shown = subprocess.run(['ip'] + (['-n', netns] if netns else []) + ['neigh', 'show'],
+                           stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+    return [line for line in shown.splitlines() if line and 'NOARP' not in line and 'PERMANENT' not in line]
+
+
+def test_flush_neighbours_deletes_the_entries_the_probes_made_and_only_reports_them(ansible, lan):
+    sh('ip neigh replace 10.31.0.77 lladdr 02:00:00:00:00:77 dev rbr0 nud permanent')  # not learned: stays
+    targets = [{'name': name, 'address': address} for name, address in lan.items()] + ['fd00:31::3']
+    run = ansible.play(probe(sources=['a', 'b'], targets=targets))
+    assert run.rc == 0, run.output
+    assert _learned_neighbours('a') and _learned_neighbours('b') and 'neighbours_flushed' not in run.task('probe')
+
+    run = ansible.play(probe(sources=['a', 'b'], targets=targets, flush_neighbours=True))
+    assert run.rc == 0, run.output
+    result = run.task('probe')
+    assert (result['changed'], result['passed'], result['misses']) == (False, 8, [])
+    assert result['neighbours_flushed'] >= 4  # a and b: each other and c, in both families
+    assert _learned_neighbours('a') == _learned_neighbours('b') == [] == _learned_neighbours()
+    assert 'PERMANENT' in sh('ip neigh show 10.31.0.77')
+    assert _learned_neighbours('c')  # not a source: its entries are not ours to delete

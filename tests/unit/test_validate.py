@@ -119,3 +119,27 @@ def test_a_device_name_is_prefix_and_name_when_it_fits_else_a_hash_that_no_name_
     assert long == 'vex' + __import__('hashlib').sha256(b'frontend-web-1').hexdigest()[:12] and len(long) == 15
     assert device_name('v1-', 'frontend-web-1')[:3] == 'v1x' and device_name('bw-', 'frontend-web-1')[:3] == 'bwx'
     assert device_name('ve-', 'frontend-web-2') != long  # names apart, devices apart
+
+
+def _port(host, protocol='tcp', host_ip=None):
+    return {'host': host, 'protocol': protocol, 'host_ip': host_ip, 'container': host}
+
+
+@pytest.mark.parametrize('first, second, clash', [
+    (_port(8080), _port(8080), True),
+    (_port(8080), _port(8080, 'udp'), False),
+    (_port(8080), _port(8081), False),
+    (_port(8080, host_ip='10.0.0.1'), _port(8080, host_ip='10.0.0.2'), False),
+    (_port(8080, host_ip='10.0.0.1'), _port(8080), True),
+    (_port(8080), _port(8080, host_ip='fd00::1'), True),
+    (_port('8000-8009'), _port(8005), True),
+    (_port(8005), _port('8000-8009'), True),
+    (_port('8000-8009'), _port('8009-8020'), True),
+    (_port('8000-8009'), _port('8010-8020'), False),
+    (_port('8000-8009', host_ip='10.0.0.1'), _port(8003, host_ip='10.0.0.2'), False),
+])
+def test_host_ports_find_the_owner_of_an_overlapping_port(first, second, clash):
+    from ansible_collections.linuxns.net.plugins.module_utils._ports import HostPorts
+    ports = HostPorts()
+    assert ports.claim(first, 'a') is None
+    assert ports.claim(second, 'b') == ('a' if clash else None)
