@@ -196,13 +196,21 @@ def address6(address):
     return '%s%x' % (SUBNET6, int(address.rsplit('.', 1)[1]))
 
 
+def nic_mac(address):
+    """eth0's MAC, from its IPv4 address: the same after a reboot, as a real
+    NIC's.  (A new one would leave the other hosts' neighbour entries for
+    the old one, IPv6's for up to a minute, while they are not refreshed.)"""
+    return '02:6c:%02x:%02x:%02x:%02x' % tuple(int(octet) for octet in address.split('.'))
+
+
 def plug(pid, name, address, router):
     """eth0 of the host: a port of the switch bridge, or a link of its own
     to the router; IPv4 and IPv6 (no duplicate address detection to wait for)."""
     port = 'p-' + name[:13]
     prefix = '/24' if router is None else '/%d' % ROUTED_PREFIX
     prefix6 = '/64' if router is None else '/%d' % ROUTED_PREFIX6
-    run('ip', '-n', SWITCH, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', str(pid))
+    run('ip', '-n', SWITCH, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'address', nic_mac(address),
+        'netns', str(pid))
     if router is None:
         run('ip', '-n', SWITCH, 'link', 'set', port, 'master', 'lab-br', 'up')
     else:
