@@ -10,6 +10,7 @@ a veth's peer, wherever its namespace.
 """
 
 import ipaddress
+import itertools
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import is_owned
 from ansible_collections.linuxns.net.plugins.module_utils._link_specs import LinkEnd
@@ -41,6 +42,7 @@ class LinkReader:
         self.seam = seam
         self.cache = {}
         self.namespaces = None
+        self._named = None  # the live namespaces' names, sorted: the last places a peer is looked for
 
     def links(self, netns):
         """{name: link} in `netns`, or None when the namespace does not exist."""
@@ -66,9 +68,7 @@ class LinkReader:
             candidates = [netns]
         else:
             # the expected namespace first; every named one only when the pair is wrong
-            if self.namespaces is None:
-                self.namespaces = self.seam.namespaces()
-            others = [peer_netns, None] + sorted(n for n, e in self.namespaces.items() if not e.stale)
+            others = itertools.chain([peer_netns, None], self._named_namespaces())
             candidates = (ns for ns in others if ns != netns and self.links(ns) is not None
                           and self.seam.netnsid(netns, ns) == link['link_netnsid'])
         for ns in candidates:
@@ -76,3 +76,11 @@ class LinkReader:
                 if other['index'] == link['link_index'] and other['kind'] == 'veth':
                     return name, ns
         return None, '?'
+
+    def _named_namespaces(self):
+        """Sorted once per read, not per veth: a host may hold hundreds."""
+        if self._named is None:
+            if self.namespaces is None:
+                self.namespaces = self.seam.namespaces()
+            self._named = sorted(n for n, e in self.namespaces.items() if not e.stale)
+        return self._named
