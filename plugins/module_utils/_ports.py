@@ -63,7 +63,7 @@ def _port_text(bounds):
     return bounds[0] if bounds[0] == bounds[1] else '%d-%d' % bounds
 
 
-class HostPorts(object):
+class HostPorts:
     """The host ports published so far, to find the one a new port overlaps
     (same protocol, an address of both) without comparing every pair: a host
     may publish thousands.  Single ports are looked up; ranges, rare, are

@@ -128,8 +128,7 @@ class Writer(Dumper):
         """Delete the namespace's learned neighbour (ARP/NDP) entries, as
         `ip neigh flush all` does (not the permanent and NOARP ones); how many."""
         dump = self._request(_RTM_GETNEIGH, _NDMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0))
-        learned = [_learned_entry(payload) for _kind, payload in dump]  # the whole dump before the first delete
-        learned = [body for body in learned if body]
+        learned = [body for body in (_learned_entry(payload) for _kind, payload in dump) if body]  # all, then delete
         for body in learned:
             try:
                 self._send(_RTM_DELNEIGH, body)

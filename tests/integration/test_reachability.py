@@ -215,3 +215,19 @@ def test_flush_neighbours_deletes_the_entries_the_probes_made_and_only_reports_t
     assert _learned_neighbours('a') == _learned_neighbours('b') == [] == _learned_neighbours()
     assert 'PERMANENT' in sh('ip neigh show 10.31.0.77')
     assert _learned_neighbours('c')  # not a source: its entries are not ours to delete
+
+
+@pytest.mark.parametrize('family', [4, 6])
+def test_echo_sockets_take_room_for_a_burst_of_replies(family, collections_path, monkeypatch):
+    """A source's hundreds of replies arrive at once: the kernel's default
+    receive buffer (208 KB) would drop what is over ~200."""
+    monkeypatch.syspath_prepend(str(collections_path))
+    from ansible_collections.linuxns.net.plugins.module_utils._icmp import RECEIVE_BUFFER, open_echo_socket
+    from ansible_collections.linuxns.net.plugins.module_utils._prober import Namespaces
+    namespaces = Namespaces()
+    try:
+        sock, _raw = open_echo_socket(namespaces, '', family)
+        with sock:
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) >= RECEIVE_BUFFER  # (the kernel doubles it)
+    finally:
+        namespaces.close()
