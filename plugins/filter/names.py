@@ -72,9 +72,12 @@ def _name_entries(reachable, host, joined, admits):
                   if set(joined) & admits.get(network, set([network]))]
         if usable:
             choices.append((other_host, name, min(usable)[2]))
+    hosts_of = {}  # name -> the hosts with a reachable container so named
+    for other_host, name, _addresses in choices:
+        hosts_of.setdefault(name, []).append(other_host)
     entries = []
     for other_host, name, addresses in choices:
-        namesakes = [h for h, n, _a in choices if n == name]
+        namesakes = hosts_of[name]
         bare = other_host == host or (len(namesakes) == 1 and host not in namesakes)
         names = ([name] if bare else []) + ['%s.%s' % (name, other_host)]
         entries.extend({'address': address, 'names': names} for address in addresses)
@@ -89,25 +92,34 @@ def name_checks(addresses_per_host, hosts, hostvars, host, sources, upstream=Non
     in the order of `hosts`), NAME alone for those of its own host, and the
     names of `upstream` ({name: address}: what a DNS server beyond the
     cluster answers)."""
+    named = _named_addresses(addresses_per_host, hosts, hostvars, host)
     checks = {}
     for source in sources:
         joined = set(_joined(source))
-        wanted = []
-        for other_host, addresses in zip(hosts, addresses_per_host):
-            networks = _networks_of(hostvars[other_host])
-            for name in sorted(addresses):
-                cidrs = addresses[name] if isinstance(addresses[name], list) else [addresses[name]]
-                usable = []
-                for cidr in cidrs:
-                    network, allow = _network_of(networks, cidr.split('/')[0])
-                    if joined & set([network] + allow):
-                        usable.append(cidr.split('/')[0])
-                wanted.append({'name': '%s.%s' % (name, other_host), 'addresses': usable})
-                if other_host == host:
-                    wanted.append({'name': name, 'addresses': usable})
+        wanted = [{'name': name, 'addresses': [address for address, admitted in found if joined & admitted]}
+                  for name, found in named]
         wanted.extend({'name': name, 'addresses': [address]} for name, address in sorted((upstream or {}).items()))
         checks[source['name']] = wanted
     return checks
+
+
+def _named_addresses(addresses_per_host, hosts, hostvars, host):
+    """[(name, [(address, the networks it admits)])]: NAME.HOST of every
+    container, and NAME too for those of `host`; worked out once for all
+    sources (parsing every address per source was most of a big lab's verify)."""
+    named = []
+    for other_host, addresses in zip(hosts, addresses_per_host):
+        networks = _networks_of(hostvars[other_host])
+        for name in sorted(addresses):
+            cidrs = addresses[name] if isinstance(addresses[name], list) else [addresses[name]]
+            found = []
+            for cidr in cidrs:
+                network, allow = _network_of(networks, cidr.split('/')[0])
+                found.append((cidr.split('/')[0], set([network] + allow)))
+            named.append(('%s.%s' % (name, other_host), found))
+            if other_host == host:
+                named.append((name, found))
+    return named
 
 
 def name_report(outputs, checks_per_host, hosts):

@@ -6,7 +6,8 @@
 it - the input (_reachability_plan), the probes (_prober), the result
 (_reachability_report) - with the limits a big mesh needs (open files), a
 warning when the kernel's neighbour table overflowed meanwhile and, asked
-to, the entries the probes left in that table deleted."""
+to, the sources probing in waves and the entries each wave left in that
+table deleted after it."""
 
 import resource
 import socket
@@ -25,8 +26,8 @@ NEIGHBOUR_STATS = ('/proc/net/stat/arp_cache', '/proc/net/stat/ndisc_cache')
 NEIGHBOUR_WARNING = (
     "the kernel's neighbour (ARP/NDP) table, which all namespaces share, was full while probing, so the kernel dropped "
     "packets (dmesg: neighbor table overflow); it frees only entries unused for 5 s, so give such a mesh retries more "
-    "than 5 s apart (e.g. retries=8, delay=6), fewer sources at once (lab hosts on one kernel: one host at a time with "
-    "flush_neighbours) or a larger net.ipv4.neigh.default.gc_thresh3")
+    "than 5 s apart (e.g. retries=8, delay=6), fewer sources at once (sources_at_once with flush_neighbours; lab hosts "
+    "on one kernel: one host at a time) or a larger net.ipv4.neigh.default.gc_thresh3")
 
 
 def neighbour_table_fulls():
@@ -73,15 +74,19 @@ def probe(params):
     planned = plan(params, here_label())
     allow_open_files(open_files_needed(planned))
     namespaces = Namespaces()
+    flush = params.get('flush_neighbours')
+    elapsed = flushed = 0
     try:
         for source in planned.sources:
             namespaces.open(source.netns, source.option)
-        elapsed = Prober(namespaces, planned.timeout, planned.delay, planned.retries).run(planned.checks)
-        flushed = flush_neighbours(namespaces, planned.sources) if params.get('flush_neighbours') else None
+        for checks in planned.waves():
+            elapsed += Prober(namespaces, planned.timeout, planned.delay, planned.retries).run(checks)
+            if flush:  # before the next wave, so that its entries find room
+                flushed += flush_neighbours(namespaces, planned.sources)
     finally:
         namespaces.close()
     result = report(planned, elapsed)
-    if flushed is not None:
+    if flush:
         result['neighbours_flushed'] = flushed
     return result
 

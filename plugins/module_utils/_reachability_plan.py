@@ -107,14 +107,26 @@ class Plan:
         self.sources = sources
         self.columns = columns
         self.checks = checks
-        self.timeout, self.delay, self.retries = settings
+        self.timeout, self.delay, self.retries, self.sources_at_once = settings
+
+    def waves(self):
+        """The checks in waves of `sources_at_once` sources (all at once for
+        0), sources in order: each wave's checks, retries included, are
+        decided before the next wave starts."""
+        size = self.sources_at_once or len(self.sources) or 1
+        for first in range(0, len(self.sources), size):
+            wave = set(source.netns for source in self.sources[first:first + size])
+            checks = [check for check in self.checks if check.source.netns in wave]
+            if checks:
+                yield checks
 
 
 def plan(params, here_label):
     """Validate every option (ValidationError names the one at fault) and
     list the checks: every source to every target, then each port."""
     settings = (seconds(params['timeout'], 'timeout'), seconds(params['delay'], 'delay', allow_zero=True),
-                integer_range(params['retries'], 'retries', 0, MAX_RETRIES))
+                integer_range(params['retries'], 'retries', 0, MAX_RETRIES),
+                integer_range(params.get('sources_at_once') or 0, 'sources_at_once', 0, MAX_CHECKS))
     sources = _sources(params, here_label)
     targets = [_target(value, 'targets[%d]' % i) for i, value in enumerate(params.get('targets') or [])]
     unique([label for label, _address, _blocked in targets], 'targets')

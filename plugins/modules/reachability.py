@@ -93,15 +93,26 @@ options:
         next host's probes find room in the kernel's one neighbour table. The kernel learns an entry
         again with the next packet that needs it; only this cache is touched, so the task reports no
         change, in check mode too (the probes made the entries in check mode as well).
+      - With O(sources_at_once), after each wave of sources, so that one wave's entries never wait for the next.
     type: bool
     default: false
+  sources_at_once:
+    description:
+      - Probe from this many O(sources) at a time, in the order given - each wave's checks, retries
+        included, are decided before the next wave starts; V(0) probes from all sources at once.
+      - A full mesh of N namespaces on one LAN makes about N*(N-1) neighbour entries at once; in waves of K
+        sources with O(flush_neighbours), at most about 2*K*N, so a mesh that would overfill the
+        kernel's table passes without waiting for the kernel to free entries.
+    type: int
+    default: 0
 notes:
   - At most 65536 checks (sources times targets, plus ports) in one task.
   - Many namespaces on one LAN that all ping each other need a neighbour (ARP) entry per pair, and the
     kernel's neighbour table is shared by all namespaces (C(net.ipv4.neigh.default.gc_thresh3), 1024
     entries by default, for each family). When it is full the kernel drops packets and frees only entries
     unused for 5 s, so a larger mesh needs retries more than 5 s apart (for example O(retries=8) and
-    O(delay=6)); lab hosts on one kernel can probe one host at a time with O(flush_neighbours). The task
+    O(delay=6)); or probe in waves (O(sources_at_once) with O(flush_neighbours)); lab hosts on one kernel
+    can also probe one host at a time. The task
     warns when misses came with a full table (where the kernel's counters can be read, in the initial
     network namespace).
 seealso:
@@ -234,6 +245,7 @@ def main():
             delay=dict(type='float', default=1),
             fail_on_miss=dict(type='bool', default=True),
             flush_neighbours=dict(type='bool', default=False),
+            sources_at_once=dict(type='int', default=0),
         ),
         supports_check_mode=True,
     )

@@ -217,6 +217,23 @@ def test_flush_neighbours_deletes_the_entries_the_probes_made_and_only_reports_t
     assert _learned_neighbours('c')  # not a source: its entries are not ours to delete
 
 
+def test_waves_of_sources_each_find_the_table_emptied_by_the_flush_after_the_wave_before(ansible, lan):
+    """One source at a time, each wave's entries deleted before the next:
+    each wave learns its pairs afresh, so more is deleted in all than after
+    one wave of every source - and every pair still answers."""
+    targets = [{'name': name, 'address': address} for name, address in lan.items()]
+    sources = list(lan)
+    counts = {}
+    for size in (0, 1):
+        run = ansible.play(probe(sources=sources, targets=targets, flush_neighbours=True, sources_at_once=size))
+        assert run.rc == 0, run.output
+        result = run.task('probe')
+        assert (result['passed'], result['misses'], result['total']) == (9, [], 9)
+        assert all(_learned_neighbours(name) == [] for name in sources)
+        counts[size] = result['neighbours_flushed']
+    assert counts[1] > counts[0] >= 6  # each source learned the two others, at least
+
+
 @pytest.mark.parametrize('family', [4, 6])
 def test_echo_sockets_take_room_for_a_burst_of_replies(family, collections_path, monkeypatch):
     """A source's hundreds of replies arrive at once: the kernel's default

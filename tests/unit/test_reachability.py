@@ -128,12 +128,29 @@ def test_ipv6_port_names_have_brackets():
     ({'delay': -1}, 'delay', 'out of range: at least 0 and at most 60 seconds'),
     ({'timeout': True}, 'timeout', 'not a number of seconds'),
     ({'retries': 11}, 'retries', 'out of range 0-10'),
+    ({'sources_at_once': -1}, 'sources_at_once', 'out of range 0-65536'),
+    ({'sources_at_once': '2'}, 'sources_at_once', 'not an integer'),
 ])
 def test_bad_input_names_the_option(given, option, words):
     with pytest.raises(ValidationError) as caught:
         inputs.plan(params(**given), 'here')
     assert caught.value.option == option
     assert words in str(caught.value)
+
+
+def test_waves_take_the_sources_in_their_order_each_with_its_own_checks_ports_included():
+    ports = [port('10.0.0.9', 80, source='c'), port('10.0.0.9', 22)]
+    given = params(sources=['a', 'b', 'c'], targets=['10.0.0.1', 'fd00::1'], ports=ports, sources_at_once=2)
+    waves = [[(check.source.label, check.column) for check in wave] for wave in inputs.plan(given, 'h').waves()]
+    assert waves == [[('a', '10.0.0.1'), ('a', 'fd00::1'), ('b', '10.0.0.1'), ('b', 'fd00::1')],
+                     [('c', '10.0.0.1'), ('c', 'fd00::1'), ('c', '10.0.0.9:80'), ('h', '10.0.0.9:22')]]
+
+
+@pytest.mark.parametrize('size', [0, None, 3, 7])
+def test_one_wave_when_the_wave_holds_every_source(size):
+    planned = inputs.plan(params(sources=['a', 'b', 'c'], targets=['10.0.0.1'], sources_at_once=size), 'h')
+    assert [len(wave) for wave in planned.waves()] == [3]
+    assert list(inputs.plan(params(sources=[], targets=['10.0.0.1']), 'h').waves()) == []
 
 
 def test_the_number_of_checks_is_bounded():
