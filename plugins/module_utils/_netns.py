@@ -37,19 +37,29 @@ FILE_MARK = '# %s:' % OWNER_MARK
 
 def namespace_files(name, dns=None, hosts=None, option_prefix=''):
     """{file: text} of the resolv.conf and hosts asked for (validated)."""
-    files = {}
-    header = '%s %%s of network namespace %s (ip netns exec %s ... sees it as /etc/%%s)\n' % (FILE_MARK, name, name)
+    return _named_files(name, _file_lines(dns, hosts, option_prefix))
+
+
+def _file_lines(dns, hosts, option_prefix):
+    """{file: [line]} of the resolv.conf and hosts asked for, validated
+    once for however many namespaces get them."""
+    lines = {}
     if dns:
         servers, search, options = resolver(dns, option_prefix + 'dns')
-        lines = ['nameserver %s' % s for s in servers]
-        lines += ['search %s' % ' '.join(search)] if search else []
-        lines += ['options %s' % ' '.join(options)] if options else []
-        files['resolv.conf'] = header % ('resolv.conf', 'resolv.conf') + ''.join(line + '\n' for line in lines)
+        lines['resolv.conf'] = ['nameserver %s' % s for s in servers]
+        lines['resolv.conf'] += ['search %s' % ' '.join(search)] if search else []
+        lines['resolv.conf'] += ['options %s' % ' '.join(options)] if options else []
     if hosts is not None:
-        lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback']
-        lines += ['%s\t%s' % (address, ' '.join(names)) for address, names in host_entries(hosts, option_prefix + 'hosts')]
-        files['hosts'] = header % ('hosts', 'hosts') + ''.join(line + '\n' for line in lines)
-    return files
+        lines['hosts'] = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback']
+        lines['hosts'] += ['%s\t%s' % (address, ' '.join(names)) for address, names in host_entries(hosts, option_prefix + 'hosts')]
+    return lines
+
+
+def _named_files(name, lines):
+    """{file: text}: the lines under a header that names the namespace."""
+    header = '%s %%s of network namespace %s (ip netns exec %s ... sees it as /etc/%%s)\n' % (FILE_MARK, name, name)
+    return dict((file_name, header % (file_name, file_name) + ''.join(line + '\n' for line in body))
+                for file_name, body in lines.items())
 
 
 class NamespaceSpec:
@@ -73,9 +83,9 @@ class NamespaceSpec:
     @classmethod
     def from_params(cls, params):
         """Specs from the module's parameters; raises ValidationError."""
-        if not params['name']:
-            raise ValidationError('name', 'give at least one network namespace name')
-        names = unique([netns_name(n, 'name') for n in params['name']], 'name')
+        groups = _groups(params)
+        names = unique([name for group_names, _lines in groups for name in group_names],
+                       'namespaces' if params.get('namespaces') else 'name')
         pid = params.get('pid')
         if pid is not None:
             if params['state'] != 'present':
@@ -85,7 +95,19 @@ class NamespaceSpec:
             pid_exists(pid)
         sysctls = namespace_sysctls(params['sysctls'], 'sysctls') if params.get('sysctls') else {}
         return [cls(n, params['state'], pid, params.get('rebind', False), params.get('loopback'), params.get('forwarding'),
-                    sysctls, namespace_files(n, params.get('dns'), params.get('hosts'))) for n in names]
+                    sysctls, _named_files(n, lines)) for group_names, lines in groups for n in group_names]
+
+
+def _groups(params):
+    """[(names, {file: [line]})]: O(name) with O(dns) and O(hosts), or each
+    group of O(namespaces); each group's files validated once for its names."""
+    if params.get('namespaces'):
+        return [([netns_name(n, 'namespaces[%d].name' % i) for n in group['name']],
+                 _file_lines(group.get('dns'), group.get('hosts'), 'namespaces[%d].' % i))
+                for i, group in enumerate(params['namespaces'])]
+    if not params.get('name'):
+        raise ValidationError('name', 'give at least one network namespace name')
+    return [([netns_name(n, 'name') for n in params['name']], _file_lines(params.get('dns'), params.get('hosts'), ''))]
 
 
 def files_subject(name):

@@ -84,6 +84,13 @@ NAMESPACE = dict(
     hosts=dict(type='list', elements='dict', options=HOST_ENTRY),
 )
 
+# One group of netns's namespaces: its names and their files.
+NAMESPACE_GROUP = dict(
+    name=dict(type='list', elements='str', required=True, aliases=['namespaces']),
+    dns=NAMESPACE['dns'],
+    hosts=NAMESPACE['hosts'],
+)
+
 # A container's bandwidth limits (container_network's containers[].bandwidth),
 # documented by container_network.
 BANDWIDTH = dict(

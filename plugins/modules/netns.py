@@ -25,12 +25,56 @@ options:
   name:
     description:
       - Name of the namespace, or a list of names managed alike in one call.
+      - Required unless O(namespaces) is given.
       - 1 to 64 characters, letters, digits and C(_.-) only, starting with a letter or digit (what
         Docker allows for container names) - names end up in file paths and in shell commands
         such as C(ip netns exec NAME), so nothing else is accepted.
     type: list
     elements: str
-    required: true
+  namespaces:
+    description:
+      - Groups of namespaces that get different files, all in one call - as many tasks of O(name),
+        O(dns) and O(hosts), one per group, would do; the other options apply to every group.
+      - Instead of O(name), O(dns) and O(hosts). A name may be in one group only.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The group's namespace names, as O(name).
+        type: list
+        elements: str
+        required: true
+        aliases: [namespaces]
+      dns:
+        description: The group's C(resolv.conf), as O(dns).
+        type: dict
+        suboptions:
+          nameservers:
+            description: Name server addresses, at most three.
+            type: list
+            elements: str
+          search:
+            description: Search domains.
+            type: list
+            elements: str
+          options:
+            description: Resolver options.
+            type: list
+            elements: str
+      hosts:
+        description: The group's hosts entries, as O(hosts).
+        type: list
+        elements: dict
+        suboptions:
+          address:
+            description: The address.
+            type: str
+            required: true
+          names:
+            description: Its host names.
+            type: list
+            elements: str
+            required: true
   state:
     description:
       - V(present) makes sure the names exist; V(absent) removes them.
@@ -152,6 +196,14 @@ EXAMPLES = r"""
     hosts:
       - {address: 10.244.1.3, names: [db, db.lab.internal]}
 
+- name: Different hosts files for two groups of containers, in one call
+  linuxns.net.netns:
+    namespaces:
+      - name: [web1, web2]
+        hosts: [{address: 10.244.1.4, names: [db1]}]
+      - name: [db1]
+        hosts: []
+
 - name: Remove namespaces (no error if they are already gone)
   linuxns.net.netns:
     name: [web1, web2, db1]
@@ -173,7 +225,7 @@ summary:
   type: str
   sample: "create 3 namespaces, 3 veths, 1 bridge; change 6 routes, the packet filter; start 2 workloads"
 namespaces:
-  description: One entry per requested name, in the order given.
+  description: One entry per requested name, in the order given (with O(namespaces), group by group).
   returned: always
   type: list
   elements: dict
@@ -234,20 +286,23 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxns.net.plugins.module_utils._module import run_module
 from ansible_collections.linuxns.net.plugins.module_utils._netns import NetnsResource
-from ansible_collections.linuxns.net.plugins.module_utils._options import NAMESPACE
+from ansible_collections.linuxns.net.plugins.module_utils._options import NAMESPACE, NAMESPACE_GROUP
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             NAMESPACE,
-            name=dict(type='list', elements='str', required=True),
+            name=dict(type='list', elements='str'),
+            namespaces=dict(type='list', elements='dict', options=NAMESPACE_GROUP),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             pid=dict(type='int'),
             rebind=dict(type='bool', default=False),
             loopback=dict(type='str', choices=['up', 'down']),
             forwarding=dict(type='bool'),
         ),
+        required_one_of=[('name', 'namespaces')],
+        mutually_exclusive=[('namespaces', 'name'), ('namespaces', 'dns'), ('namespaces', 'hosts')],
         supports_check_mode=True,
     )
     run_module(module, NetnsResource, 'namespaces')

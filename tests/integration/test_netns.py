@@ -203,6 +203,39 @@ def test_sysctls_resolv_conf_and_hosts_of_a_namespace(ansible):
     sh('rm -r /etc/netns/new')
 
 
+def test_groups_of_namespaces_each_get_their_own_files_in_one_call(ansible):
+    """namespaces: what one task per group (name, dns, hosts) would do, in one
+    module run; the other options apply to every group."""
+    groups = [{'name': ['web1', 'web2'], 'hosts': [{'address': '10.244.1.4', 'names': ['db1']}]},
+              {'namespaces': ['db1'], 'hosts': [], 'dns': {'nameservers': ['10.96.0.10']}}]  # the filter's key
+    check = ansible.play(netns(namespaces=groups, forwarding=True), check=True)
+    assert check.task('netns')['actions'] == [
+        'create network namespace web1 (lo up)', 'turn forwarding on in network namespace web1', 'write /etc/netns/web1/hosts',
+        'create network namespace web2 (lo up)', 'turn forwarding on in network namespace web2', 'write /etc/netns/web2/hosts',
+        'create network namespace db1 (lo up)', 'turn forwarding on in network namespace db1', 'write /etc/netns/db1/hosts',
+        'write /etc/netns/db1/resolv.conf']
+    assert netns_list() == []
+    run = ansible.play(netns(namespaces=groups, forwarding=True))
+    assert run.task('netns')['actions'] == check.task('netns')['actions']
+    assert [n['name'] for n in run.task('netns')['namespaces']] == ['web1', 'web2', 'db1']
+    for name in ('web1', 'web2'):
+        assert sh('ip netns exec %s getent hosts db1' % name).split() == ['10.244.1.4', 'db1']
+        assert sysctl(name, 'net.ipv4.ip_forward') == '1'
+    assert subprocess.run(['ip', 'netns', 'exec', 'db1', 'getent', 'hosts', 'db1'], check=False).returncode == 2  # not in its file
+    assert sh('ip netns exec db1 cat /etc/resolv.conf').splitlines()[1:] == ['nameserver 10.96.0.10']
+    assert ansible.play(netns(namespaces=groups, forwarding=True)).changed == []
+    # a name in two groups, or groups with name or hosts, fail before any change
+    twice = ansible.play(netns(namespaces=groups + [{'name': ['web2']}]))
+    assert (twice.task('netns')['option'], twice.task('netns')['msg']) == (
+        'namespaces', "namespaces: 'web2' is listed more than once")
+    both = ansible.play(netns(namespaces=groups, hosts=[]))
+    assert 'mutually exclusive: namespaces|hosts' in both.task('netns')['msg']
+    bad = ansible.play(netns(namespaces=[{'name': ['x'], 'hosts': [{'address': '10.0.0.300', 'names': ['a']}]}]))
+    assert bad.task('netns')['option'] == 'namespaces[0].hosts[0].address'
+    assert ansible.play(netns(name=['web1', 'web2', 'db1'], state='absent')).rc == 0
+    assert netns_list() == [] and not os.path.exists('/etc/netns/db1')
+
+
 def test_adopt_process_namespace(ansible, process_in_own_netns):
     pid = process_in_own_netns()
     run = ansible.play(netns(name='web', pid=pid), check=True)
