@@ -6,8 +6,8 @@
 it - the input (_reachability_plan), the probes (_prober), the result
 (_reachability_report) - with the limits a big mesh needs (open files), a
 warning when the kernel's neighbour table overflowed meanwhile and, asked
-to, the sources probing in waves and the entries each wave left in that
-table deleted after it."""
+to, the sources probing in waves and the learned entries of that table
+deleted before the first wave and after each."""
 
 import resource
 import socket
@@ -79,9 +79,11 @@ def probe(params):
     try:
         for source in planned.sources:
             namespaces.open(source.netns, source.option)
+        if flush:  # what earlier runs left: the probes start with room, and resolve every neighbour afresh
+            flushed += flush_neighbours(namespaces, planned.sources)
         for checks in planned.waves():
             elapsed += Prober(namespaces, planned.timeout, planned.delay, planned.retries).run(checks)
-            if flush:  # before the next wave, so that its entries find room
+            if flush:  # after each wave, so that the next finds room too
                 flushed += flush_neighbours(namespaces, planned.sources)
     finally:
         namespaces.close()

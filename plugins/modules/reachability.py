@@ -87,13 +87,15 @@ options:
     default: true
   flush_neighbours:
     description:
-      - After the probes, delete the learned neighbour (ARP/NDP) entries of the O(sources) and of the
-        namespace the module runs in - the entries the probes made (as C(ip neigh flush all) in each).
+      - Before and after the probes, delete the learned neighbour (ARP/NDP) entries of the O(sources) and of the
+        namespace the module runs in (as C(ip neigh flush all) in each) - what earlier traffic left, and
+        then the entries the probes made. The probes so also prove that every neighbour resolves afresh.
+      - With no O(targets) and no O(ports), only empties those namespaces' entries.
       - For lab hosts that share one kernel, probed one host at a time (task keyword C(throttle=1)), so that the
         next host's probes find room in the kernel's one neighbour table. The kernel learns an entry
         again with the next packet that needs it; only this cache is touched, so the task reports no
         change, in check mode too (the probes made the entries in check mode as well).
-      - With O(sources_at_once), after each wave of sources, so that one wave's entries never wait for the next.
+      - With O(sources_at_once), also after each wave of sources, so that one wave's entries never wait for the next.
     type: bool
     default: false
   sources_at_once:
