@@ -15,6 +15,7 @@ so ours and the kernel's can be compared structurally instead of as text.
 """
 
 import ipaddress
+import re
 import shlex
 import subprocess
 
@@ -23,6 +24,11 @@ _BASIC = ('-s', '-d', '-i', '-o', '-p')
 _LONG = {'--source': '-s', '--destination': '-d', '--in-interface': '-i', '--out-interface': '-o', '--protocol': '-p',
          '--jump': '-j', '--match': '-m'}
 _LIST_VALUED = ('--ctstate', '--state')
+# A rule line as iptables-save writes most: words, and "quoted" words with no
+# quote or backslash inside, each on its own between blanks.
+_PLAIN_TOKEN = r'(?:"([^"\\]*)"|([^\s"\'\\]+))(?=\s|$)'
+_PLAIN_LINE = re.compile(r'(?:\s*%s)*\s*' % _PLAIN_TOKEN)
+_PLAIN_TOKENS = re.compile(_PLAIN_TOKEN)
 
 
 class FilterToolError(Exception):
@@ -80,9 +86,17 @@ def parse_save(text):
         elif line.startswith(':'):
             current[0].append(line[1:].split()[0])
         elif line.startswith('-A '):
-            tokens = shlex.split(line)
+            tokens = split_rule(line)
             current[1].append((tokens[1], tokens[2:]))
     return tables
+
+
+def split_rule(line):
+    """The words of a rule line, as shlex.split gives them; a regex for the
+    lines iptables-save writes (shlex was most of parsing a big rule set)."""
+    if _PLAIN_LINE.fullmatch(line):
+        return [quoted or word for quoted, word in _PLAIN_TOKENS.findall(line)]
+    return shlex.split(line)
 
 
 def comment_of(tokens):

@@ -190,15 +190,19 @@ def _attr(kind, value):
     return _ATTR.pack(length, kind) + value + b'\0' * (_align(length) - length)
 
 
-def _attrs(data, offset):
-    """{type: raw value} of the attributes from `offset` (the first of a type wins)."""
+def _attrs(data, offset, _unpack=_ATTR.unpack_from, _size=_ATTR.size):
+    """{type: raw value} of the attributes from `offset` (the first of a type
+    wins).  Every link, address and route read passes here: kept lean."""
     found = {}
-    while offset + _ATTR.size <= len(data):
-        length, kind = _ATTR.unpack_from(data, offset)
-        if length < _ATTR.size:
+    last = len(data) - _size
+    while offset <= last:
+        length, kind = _unpack(data, offset)
+        if length < _size:
             break
-        found.setdefault(kind & _NLA_TYPE_MASK, data[offset + _ATTR.size:offset + length])
-        offset += _align(length)
+        kind &= _NLA_TYPE_MASK
+        if kind not in found:
+            found[kind] = data[offset + _size:offset + length]
+        offset += (length + 3) & ~3
     return found
 
 
