@@ -6,13 +6,13 @@
 
 container_network keeps, in its state directory:
   network.json  the desired state: the module's parameters, as validated
-  engine/       a copy of this collection's engine (the module_utils it runs on),
-                importable without Ansible
+  engine.zip    a copy of this collection's engine (the module_utils it runs on),
+                importable without Ansible (one file: one write, one read to compare)
 and, where systemd runs (or a unit directory is given), a oneshot unit,
 enabled for multi-user.target and ordered after network-online.target and
 the host firewalls' units, that runs at boot
 
-  PYTHONPATH=STATE_DIR/engine PYTHON -m ansible_collections.linuxns.net.plugins.module_utils._boot_run STATE_DIR/network.json
+  PYTHONPATH=STATE_DIR/engine.zip PYTHON -m ansible_collections.linuxns.net.plugins.module_utils._boot_run STATE_DIR/network.json
 
 which is _boot_run's main(): the same converge the module runs (_converge), on the
 recorded parameters.  A state file that is corrupt, or written by another
@@ -29,12 +29,14 @@ nothing to do changes nothing.
 
 import hashlib
 import importlib
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 from ansible_collections.linuxns.net.plugins.module_utils._engine import COVERED, Action, Plan, Resource
 from ansible_collections.linuxns.net.plugins.module_utils._files import read_text, write_text
@@ -42,7 +44,9 @@ from ansible_collections.linuxns.net.plugins.module_utils._validate import Valid
 
 STATE_FILE = 'network.json'
 STATE_VERSION = 1
-ENGINE_DIR = 'engine'
+ENGINE_ARCHIVE = 'engine.zip'
+LEGACY_ENGINE_DIR = 'engine'  # the copy as a tree of files, as earlier versions kept it: removed where found
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member's: the same sources make the same bytes
 PACKAGE = 'ansible_collections.linuxns.net.plugins.module_utils'
 ENTRY = PACKAGE + '._boot_run'  # the command the units run (its module: _boot_run)
 SYSTEMD_RUNNING = '/run/systemd/system'  # what sd_booted() checks
@@ -69,7 +73,7 @@ def unit_name(bridge):
 
 def command(state_dir, python=None):
     """The boot-time command, as a shell line."""
-    return 'PYTHONPATH=%s %s -m %s %s' % (os.path.join(state_dir, ENGINE_DIR), python or sys.executable, ENTRY,
+    return 'PYTHONPATH=%s %s -m %s %s' % (os.path.join(state_dir, ENGINE_ARCHIVE), python or sys.executable, ENTRY,
                                           os.path.join(state_dir, STATE_FILE))
 
 
@@ -85,7 +89,7 @@ def unit_text(bridge, state_dir, python=None):
     return _unit(bridge, state_dir, python, [
         '# Written by linuxns.net container_network: re-applies the container network of bridge %s' % bridge,
         '# at boot from %s, with the engine copied to %s.' % (
-            os.path.join(state_dir, STATE_FILE), os.path.join(state_dir, ENGINE_DIR)),
+            os.path.join(state_dir, STATE_FILE), os.path.join(state_dir, ENGINE_ARCHIVE)),
         '[Unit]',
         'Description=linuxns.net container network %s' % bridge,
         'Wants=network-online.target',
@@ -110,7 +114,7 @@ def _unit(bridge, state_dir, python, head, service, argument):
         'ConditionPathExists=%s' % os.path.join(state_dir, STATE_FILE),
         '',
         '[Service]'] + service + [
-        'Environment=PYTHONPATH=%s' % os.path.join(state_dir, ENGINE_DIR),
+        'Environment=PYTHONPATH=%s' % os.path.join(state_dir, ENGINE_ARCHIVE),
         'ExecStart=%s -m %s %s%s' % (python or sys.executable, ENTRY, os.path.join(state_dir, STATE_FILE), argument),
         '',
         '[Install]',
@@ -139,6 +143,18 @@ def engine_sources():
     for name, text in sources.items():
         tree[os.path.join(*(package_path + [name]))] = text
     return tree
+
+
+def engine_archive(tree):
+    """The engine copy as the bytes of a zip file Python imports from:
+    members in order, fixed times, stored - the same sources, the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_STORED) as archive:
+        for relative in sorted(tree):
+            member = zipfile.ZipInfo(relative.replace(os.sep, '/'), _ZIP_TIME)
+            member.external_attr = 0o644 << 16
+            archive.writestr(member, tree[relative])
+    return buffer.getvalue()
 
 
 def _imported(text):
@@ -176,18 +192,19 @@ def read_state(path):
 # -- the files on the host -------------------------------------------------------
 
 class BootSpec:
-    """desired: the files ({path: text or None}), the engine tree (root,
-    {relative path: text} or None), the units' enable links ({path: target
-    or None}) and whether systemd must reload its units."""
+    """desired: the files ({path: text or None}), the engine copy (path, zip
+    bytes or None), the units' enable links ({path: target or None}) and
+    whether systemd must reload its units."""
 
     def __init__(self, spec, params):
         self.state_dir = spec.state_dir
         self.unit_dir = unit_dir(spec.boot_unit_dir)
         wanted = spec.state == 'present' and spec.boot
         self.state_path = os.path.join(spec.state_dir, STATE_FILE)
-        self.engine_root = os.path.join(spec.state_dir, ENGINE_DIR)
+        self.engine_path = os.path.join(spec.state_dir, ENGINE_ARCHIVE)
+        self.legacy_engine_root = os.path.join(spec.state_dir, LEGACY_ENGINE_DIR)
         self.files = {self.state_path: state_text(params) if wanted else None}
-        self.engine = engine_sources() if wanted else None
+        self.engine = engine_archive(engine_sources()) if wanted else None
         self.unit_path = self.watch_unit_path = None
         self.links = {}
         if self.unit_dir:
@@ -215,8 +232,10 @@ class BootResource(Resource):
     def read(self, desired):
         current = dict(('file ' + path, _file_view(read_text(path))) for path in desired.files)
         current['_texts'] = dict((path, read_text(path)) for path in desired.files)
-        current['_engine'] = _read_tree(desired.engine_root)
-        current['engine ' + desired.engine_root] = _tree_view(current['_engine'])
+        current['_engine'] = _read_bytes(desired.engine_path)
+        current['engine ' + desired.engine_path] = _bytes_view(current['_engine'])
+        current['_legacy_engine'] = _read_tree(desired.legacy_engine_root)
+        current['engine ' + desired.legacy_engine_root] = _tree_view(current['_legacy_engine'])
         for path in desired.links:
             current['link ' + path] = _link_view(path)
         return current
@@ -229,13 +248,19 @@ class BootResource(Resource):
                 actions.append(Action('write', 'file ' + path, _describe(path, text),
                                       {'path': path, 'text': text}, undo=('write', {'path': path, 'text': have})))
                 after['file ' + path] = _file_view(text)
-        subject = 'engine ' + desired.engine_root
-        if _tree_view(desired.engine) != current[subject]:
+        subject = 'engine ' + desired.engine_path
+        if _bytes_view(desired.engine) != current[subject]:
             what = 'remove the engine copy %s' if desired.engine is None else 'copy the engine to %s'
-            actions.append(Action('write_tree', subject, what % desired.engine_root,
-                                  {'root': desired.engine_root, 'tree': desired.engine},
-                                  undo=('write_tree', {'root': desired.engine_root, 'tree': current['_engine']})))
-            after[subject] = _tree_view(desired.engine)
+            actions.append(Action('write_engine', subject, what % desired.engine_path,
+                                  {'path': desired.engine_path, 'data': desired.engine},
+                                  undo=('write_engine', {'path': desired.engine_path, 'data': current['_engine']})))
+            after[subject] = _bytes_view(desired.engine)
+        legacy = 'engine ' + desired.legacy_engine_root
+        if current[legacy] is not None:
+            actions.append(Action('write_tree', legacy, 'remove the engine copy %s (now in %s)'
+                                  % (desired.legacy_engine_root, ENGINE_ARCHIVE), {'root': desired.legacy_engine_root, 'tree': None},
+                                  undo=('write_tree', {'root': desired.legacy_engine_root, 'tree': current['_legacy_engine']})))
+            after[legacy] = None
         for path, target in sorted(desired.links.items()):
             subject, want = 'link ' + path, _link_view_of(target)
             if current[subject] != want:
@@ -263,12 +288,23 @@ class BootResource(Resource):
             running = current['_texts'][desired.watch_unit_path] is not None
             return [Action('systemctl', 'unit ' + name, 'stop %s' % name, {'verb': 'stop', 'unit': name},
                            undo=('systemctl', {'verb': 'start', 'unit': name}))] if running else []
-        if any(a.subject in ('file ' + desired.watch_unit_path, 'engine ' + desired.engine_root) for a in actions):
+        if any(a.subject in ('file ' + desired.watch_unit_path, 'engine ' + desired.engine_path) for a in actions):
             return [Action('systemctl', 'unit ' + name, 'restart %s' % name, {'verb': 'restart', 'unit': name}, undo=COVERED)]
         return []
 
     def op_write(self, path, text):
         write_text(path, text)
+
+    def op_write_engine(self, path, data):
+        """Replace the engine copy atomically (a killed run leaves the old one or the new)."""
+        if data is None:
+            if os.path.lexists(path):
+                os.unlink(path)
+            return
+        temporary = path + '.tmp'
+        with open(temporary, 'wb') as handle:
+            handle.write(data)
+        os.rename(temporary, path)
 
     def op_write_tree(self, root, tree):
         if tree is None:
@@ -314,6 +350,20 @@ def _describe(path, text):
 
 def _file_view(text):
     return None if text is None else {'sha256': hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}
+
+
+def _read_bytes(path):
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read()
+    except IOError:
+        if os.path.exists(path):
+            raise
+        return None
+
+
+def _bytes_view(data):
+    return None if data is None else {'bytes': len(data), 'sha256': hashlib.sha256(data).hexdigest()[:16]}
 
 
 def _tree_files(root):

@@ -332,7 +332,7 @@ options:
   boot:
     description:
       - Bring this network back after a reboot, with no controller. The module keeps its
-        parameters in C(network.json) and a copy of the collection's engine in C(engine/), both in
+        parameters in C(network.json) and a copy of the collection's engine in C(engine.zip), both in
         O(state_dir), and installs a C(Type=oneshot) systemd unit
         C(linuxns-network-BRIDGE.service), enabled for C(multi-user.target) and ordered after
         C(network-online.target) and the host firewalls' units (firewalld, nftables, ufw,

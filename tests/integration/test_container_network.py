@@ -491,7 +491,7 @@ def test_after_a_reboot_the_unit_command_brings_the_network_back(ansible, host, 
 
     off = ansible.play(network(host, CONTAINERS, boot=False))  # boot: false takes the unit and the state away
     assert off.rc == 0 and off.task('net')['boot'] == {'state_file': None, 'unit': None, 'watch_unit': None, 'command': None}
-    assert os.listdir(host['boot_unit_dir']) == [] and not os.path.exists(os.path.join(host['state_dir'], 'engine'))
+    assert os.listdir(host['boot_unit_dir']) == [] and not os.path.exists(os.path.join(host['state_dir'], 'engine.zip'))
     on = ansible.play(network(host, CONTAINERS))
     gone = ansible.play(network(host, CONTAINERS, state='absent'))
     assert on.rc == 0 and gone.rc == 0, gone.output

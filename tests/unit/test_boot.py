@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from ansible_collections.linuxns.net.plugins.module_utils._boot import (
-    BootResource, BootSpec, engine_sources, read_state, unit_name)
+    BootResource, BootSpec, engine_archive, engine_sources, read_state, unit_name)
 from ansible_collections.linuxns.net.plugins.module_utils._network_spec import NetworkSpec
 from ansible_collections.linuxns.net.plugins.module_utils._validate import ValidationError
 
@@ -45,27 +45,26 @@ def test_the_engine_copy_is_the_import_closure_without_ansible():
     assert not any('from ansible.' in text or 'import ansible.' in text for text in tree.values())
 
 
-def test_the_engine_copy_imports_on_its_own(tmp_path):
-    """Every module of the copy imports from the copy alone: the closure
-    left nothing behind that one of them imports."""
+def test_the_engine_copy_imports_on_its_own_from_its_zip(tmp_path):
+    """Every module of the copy imports from the copy's zip alone: the
+    closure left nothing behind that one of them imports."""
     tree = engine_sources()
-    for path, text in tree.items():
-        target = tmp_path / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+    archive = tmp_path / 'engine.zip'
+    archive.write_bytes(engine_archive(tree))
+    assert engine_archive(tree) == archive.read_bytes()  # the same sources, the same bytes: no rewrite on a no-op
     names = sorted(os.path.basename(path)[:-3] for path in tree if not path.endswith('__init__.py'))
     script = ('import importlib, sys\n'
               'for name in sys.argv[1:]:\n'
               '    module = importlib.import_module("ansible_collections.linuxns.net.plugins.module_utils." + name)\n'
-              '    assert module.__file__.startswith(%r), module.__file__\n' % str(tmp_path))
+              '    assert module.__file__.startswith(%r), module.__file__\n' % str(archive))
     run = subprocess.run([sys.executable, '-c', script] + names, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True, check=False, cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+                         universal_newlines=True, check=False, cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=str(archive)))
     assert run.returncode == 0, run.stdout
 
 
 def test_install_is_idempotent_and_absent_removes_everything(tmp_path):
     plan, _resource = converge(boot_spec(tmp_path))
-    assert [a.op for a in plan.actions] == ['write', 'write', 'write', 'write_tree', 'link', 'link']  # state, 2 units
+    assert [a.op for a in plan.actions] == ['write', 'write', 'write', 'write_engine', 'link', 'link']  # state, 2 units
     watch = (tmp_path / 'units' / 'linuxns-network-cbr0-watch.service').read_text()
     assert ' --watch' in watch and 'After=linuxns-network-cbr0.service firewalld.service nftables.service' in watch
     assert 'firewalld.service' in (tmp_path / 'units' / 'linuxns-network-cbr0.service').read_text()
@@ -73,8 +72,13 @@ def test_install_is_idempotent_and_absent_removes_everything(tmp_path):
     again, resource = converge(boot_spec(tmp_path))
     assert again.actions == []
     assert resource.verify(plan, resource.read(boot_spec(tmp_path))) == []
-    (tmp_path / 'state' / 'engine' / 'stale.py').write_text('')  # a file an older engine had
-    assert [a.op for a in converge(boot_spec(tmp_path))[0].actions] == ['write_tree']
+    (tmp_path / 'state' / 'engine.zip').write_bytes(b'an older engine')
+    (tmp_path / 'state' / 'engine').mkdir()  # where earlier versions kept the copy, as files
+    (tmp_path / 'state' / 'engine' / '_old.py').write_text('')
+    assert [a.description for a in converge(boot_spec(tmp_path))[0].actions] == [
+        'copy the engine to %s' % (tmp_path / 'state' / 'engine.zip'),
+        'remove the engine copy %s (now in engine.zip)' % (tmp_path / 'state' / 'engine')]
+    assert sorted(os.listdir(str(tmp_path / 'state'))) == ['engine.zip', 'network.json']
     gone, _resource = converge(boot_spec(tmp_path, state='absent', subnet=None))
     assert len(gone.actions) == 6
     assert os.listdir(str(tmp_path / 'units')) == [] and os.listdir(str(tmp_path / 'state')) == []
