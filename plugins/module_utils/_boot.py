@@ -232,7 +232,7 @@ class BootResource(Resource):
     def read(self, desired):
         current = dict(('file ' + path, _file_view(read_text(path))) for path in desired.files)
         current['_texts'] = dict((path, read_text(path)) for path in desired.files)
-        current['_engine'] = _read_bytes(desired.engine_path)
+        current['_engine'] = read_text(desired.engine_path, binary=True)
         current['engine ' + desired.engine_path] = _bytes_view(current['_engine'])
         current['_legacy_engine'] = _read_tree(desired.legacy_engine_root)
         current['engine ' + desired.legacy_engine_root] = _tree_view(current['_legacy_engine'])
@@ -296,15 +296,7 @@ class BootResource(Resource):
         write_text(path, text)
 
     def op_write_engine(self, path, data):
-        """Replace the engine copy atomically (a killed run leaves the old one or the new)."""
-        if data is None:
-            if os.path.lexists(path):
-                os.unlink(path)
-            return
-        temporary = path + '.tmp'
-        with open(temporary, 'wb') as handle:
-            handle.write(data)
-        os.rename(temporary, path)
+        write_text(path, data)
 
     def op_write_tree(self, root, tree):
         if tree is None:
@@ -350,16 +342,6 @@ def _describe(path, text):
 
 def _file_view(text):
     return None if text is None else {'sha256': hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}
-
-
-def _read_bytes(path):
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except IOError:
-        if os.path.exists(path):
-            raise
-        return None
 
 
 def _bytes_view(data):

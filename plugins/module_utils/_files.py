@@ -27,10 +27,10 @@ def failpoint(name):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def read_text(path):
-    """The file's text, or None when it does not exist."""
+def read_text(path, binary=False):
+    """The file's text (bytes with `binary`), or None when it does not exist."""
     try:
-        with open(path) as handle:
+        with open(path, 'rb' if binary else 'r') as handle:
             return handle.read()
     except IOError as exc:
         if exc.errno == errno.ENOENT:
@@ -39,9 +39,9 @@ def read_text(path):
 
 
 def write_text(path, text, prune_parent=False):
-    """Replace `path` with `text` atomically (a killed run leaves the old file
-    or the new), making its directory; None removes it, and with
-    `prune_parent` its directory too once empty."""
+    """Replace `path` with `text` (str or bytes) atomically (a killed run
+    leaves the old file or the new), making its directory; None removes it,
+    and with `prune_parent` its directory too once empty."""
     directory = os.path.dirname(path)
     if text is None:
         if os.path.lexists(path):
@@ -52,7 +52,7 @@ def write_text(path, text, prune_parent=False):
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
     temporary = path + '.tmp'
-    with open(temporary, 'w') as handle:
+    with open(temporary, 'wb' if isinstance(text, bytes) else 'w') as handle:
         handle.write(text)
     os.rename(temporary, path)
 

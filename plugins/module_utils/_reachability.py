@@ -74,36 +74,34 @@ def probe(params):
     planned = plan(params, here_label())
     allow_open_files(open_files_needed(planned))
     namespaces = Namespaces()
-    flush = params.get('flush_neighbours')
+    writers = []  # with flush_neighbours: a netlink socket in each namespace, kept for every flush
     elapsed = flushed = 0
     try:
         for source in planned.sources:
             namespaces.open(source.netns, source.option)
-        if flush:  # what earlier runs left: the probes start with room, and resolve every neighbour afresh
-            flushed += flush_neighbours(namespaces, planned.sources)
+        if params.get('flush_neighbours'):
+            writers = [Writer(namespaces.socket(netns, socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE))
+                       for netns in set([''] + [source.netns for source in planned.sources])]
+        # before the first wave what earlier runs left (the probes start with room and resolve
+        # every neighbour afresh), then after each wave, so that the next finds room too
+        flushed += flush_neighbours(writers)
         for checks in planned.waves():
             elapsed += Prober(namespaces, planned.timeout, planned.delay, planned.retries).run(checks)
-            if flush:  # after each wave, so that the next finds room too
-                flushed += flush_neighbours(namespaces, planned.sources)
+            flushed += flush_neighbours(writers)
     finally:
+        for writer in writers:
+            writer.close()
         namespaces.close()
     result = report(planned, elapsed)
-    if flush:
+    if params.get('flush_neighbours'):
         result['neighbours_flushed'] = flushed
     return result
 
 
-def flush_neighbours(namespaces, sources):
-    """Delete the learned neighbour entries of the sources' namespaces and of
-    our own (its bridges' and its links'): how many."""
-    flushed = 0
-    for netns in set([''] + [source.netns for source in sources]):
-        writer = Writer(namespaces.socket(netns, socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE))
-        try:
-            flushed += writer.flush_neighbours()
-        finally:
-            writer.close()
-    return flushed
+def flush_neighbours(writers):
+    """Delete the learned neighbour entries of the writers' namespaces (the
+    sources' and our own, with its bridges and links): how many."""
+    return sum(writer.flush_neighbours() for writer in writers)
 
 
 def misses_message(result):
